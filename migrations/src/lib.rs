@@ -1,0 +1,20 @@
+//! Schema migrations. One migration per file, append-only: a landed file is never edited.
+//! Migrations use only sea-query builders (no entities) so they run on SQLite and PostgreSQL.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_organisation;
+mod m20261128_000002_deputies;
+mod m20261128_000003_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_organisation::Migration),
+            Box::new(m20261128_000002_deputies::Migration),
+            Box::new(m20261128_000003_accounts::Migration),
+        ]
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure rules, no I/O. Request data is parsed into these types at the edge; services take
+//! only these types.
+pub mod account;
+pub mod calendar;
+pub mod field;
+pub mod org;
+pub mod page;
+pub mod person;
+pub mod phone;
+pub mod role;
+pub mod text;
+pub mod token;

@@ -1,0 +1,86 @@
+//! Bounded, trimmed text. Lengths count characters (a Chinese character is one), not bytes.
+use super::field::{FieldError, Problem};
+
+/// Characters that have no business in a form field: control characters other than line
+/// breaks and tabs, and the Unicode direction overrides used to disguise text.
+fn has_forbidden_chars(value: &str, multiline: bool) -> bool {
+    value.chars().any(|c| {
+        (c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+fn parse(field: &'static str, raw: &str, min: usize, max: usize, multiline: bool) -> Result<String, FieldError> {
+    let value = raw.trim();
+    let length = value.chars().count();
+    if length == 0 {
+        return Err(FieldError::required(field));
+    }
+    if length < min {
+        return Err(FieldError::new(field, Problem::TooShort { min }));
+    }
+    if length > max {
+        return Err(FieldError::new(field, Problem::TooLong { max }));
+    }
+    if has_forbidden_chars(value, multiline) {
+        return Err(FieldError::invalid(field, "plain text without control characters"));
+    }
+    Ok(if multiline { value.replace("\r\n", "\n") } else { value.to_string() })
+}
+
+/// A required single-line text of at most `max` characters.
+pub fn required_line(field: &'static str, raw: &str, max: usize) -> Result<String, FieldError> {
+    parse(field, raw, 1, max, false)
+}
+
+/// An optional single-line text: blank becomes `None`.
+pub fn optional_line(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => parse(field, value, 1, max, false).map(Some),
+    }
+}
+
+/// A required multi-line text (line breaks kept).
+pub fn required_text(field: &'static str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    parse(field, raw, min, max, true)
+}
+
+/// An optional multi-line text: blank becomes `None`.
+pub fn optional_text(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => parse(field, value, 1, max, true).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert_eq!(required_line("name", "  张三  ", 2).unwrap(), "张三");
+        assert!(matches!(required_line("name", "张三丰", 2).unwrap_err().problem, Problem::TooLong { max: 2 }));
+    }
+
+    #[test]
+    fn blank_is_required_or_none() {
+        assert_eq!(required_line("name", "   ", 10).unwrap_err().problem, Problem::Required);
+        assert_eq!(optional_line("addr", Some("  "), 10).unwrap(), None);
+        assert_eq!(optional_line("addr", None, 10).unwrap(), None);
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_kept_in_text() {
+        assert!(required_line("name", "a\u{0007}b", 10).is_err());
+        assert!(required_line("name", "a\nb", 10).is_err());
+        assert_eq!(required_text("content", "第一行\r\n第二行", 1, 100).unwrap(), "第一行\n第二行");
+        assert!(required_text("content", "abc\u{202E}cba", 1, 100).is_err());
+    }
+
+    #[test]
+    fn minimum_length() {
+        assert!(matches!(required_text("content", "短", 5, 100).unwrap_err().problem, Problem::TooShort { min: 5 }));
+    }
+}

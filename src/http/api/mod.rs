@@ -1,0 +1,199 @@
+//! The JSON API under `/api/v1`. Every route is annotated for OpenAPI and registered through
+//! `utoipa_actix_web`, so the document at `/api/v1/openapi.json` lists exactly what is served.
+pub mod auth;
+pub mod calendar;
+pub mod categories;
+pub mod deputies;
+pub mod meta;
+pub mod stations;
+pub mod units;
+pub mod users;
+
+use actix_web::{App, HttpRequest, error::JsonPayloadError, web};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::field::FieldError;
+use crate::domain::page::Page;
+use crate::domain::phone::Phone;
+use crate::domain::text;
+use crate::error::{AppError, ErrorBody, FieldProblem};
+
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Liaison (码上说事) API",
+        description = "Cases from residents to people's congress deputies and their liaison stations. \
+                       Errors are `{\"error\": code, \"message\": text}`. Sign in with `POST /api/v1/auth/login` \
+                       and send `Authorization: Bearer <token>`."
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(ErrorBody, FieldProblem)),
+    tags(
+        (name = "auth", description = "Sign-in and sessions"),
+        (name = "stations", description = "Stations, points and grids"),
+        (name = "deputies", description = "Deputies and their QR codes"),
+        (name = "categories", description = "Categories of matters and deadline tiers"),
+        (name = "units", description = "Handling units"),
+        (name = "users", description = "Staff accounts"),
+        (name = "calendar", description = "The working-day calendar"),
+        (name = "meta", description = "Health")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.configure(auth::routes)
+        .configure(stations::routes)
+        .configure(deputies::routes)
+        .configure(categories::routes)
+        .configure(units::routes)
+        .configure(users::routes)
+        .configure(calendar::routes);
+}
+
+/// The OpenAPI document, built from the same registrations the server uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(meta::healthz)
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes))
+        .split_for_parts();
+    api
+}
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().limit(MAX_JSON_BYTES).error_handler(|err, _req: &HttpRequest| {
+        match &err {
+            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                AppError::PayloadTooLarge(format!("the body is larger than {} KiB", MAX_JSON_BYTES / 1024))
+            }
+            JsonPayloadError::ContentType => {
+                AppError::BadRequest("send JSON with Content-Type: application/json".into())
+            }
+            other => AppError::BadRequest(format!("the body is not valid JSON for this call: {other}")),
+        }
+        .into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _| AppError::BadRequest(format!("bad query parameters: {err}")).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| AppError::NotFound("resource").into())
+}
+
+/// A page of a list: `{"items","total","page","per_page"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse<T: ToSchema> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T: ToSchema> ListResponse<T> {
+    pub fn from_page<M>(page: Page<M>, f: impl FnMut(M) -> T) -> Self {
+        let request = page.request;
+        let total = page.total;
+        ListResponse {
+            items: page.items.into_iter().map(f).collect(),
+            total,
+            page: request.page,
+            per_page: request.per_page,
+        }
+    }
+}
+
+/// Collects the problems of a whole body before answering 422 with all of them.
+#[derive(Default)]
+pub struct Parser {
+    errors: Vec<FieldError>,
+}
+
+impl Parser {
+    pub fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.errors.push(error);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// `Ok(value)` only if nothing went wrong; the closure runs only then.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, AppError> {
+        if !self.errors.is_empty() {
+            return Err(AppError::Validation(self.errors));
+        }
+        build().ok_or_else(|| AppError::internal(anyhow::anyhow!("parser finished without a value")))
+    }
+}
+
+pub fn optional_phone(field: &'static str, raw: Option<&str>) -> Result<Option<Phone>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => Phone::parse(field, value).map(Some),
+    }
+}
+
+/// PATCH helpers: `None` = unchanged, `Some(None)` = cleared.
+pub fn patch_line(
+    field: &'static str,
+    raw: Option<Option<String>>,
+    max: usize,
+) -> Result<Option<Option<String>>, FieldError> {
+    match raw {
+        None => Ok(None),
+        Some(value) => text::optional_line(field, value.as_deref(), max).map(Some),
+    }
+}
+
+pub fn patch_text(
+    field: &'static str,
+    raw: Option<Option<String>>,
+    max: usize,
+) -> Result<Option<Option<String>>, FieldError> {
+    match raw {
+        None => Ok(None),
+        Some(value) => text::optional_text(field, value.as_deref(), max).map(Some),
+    }
+}
+
+pub fn patch_phone(field: &'static str, raw: Option<Option<String>>) -> Result<Option<Option<Phone>>, FieldError> {
+    match raw {
+        None => Ok(None),
+        Some(value) => optional_phone(field, value.as_deref()).map(Some),
+    }
+}
+
+/// Parses a vocabulary value (`kind`, `level`, `tier`, `role`…), naming the choices.
+pub fn choice<T: std::str::FromStr>(field: &'static str, raw: &str, expected: &'static str) -> Result<T, FieldError> {
+    raw.trim().parse::<T>().map_err(|_| FieldError::invalid(field, expected))
+}

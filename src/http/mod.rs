@@ -1,0 +1,10 @@
+//! Thin handlers: extract → parse → service → respond.
+pub mod api;
+pub mod client;
+pub mod csrf;
+pub mod extract;
+pub mod i18n;
+pub mod middleware;
+pub mod pages;
+pub mod patch;
+pub mod static_files;

@@ -1,0 +1,77 @@
+//! The staff start page.
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use crate::entities::station;
+use crate::http::csrf;
+use crate::http::extract::{SESSION_COOKIE, StaffSession};
+use crate::http::i18n::Lang;
+use crate::http::pages::{PageError, html, redirect};
+use crate::services::actor::Actor;
+use crate::state::AppState;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// What the staff layout shows of the signed-in person.
+pub struct Nav {
+    pub username: String,
+    pub role_label: String,
+    pub csrf: String,
+}
+
+impl Nav {
+    pub fn new(req: &HttpRequest, actor: &Actor, lang: Lang) -> Nav {
+        Nav {
+            username: actor.display_name.clone().unwrap_or_else(|| actor.username.clone()),
+            role_label: match lang {
+                Lang::Zh => actor.role.label_zh().to_string(),
+                Lang::En => actor.role.as_str().to_string(),
+            },
+            csrf: csrf::token_of(req),
+        }
+    }
+}
+
+/// `/`: staff go to their start page; everyone else to the sign-in page (residents come in
+/// through QR codes, not the front door).
+pub async fn root(req: HttpRequest) -> HttpResponse {
+    if req.cookie(SESSION_COOKIE).is_some() { redirect("/app") } else { redirect("/login") }
+}
+
+#[derive(Template)]
+#[template(path = "app/home.html")]
+struct HomePage {
+    lang: Lang,
+    nav: Nav,
+    welcome: String,
+    scope: Vec<String>,
+}
+
+pub async fn dashboard(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+) -> Result<HttpResponse, PageError> {
+    let actor = session.0;
+    let fail = |e| PageError::new(e, lang);
+    let scope = match actor.readable_stations(&state.db).await.map_err(fail)?.ids() {
+        None => Vec::new(),
+        Some(ids) => station::Entity::find()
+            .filter(station::Column::Id.is_in(actor.station_ids.clone()))
+            .all(&state.db)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .into_iter()
+            .filter(|s| ids.contains(&s.id))
+            .map(|s| s.name)
+            .collect(),
+    };
+    let name = actor.display_name.clone().unwrap_or_else(|| actor.username.clone());
+    let page = HomePage {
+        lang,
+        nav: Nav::new(&req, &actor, lang),
+        welcome: rust_i18n::t!("home.welcome", locale = lang.code(), name = name).into_owned(),
+        scope,
+    };
+    Ok(html(page.render()?))
+}

@@ -1,0 +1,14 @@
+//! Liaison (码上说事): case handling for people's congress deputy liaison stations.
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod http;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

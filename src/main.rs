@@ -1,0 +1,142 @@
+//! `liaison`: serve (default) · migrate · admin create · demo.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use liaison::clock::{Clock, SystemClock};
+use liaison::config::Settings;
+use liaison::domain::account::{NewPassword, Username};
+use liaison::services::auth::PasswordHasher;
+use liaison::services::{demo, users};
+use liaison::startup::Application;
+use liaison::{db, telemetry};
+use sea_orm::TransactionTrait;
+
+#[derive(Parser)]
+#[command(name = "liaison", version, about = "码上说事 — deputy liaison station service")]
+struct Cli {
+    /// Settings file (default: ./liaison.toml if present)
+    #[arg(long, global = true, env = "LIAISON_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run pending migrations, then serve HTTP (the default)
+    Serve,
+    /// Run pending migrations and exit
+    Migrate,
+    /// Administrator accounts
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Fill an empty database with a demonstration district
+    Demo,
+    /// Print the OpenAPI document of the JSON API
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator, or reset the password of an existing one
+    Create {
+        #[arg(long)]
+        username: String,
+        /// The password (or set LIAISON_ADMIN_PASSWORD to keep it off the command line)
+        #[arg(long, env = "LIAISON_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("liaison: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => migrate(settings).await,
+        Command::Admin { command: AdminCommand::Create { username, password } } => {
+            create_admin(settings, &username, &password).await
+        }
+        Command::Demo => run_demo(settings).await,
+        Command::Openapi => match serde_json::to_string_pretty(&liaison::http::api::openapi()) {
+            Ok(json) => {
+                println!("{json}");
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("liaison: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    tracing::info!(url = %app.public_url(), port = app.port(), "liaison is listening");
+    println!("liaison is listening on {} (staff sign-in: {}/login)", app.public_url(), app.public_url());
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    println!("migrations are up to date ({})", db::redact(&settings.database_url()));
+    Ok(())
+}
+
+async fn create_admin(settings: Settings, username: &str, password: &str) -> anyhow::Result<()> {
+    let username = Username::parse(username).map_err(|e| anyhow::anyhow!("username {}", e.message_en()))?;
+    let password =
+        NewPassword::parse("password", password).map_err(|e| anyhow::anyhow!("password {}", e.message_en()))?;
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let hasher = PasswordHasher::new(settings.argon2_memory_kib)?;
+    let (user, created) = users::ensure_admin(&db, &hasher, SystemClock.now(), username, password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    if created {
+        println!("created administrator {}", user.username);
+    } else {
+        println!("reset the password of administrator {} (their sessions were ended)", user.username);
+    }
+    Ok(())
+}
+
+async fn run_demo(settings: Settings) -> anyhow::Result<()> {
+    if settings.is_production() {
+        anyhow::bail!("refusing to load demonstration data with LIAISON_ENV=production");
+    }
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let hasher = PasswordHasher::new(settings.argon2_memory_kib)?;
+    let txn = db.begin().await?;
+    let summary =
+        demo::seed(&txn, &hasher, SystemClock.now()).await.map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    txn.commit().await?;
+    println!(
+        "demo loaded: {} stations, points and grids, {} deputies, {} handling units, 7 categories",
+        summary.stations, summary.deputies, summary.units
+    );
+    println!("sign in at /login with any of these accounts (password: {}):", demo::DEMO_PASSWORD);
+    for account in summary.accounts {
+        println!("  {:<8} {:<8} {}", account.username, account.role.as_str(), account.scope);
+    }
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Use cases over `&impl ConnectionTrait`, so a caller can pass a transaction in.
+//! Every service that touches scoped data takes the `Actor` and enforces its scope.
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod categories;
+pub mod demo;
+pub mod deputies;
+pub mod paging;
+pub mod stations;
+pub mod units;
+pub mod users;

@@ -1,0 +1,98 @@
+//! Builds the application: database, migrations, state and the HTTP server on a listener.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db;
+use crate::http::{api, middleware, pages, static_files};
+use crate::services::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the clock the services will read (tests pass a manual one).
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let db = db::connect(&settings).await?;
+        db::migrate(&db).await?;
+        let listener =
+            TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let secret = resolve_jwt_secret(&settings)?;
+        let state = web::Data::new(AppState {
+            db,
+            public_url: settings.public_base_url(address),
+            tokens: TokenKeys::new(&secret)?,
+            hasher: PasswordHasher::new(settings.argon2_memory_kib)?,
+            clock,
+            settings: Arc::new(settings),
+        });
+        let workers =
+            state.settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let server_state = state.clone();
+        // Built once from the same registrations the server uses; served by the Swagger UI
+        // service, which must come before the `/api/v1` scope that would otherwise claim it.
+        let openapi = api::openapi();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(pages::render_errors))
+                .wrap(from_fn(middleware::page_cookies))
+                .wrap(from_fn(middleware::security_headers))
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .app_data(server_state.clone())
+                .app_data(api::json_config())
+                .app_data(api::query_config())
+                .app_data(api::path_config())
+                .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()))
+                .into_utoipa_app()
+                .service(api::meta::healthz)
+                .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
+                .into_app()
+                .service(web::resource("/static/{path:.*}").route(web::get().to(static_files::serve)))
+                .configure(pages::routes)
+                .default_service(web::to(pages::not_found))
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Application { port: address.port(), server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.state.public_url
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

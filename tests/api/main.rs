@@ -1,0 +1,11 @@
+//! Black-box tests: each starts the real server on port 0 with a fresh database (SQLite,
+//! or PostgreSQL when TEST_DATABASE_URL is set) and talks to it over HTTP.
+mod helpers;
+
+mod accounts;
+mod admin_scope;
+mod auth;
+mod calendar;
+mod health;
+mod pages;
+mod validation;
