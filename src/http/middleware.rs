@@ -17,7 +17,9 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'se
                    form-action 'self'; frame-ancestors 'none'";
 
 fn is_page(path: &str) -> bool {
-    !(path.starts_with("/api/") || path.starts_with("/static/") || path == "/healthz")
+    // QR images are cached publicly: they must not carry a visitor's cookies.
+    let image = path.ends_with(".png") || path.ends_with(".svg");
+    !(path.starts_with("/api/") || path.starts_with("/static/") || path == "/healthz" || image)
 }
 
 /// Headers every response carries; HSTS only when served over HTTPS.

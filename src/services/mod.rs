@@ -4,6 +4,7 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cards;
 pub mod categories;
 pub mod demo;
 pub mod deputies;

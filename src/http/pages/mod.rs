@@ -3,6 +3,7 @@
 pub mod deputies;
 pub mod home;
 pub mod login;
+pub mod qr;
 pub mod stations;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -202,6 +203,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(deputies::index))
                 .route(web::post().to(deputies::create)),
         );
+    qr::routes(cfg);
 }
 
 #[cfg(test)]
