@@ -1,5 +1,6 @@
 //! Server-rendered HTML pages. Errors become a friendly page in the reader's language
 //! (rendered by `render_errors`), never a stack of JSON.
+pub mod cards;
 pub mod deputies;
 pub mod home;
 pub mod login;
@@ -204,6 +205,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(deputies::create)),
         );
     qr::routes(cfg);
+    cards::routes(cfg);
 }
 
 #[cfg(test)]
