@@ -8,4 +8,5 @@ mod auth;
 mod calendar;
 mod health;
 mod pages;
+mod qr;
 mod validation;
