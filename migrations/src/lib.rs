@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_organisation;
 mod m20261128_000002_deputies;
 mod m20261128_000003_accounts;
+mod m20261129_000004_cases;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_organisation::Migration),
             Box::new(m20261128_000002_deputies::Migration),
             Box::new(m20261128_000003_accounts::Migration),
+            Box::new(m20261129_000004_cases::Migration),
         ]
     }
 }

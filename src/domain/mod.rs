@@ -2,7 +2,10 @@
 //! only these types.
 pub mod account;
 pub mod calendar;
+pub mod case_state;
+pub mod deadline;
 pub mod field;
+pub mod intake;
 pub mod org;
 pub mod page;
 pub mod person;
@@ -10,3 +13,4 @@ pub mod phone;
 pub mod role;
 pub mod text;
 pub mod token;
+pub mod tracking;

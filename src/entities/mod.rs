@@ -2,6 +2,9 @@
 pub mod app_user;
 pub mod audit_log;
 pub mod calendar_day;
+pub mod case;
+pub mod case_event;
+pub mod case_photo;
 pub mod category;
 pub mod deputy;
 pub mod login_attempt;

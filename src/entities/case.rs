@@ -1,0 +1,59 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "cases")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub tracking_code: String,
+    pub status: String,
+    /// Optimistic concurrency: every change increments it; a stale version is a 409.
+    pub version: i32,
+    pub channel: String,
+    pub station_id: i32,
+    pub deputy_id: Option<i32>,
+    pub category_id: i32,
+    pub tier: String,
+    pub unit_id: Option<i32>,
+    pub content: String,
+    pub location: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub anonymous: bool,
+    pub wants_callback: bool,
+    pub consent_version: String,
+    pub lang: String,
+    pub received_at: DateTimeUtc,
+    pub first_response_due_at: DateTimeUtc,
+    pub due_at: DateTimeUtc,
+    pub first_responded_at: Option<DateTimeUtc>,
+    pub accepted_at: Option<DateTimeUtc>,
+    pub assigned_at: Option<DateTimeUtc>,
+    pub replied_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub archived_at: Option<DateTimeUtc>,
+    pub close_reason: Option<String>,
+    pub reply: Option<String>,
+    pub satisfaction: Option<String>,
+    pub solved: Option<bool>,
+    pub rating_comment: Option<String>,
+    pub rated_at: Option<DateTimeUtc>,
+    pub key_supervision: bool,
+    pub disclosed: bool,
+    pub overdue: bool,
+    pub merged_into_id: Option<i32>,
+    pub reopened_count: i32,
+    /// The form's one-time key: a second post of the same form finds the first case.
+    pub submission_key: Option<String>,
+    /// Keyed hash of the submitter's address, only for rate limiting.
+    pub submitter_key: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
