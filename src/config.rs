@@ -59,6 +59,11 @@ pub struct Settings {
     pub login_window_minutes: i64,
     /// Run the background jobs (sweeps) in this process.
     pub run_jobs: bool,
+    /// Cases one client address may submit per minute (`LIAISON_SUBMIT_RATE_PER_MINUTE`;
+    /// 0 = no limit, for load tests). A reception hall shares one address: keep it generous.
+    pub submit_rate_per_minute: u64,
+    /// Cases one QR code (deputy or station) may receive per minute; 0 = no limit.
+    pub submit_rate_per_code_per_minute: u64,
 }
 
 impl Default for Settings {
@@ -83,6 +88,8 @@ impl Default for Settings {
             login_max_failures_per_ip: 20,
             login_window_minutes: 15,
             run_jobs: true,
+            submit_rate_per_minute: 10,
+            submit_rate_per_code_per_minute: 60,
         }
     }
 }

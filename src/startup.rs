@@ -14,8 +14,18 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db;
 use crate::http::{api, middleware, pages, static_files};
+use crate::photos::{PhotoLimits, PhotoStore};
 use crate::services::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
 use crate::state::AppState;
+
+/// A separate key for each use, derived from the one configured secret.
+fn derive_key(secret: &[u8], purpose: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(purpose);
+    hasher.update(secret);
+    hasher.finalize().into()
+}
 
 pub struct Application {
     port: u16,
@@ -40,6 +50,12 @@ impl Application {
             db,
             public_url: settings.public_base_url(address),
             tokens: TokenKeys::new(&secret)?,
+            address_key: derive_key(&secret, b"liaison/client-address"),
+            photos: PhotoStore::new(settings.data_dir.join("photos")),
+            photo_limits: PhotoLimits::default(),
+            photo_permits: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            ),
             hasher: PasswordHasher::new(settings.argon2_memory_kib)?,
             clock,
             settings: Arc::new(settings),

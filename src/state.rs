@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::photos::{PhotoLimits, PhotoStore};
 use crate::services::auth::{PasswordHasher, TokenKeys};
 
 pub struct AppState {
@@ -16,9 +17,26 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// Base URL for links and QR codes, without a trailing slash.
     pub public_url: String,
+    /// Key for pseudonymising client addresses (rate limits without storing addresses).
+    pub address_key: [u8; 32],
+    /// Re-encoded photos, by content hash, under the data directory.
+    pub photos: PhotoStore,
+    pub photo_limits: PhotoLimits,
+    /// How many photos are re-encoded at once in this process (each needs a burst of memory).
+    pub photo_permits: tokio::sync::Semaphore,
 }
 
 impl AppState {
+    /// A keyed hash of a client address: equal addresses match, the address is not kept.
+    pub fn address_hash(&self, ip: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(&self.address_key) else {
+            return String::new();
+        };
+        mac.update(ip.as_bytes());
+        mac.finalize().into_bytes().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Whether cookies must carry `Secure` (the site is served over HTTPS).
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")

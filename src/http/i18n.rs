@@ -64,22 +64,20 @@ impl Lang {
         rust_i18n::t!(key, locale = self.code())
     }
 
-    /// A field problem in this language, e.g. "必填" / "is required".
+    /// A field problem in this language, e.g. "必填" / "is required". A message written for
+    /// this field (`field.<code>.<field>`) wins over the generic one.
     pub fn field_message(self, error: &FieldError) -> String {
         let l = self.code();
+        let specific = format!("field.{}.{}", error.code(), error.field);
+        let text = rust_i18n::t!(&specific, locale = l);
+        if text != specific {
+            return text.into_owned();
+        }
         match &error.problem {
             Problem::Required => rust_i18n::t!("field.required", locale = l).into_owned(),
             Problem::TooShort { min } => rust_i18n::t!("field.too_short", locale = l, min = min).into_owned(),
             Problem::TooLong { max } => rust_i18n::t!("field.too_long", locale = l, max = max).into_owned(),
-            Problem::Invalid(_) => {
-                let specific = format!("field.invalid.{}", error.field);
-                let text = rust_i18n::t!(&specific, locale = l);
-                if text == specific {
-                    rust_i18n::t!("field.invalid", locale = l).into_owned()
-                } else {
-                    text.into_owned()
-                }
-            }
+            Problem::Invalid(_) => rust_i18n::t!("field.invalid", locale = l).into_owned(),
             Problem::OutOfRange { min, max } => {
                 rust_i18n::t!("field.out_of_range", locale = l, min = min, max = max).into_owned()
             }

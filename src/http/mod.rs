@@ -5,6 +5,8 @@ pub mod csrf;
 pub mod extract;
 pub mod i18n;
 pub mod middleware;
+pub mod multipart;
 pub mod pages;
 pub mod patch;
+pub mod photo_intake;
 pub mod static_files;

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod categories;
 pub mod deputies;
 pub mod meta;
+pub mod public;
 pub mod stations;
 pub mod units;
 pub mod users;
@@ -42,6 +43,7 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "units", description = "Handling units"),
         (name = "users", description = "Staff accounts"),
         (name = "calendar", description = "The working-day calendar"),
+        (name = "public", description = "For residents: no account needed"),
         (name = "meta", description = "Health")
     )
 )]
@@ -66,7 +68,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(categories::routes)
         .configure(units::routes)
         .configure(users::routes)
-        .configure(calendar::routes);
+        .configure(calendar::routes)
+        .configure(public::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.

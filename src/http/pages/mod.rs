@@ -5,6 +5,7 @@ pub mod deputies;
 pub mod home;
 pub mod login;
 pub mod qr;
+pub mod resident;
 pub mod stations;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -194,6 +195,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/logout").route(web::get().to(login::confirm_logout)).route(web::post().to(login::logout)),
         )
         .service(web::resource("/app").route(web::get().to(home::dashboard)))
+        .service(
+            web::resource("/d/{token}")
+                .route(web::get().to(resident::form::show_deputy_form))
+                .route(web::post().to(resident::form::submit_deputy_form)),
+        )
+        .service(
+            web::resource("/s/{token}")
+                .route(web::get().to(resident::form::show_station_form))
+                .route(web::post().to(resident::form::submit_station_form)),
+        )
+        .service(web::resource("/t").route(web::get().to(resident::track::lookup)))
+        .service(web::resource("/t/{code}").route(web::get().to(resident::track::show)))
+        .service(web::resource("/t/{code}/rating").route(web::post().to(resident::track::rate)))
+        .service(web::resource("/privacy").route(web::get().to(resident::form::privacy)))
+        .service(web::resource("/prefs").route(web::get().to(resident::set_prefs)))
         .service(
             web::resource("/app/stations")
                 .route(web::get().to(stations::index))

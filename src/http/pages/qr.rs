@@ -5,11 +5,12 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::domain::token::looks_like_public_token;
+use crate::domain::tracking::TrackingCode;
 use crate::error::AppError;
 use crate::http::i18n::Lang;
 use crate::http::pages::PageError;
 use crate::qr::{self, Format};
-use crate::services::{cards, stations};
+use crate::services::{cards, stations, tracking};
 use crate::state::AppState;
 
 /// A day: codes only change when a token is rotated, and the ETag covers the rest.
@@ -19,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/d/{qr_token}/qr.png").route(web::get().to(deputy_png)))
         .service(web::resource("/d/{qr_token}/qr.svg").route(web::get().to(deputy_svg)))
         .service(web::resource("/s/{station_token}/qr.png").route(web::get().to(station_png)))
-        .service(web::resource("/s/{station_token}/qr.svg").route(web::get().to(station_svg)));
+        .service(web::resource("/s/{station_token}/qr.svg").route(web::get().to(station_svg)))
+        .service(web::resource("/t/{code}/qr.svg").route(web::get().to(tracking_svg)));
 }
 
 #[derive(Deserialize)]
@@ -126,5 +128,19 @@ pub async fn station_svg(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let url = station_url(&state, &token, lang).await?;
+    respond(&req, &url, Format::Svg, 0, lang)
+}
+
+/// The tracking page's own code, printed on it so a resident can come back with the camera.
+pub async fn tracking_svg(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    code: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let not_found = || PageError::new(AppError::NotFound("case"), lang);
+    let code = TrackingCode::parse(&code).ok_or_else(not_found)?;
+    tracking::find(&state.db, &code).await.map_err(|_| not_found())?;
+    let url = format!("{}/t/{}", state.public_url, code.as_str());
     respond(&req, &url, Format::Svg, 0, lang)
 }

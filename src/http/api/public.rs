@@ -1,0 +1,366 @@
+//! `/api/v1/public`: what a resident's phone (or a mini-program) may call without an account.
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::case_state::{CaseStatus, Satisfaction};
+use crate::domain::field::FieldError;
+use crate::domain::intake::{self, RawSubmission};
+use crate::domain::org::DeputyLevel;
+use crate::domain::token::looks_like_public_token;
+use crate::domain::tracking::TrackingCode;
+use crate::entities::{deputy, station};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::client::ClientInfo;
+use crate::http::pages::resident::track::parse_rating;
+use crate::services::categories;
+use crate::services::deputies::{self, QrTarget};
+use crate::services::intake::{Channel, IntakeContext, IntakeTarget, submit};
+use crate::services::stations;
+use crate::services::tracking;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(deputy_card).service(station_card).service(create_submission).service(get_submission).service(rate);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicDeputy {
+    pub name: String,
+    pub level: DeputyLevel,
+    pub level_label: String,
+    pub post: Option<String>,
+    pub employer: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicStation {
+    pub name: String,
+    pub kind: crate::domain::org::StationKind,
+    pub address: Option<String>,
+    pub contact_phone: Option<String>,
+    pub reception_days: Option<String>,
+    /// Token of the station's own form.
+    pub station_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicCategory {
+    pub id: i32,
+    pub name: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicCard {
+    /// `null` when the code was replaced: the station's form is used instead.
+    pub deputy: Option<PublicDeputy>,
+    pub station: PublicStation,
+    pub categories: Vec<PublicCategory>,
+    /// `code_retired` when the scanned code was replaced.
+    pub notice: Option<String>,
+}
+
+fn public_station(s: station::Model) -> PublicStation {
+    PublicStation {
+        kind: stations::kind_of(&s),
+        name: s.name,
+        address: s.address,
+        contact_phone: s.contact_phone,
+        reception_days: s.reception_days,
+        station_token: s.public_token,
+    }
+}
+
+fn public_deputy(d: deputy::Model) -> PublicDeputy {
+    let level: DeputyLevel = d.level.parse().unwrap_or(DeputyLevel::Township);
+    PublicDeputy { level, level_label: level.label_zh().to_string(), name: d.name, post: d.post, employer: d.employer }
+}
+
+async fn categories_list(state: &AppState) -> AppResult<Vec<PublicCategory>> {
+    Ok(categories::list(&state.db, true)
+        .await?
+        .into_iter()
+        .map(|c| PublicCategory { id: c.id, name: c.name, hint: c.hint })
+        .collect())
+}
+
+/// Where a deputy's or a station's token leads, for intake.
+async fn resolve(
+    state: &AppState,
+    qr_token: Option<&str>,
+    station_token: Option<&str>,
+) -> AppResult<(IntakeTarget, Option<deputy::Model>, station::Model, bool)> {
+    let unknown = |field| AppError::field(FieldError::unknown(field));
+    match (qr_token, station_token) {
+        (Some(token), None) => {
+            if !looks_like_public_token(token) {
+                return Err(unknown("qr_token"));
+            }
+            let (deputy, station_id, retired) = match deputies::resolve_qr_token(&state.db, token).await? {
+                Some(QrTarget::Deputy(d)) => {
+                    let station_id = d.station_id;
+                    (Some(*d), station_id, false)
+                }
+                Some(QrTarget::Retired { station_id }) => (None, station_id, true),
+                None => return Err(unknown("qr_token")),
+            };
+            let station = station::Entity::find_by_id(station_id)
+                .one(&state.db)
+                .await?
+                .filter(|s| s.active)
+                .ok_or_else(|| unknown("qr_token"))?;
+            Ok((IntakeTarget { station_id, deputy_id: deputy.as_ref().map(|d| d.id) }, deputy, station, retired))
+        }
+        (None, Some(token)) => {
+            if !looks_like_public_token(token) {
+                return Err(unknown("station_token"));
+            }
+            let station =
+                stations::find_by_public_token(&state.db, token).await?.ok_or_else(|| unknown("station_token"))?;
+            Ok((IntakeTarget { station_id: station.id, deputy_id: None }, None, station, false))
+        }
+        _ => Err(AppError::field(FieldError::invalid("qr_token", "exactly one of qr_token and station_token"))),
+    }
+}
+
+/// A deputy's public card and the categories to choose from: what the form shows.
+#[utoipa::path(
+    tag = "public",
+    params(("qr_token" = String, Path, description = "The token in the deputy's QR code")),
+    responses((status = 200, body = PublicCard), (status = 404, body = ErrorBody))
+)]
+#[get("/public/deputies/{qr_token}")]
+pub async fn deputy_card(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<web::Json<PublicCard>> {
+    let (_, deputy, station, retired) =
+        resolve(&state, Some(&token), None).await.map_err(|_| AppError::NotFound("deputy"))?;
+    Ok(web::Json(PublicCard {
+        deputy: deputy.map(public_deputy),
+        station: public_station(station),
+        categories: categories_list(&state).await?,
+        notice: retired.then(|| "code_retired".to_string()),
+    }))
+}
+
+/// A station's public card and the categories to choose from.
+#[utoipa::path(
+    tag = "public",
+    params(("station_token" = String, Path, description = "The token in the station's QR code")),
+    responses((status = 200, body = PublicCard), (status = 404, body = ErrorBody))
+)]
+#[get("/public/stations/{station_token}")]
+pub async fn station_card(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<web::Json<PublicCard>> {
+    let (_, _, station, _) = resolve(&state, None, Some(&token)).await.map_err(|_| AppError::NotFound("station"))?;
+    Ok(web::Json(PublicCard {
+        deputy: None,
+        station: public_station(station),
+        categories: categories_list(&state).await?,
+        notice: None,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SubmissionRequest {
+    /// A deputy's QR token, or
+    pub qr_token: Option<String>,
+    /// a station's token.
+    pub station_token: Option<String>,
+    pub category_id: i32,
+    /// What happened, 5–2,000 characters.
+    pub content: String,
+    pub location: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+    #[serde(default)]
+    pub wants_callback: bool,
+    /// The resident agreed to the data-use notice; must be true.
+    #[serde(default)]
+    pub consent: bool,
+    /// An idempotency key: resending with the same key returns the first case.
+    pub submission_key: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubmissionCreated {
+    pub tracking_code: String,
+    pub status: CaseStatus,
+    /// The resident's tracking page.
+    pub tracking_url: String,
+}
+
+/// Submit a case (no photos through this call; the web form takes photos).
+#[utoipa::path(
+    tag = "public",
+    request_body = SubmissionRequest,
+    responses(
+        (status = 201, body = SubmissionCreated),
+        (status = 200, description = "the same submission_key was sent before", body = SubmissionCreated),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)
+    )
+)]
+#[post("/public/submissions")]
+pub async fn create_submission(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<SubmissionRequest>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let (target, _, _, _) = resolve(&state, body.qr_token.as_deref(), body.station_token.as_deref()).await?;
+    let raw = RawSubmission {
+        category_id: body.category_id.to_string(),
+        content: body.content,
+        location: body.location.unwrap_or_default(),
+        latitude: body.latitude.map(|v| v.to_string()).unwrap_or_default(),
+        longitude: body.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        contact_name: body.contact_name.unwrap_or_default(),
+        contact_phone: body.contact_phone.unwrap_or_default(),
+        anonymous: body.anonymous,
+        wants_callback: body.wants_callback,
+        consent: body.consent,
+    };
+    let submission = intake::parse_submission(&raw).map_err(AppError::Validation)?;
+    let key = match body.submission_key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty()) {
+        Some(key) if key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+            Some(key)
+        }
+        Some(_) => {
+            return Err(AppError::field(FieldError::invalid("submission_key", "up to 64 letters, digits, - or _")));
+        }
+        None => None,
+    };
+    let ctx = IntakeContext {
+        now: state.clock.now(),
+        time_zone: state.settings.time_zone(),
+        channel: Channel::Qr,
+        lang: "zh-CN",
+        submission_key: key,
+        submitter_key: Some(state.address_hash(&client.ip)),
+        max_per_address_per_minute: state.settings.submit_rate_per_minute,
+        max_per_code_per_minute: state.settings.submit_rate_per_code_per_minute,
+    };
+    let outcome = submit(&state.db, &ctx, target, submission, Vec::new()).await?;
+    let created = SubmissionCreated {
+        tracking_url: format!("{}/t/{}", state.public_url, outcome.case.tracking_code),
+        tracking_code: outcome.case.tracking_code,
+        status: outcome.case.status.parse().unwrap_or(CaseStatus::Submitted),
+    };
+    Ok(if outcome.created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(created))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicEvent {
+    pub at: DateTime<Utc>,
+    /// The case's status after this event.
+    pub status: CaseStatus,
+    /// What happened (`submitted`, `accept`, `reply`, `rated`…).
+    pub event: String,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicSubmission {
+    pub tracking_code: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    pub submitted_at: DateTime<Utc>,
+    pub timeline: Vec<PublicEvent>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub can_rate: bool,
+    pub satisfaction: Option<Satisfaction>,
+    pub solved: Option<bool>,
+    /// The case this one was merged into follows; its answer is this one's.
+    pub merged: bool,
+}
+
+fn parse_code(raw: &str) -> AppResult<TrackingCode> {
+    TrackingCode::parse(raw).ok_or(AppError::NotFound("case"))
+}
+
+/// A case's status, public timeline and reply, by tracking code. Nothing personal.
+#[utoipa::path(
+    tag = "public",
+    params(("tracking_code" = String, Path)),
+    responses((status = 200, body = PublicSubmission), (status = 404, body = ErrorBody))
+)]
+#[get("/public/submissions/{tracking_code}")]
+pub async fn get_submission(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> AppResult<web::Json<PublicSubmission>> {
+    let code = parse_code(&code)?;
+    Ok(web::Json(submission_view(&state, &code).await?))
+}
+
+async fn submission_view(state: &AppState, code: &TrackingCode) -> AppResult<PublicSubmission> {
+    let view = tracking::public_view(&state.db, code).await?;
+    let status = view.status();
+    let shown = view.shown().clone();
+    let answered = matches!(status, CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Archived);
+    let timeline = view
+        .events
+        .iter()
+        .map(|e| PublicEvent {
+            at: e.at,
+            status: e.to_status.as_deref().and_then(|s| s.parse().ok()).unwrap_or(status),
+            event: e.action.clone(),
+            note: tracking::public_note(e),
+        })
+        .collect();
+    Ok(PublicSubmission {
+        tracking_code: view.case.tracking_code.clone(),
+        status,
+        status_label: status.label_zh().to_string(),
+        submitted_at: view.case.received_at,
+        timeline,
+        reply: shown.reply.clone().filter(|_| answered),
+        replied_at: shown.replied_at,
+        due_at: status.is_open().then_some(shown.due_at),
+        can_rate: view.can_rate(),
+        satisfaction: shown.satisfaction.as_deref().and_then(|s| s.parse().ok()),
+        solved: shown.solved,
+        merged: view.followed.is_some(),
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RatingRequest {
+    #[schema(value_type = Satisfaction)]
+    pub satisfaction: String,
+    pub solved: bool,
+    pub comment: Option<String>,
+}
+
+/// Rate the reply: satisfied or basically satisfied closes the case; dissatisfied reopens it
+/// for re-handling. 409 unless the case is replied.
+#[utoipa::path(
+    tag = "public",
+    params(("tracking_code" = String, Path)),
+    request_body = RatingRequest,
+    responses(
+        (status = 200, body = PublicSubmission),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    )
+)]
+#[post("/public/submissions/{tracking_code}/rating")]
+pub async fn rate(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    body: web::Json<RatingRequest>,
+) -> AppResult<web::Json<PublicSubmission>> {
+    let code = parse_code(&code)?;
+    let rating = parse_rating(&body.satisfaction, Some(body.solved), body.comment.as_deref())?;
+    tracking::rate(&state.db, state.clock.now(), &code, rating).await?;
+    Ok(web::Json(submission_view(&state, &code).await?))
+}

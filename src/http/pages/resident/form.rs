@@ -1,0 +1,463 @@
+//! `/d/{qr_token}` and `/s/{station_token}`: the resident's form, and its submission.
+use std::collections::HashMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use sea_orm::EntityTrait;
+
+use crate::domain::field::FieldError;
+use crate::domain::intake::{self, MAX_CONTENT_CHARS, MAX_PHOTOS, RawSubmission};
+use crate::domain::org::DeputyLevel;
+use crate::domain::token::looks_like_public_token;
+use crate::entities::{deputy, station};
+use crate::error::AppError;
+use crate::http::client::ClientInfo;
+use crate::http::i18n::Lang;
+use crate::http::multipart::{self, FileProblem, FormLimits, ReceivedForm};
+use crate::http::pages::resident::Prefs;
+use crate::http::pages::{PageError, html, redirect};
+use crate::http::photo_intake::{self, PhotoProblem};
+use crate::services::categories;
+use crate::services::deputies::{self, QrTarget};
+use crate::services::intake::{Channel, IntakeContext, IntakeTarget, submit};
+use crate::services::stations;
+use crate::state::AppState;
+
+pub struct DeputyCard {
+    pub name: String,
+    pub initial: String,
+    pub level: String,
+    pub post: Option<String>,
+}
+
+pub struct StationCard {
+    pub name: String,
+    pub address: Option<String>,
+    pub reception_days: Option<String>,
+}
+
+pub struct CategoryOption {
+    pub id: i32,
+    pub name: String,
+    pub hint: Option<String>,
+}
+
+/// What the resident typed, to show again.
+#[derive(Default)]
+pub struct FormValues {
+    pub category_id: String,
+    pub content: String,
+    pub location: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub wants_callback: bool,
+    pub anonymous: bool,
+    pub consent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "resident/form.html")]
+struct FormPage {
+    lang: Lang,
+    prefs: Prefs,
+    action: String,
+    deputy: Option<DeputyCard>,
+    station: StationCard,
+    notice: Option<String>,
+    categories: Vec<CategoryOption>,
+    form_key: String,
+    values: FormValues,
+    errors: HashMap<String, String>,
+    error_list: Vec<(String, String)>,
+    kept_photos: Vec<String>,
+    kept_photos_label: String,
+    max_content: usize,
+}
+
+/// Where a form posts to, and what it shows at the top.
+struct Target {
+    action: String,
+    station: station::Model,
+    deputy: Option<deputy::Model>,
+    notice: Option<String>,
+}
+
+fn not_found(lang: Lang) -> PageError {
+    PageError::new(AppError::NotFound("form"), lang)
+}
+
+async fn deputy_target(state: &AppState, token: &str, lang: Lang) -> Result<Target, PageError> {
+    let fail = |e| PageError::new(e, lang);
+    if !looks_like_public_token(token) {
+        return Err(not_found(lang));
+    }
+    let (deputy, station_id) = match deputies::resolve_qr_token(&state.db, token).await.map_err(fail)? {
+        Some(QrTarget::Deputy(record)) => {
+            let station_id = record.station_id;
+            (Some(*record), station_id)
+        }
+        Some(QrTarget::Retired { station_id }) => (None, station_id),
+        None => return Err(not_found(lang)),
+    };
+    let station = station::Entity::find_by_id(station_id)
+        .one(&state.db)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .filter(|s| s.active)
+        .ok_or_else(|| not_found(lang))?;
+    Ok(match deputy {
+        Some(record) => Target { action: format!("/d/{token}"), station, deputy: Some(record), notice: None },
+        // A rotated code still works: it lands on the station's form, saying so.
+        None => Target {
+            action: format!("/s/{}", station.public_token),
+            notice: Some(
+                rust_i18n::t!("form.retired_notice", locale = lang.code(), station = station.name.as_str())
+                    .into_owned(),
+            ),
+            station,
+            deputy: None,
+        },
+    })
+}
+
+async fn station_target(state: &AppState, token: &str, lang: Lang) -> Result<Target, PageError> {
+    if !looks_like_public_token(token) {
+        return Err(not_found(lang));
+    }
+    let station = stations::find_by_public_token(&state.db, token)
+        .await
+        .map_err(|e| PageError::new(e, lang))?
+        .ok_or_else(|| not_found(lang))?;
+    Ok(Target { action: format!("/s/{token}"), station, deputy: None, notice: None })
+}
+
+fn level_label(level: &str, lang: Lang) -> String {
+    let level: DeputyLevel = level.parse().unwrap_or(DeputyLevel::Township);
+    match lang {
+        Lang::Zh => level.label_zh().to_string(),
+        Lang::En => format!("{} deputy", level.label_en()),
+    }
+}
+
+struct Rendering {
+    /// The status to answer with (default: 422 when there are errors, 200 otherwise).
+    status: Option<StatusCode>,
+    values: FormValues,
+    errors: Vec<FieldError>,
+    extra_errors: Vec<(String, String)>,
+    kept_photos: Vec<String>,
+    form_key: Option<String>,
+}
+
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    lang: Lang,
+    target: Target,
+    rendering: Rendering,
+) -> Result<HttpResponse, PageError> {
+    let categories = categories::list(&state.db, true)
+        .await
+        .map_err(|e| PageError::new(e, lang))?
+        .into_iter()
+        .map(|c| CategoryOption { id: c.id, name: c.name, hint: c.hint })
+        .collect();
+    let mut error_list: Vec<(String, String)> =
+        rendering.errors.iter().map(|e| (e.field.to_string(), lang.field_message(e))).collect();
+    error_list.extend(rendering.extra_errors);
+    let errors: HashMap<String, String> = error_list.iter().cloned().collect();
+    let has_errors = !errors.is_empty();
+    let kept = rendering.kept_photos.len();
+    let page = FormPage {
+        lang,
+        prefs: Prefs::of(req, lang),
+        action: target.action,
+        deputy: target.deputy.map(|d| DeputyCard {
+            initial: d.name.chars().next().map(String::from).unwrap_or_default(),
+            level: level_label(&d.level, lang),
+            post: d.post,
+            name: d.name,
+        }),
+        station: StationCard {
+            name: target.station.name,
+            address: target.station.address,
+            reception_days: target.station.reception_days,
+        },
+        notice: target.notice,
+        categories,
+        // A fresh key unless this is the same form shown again.
+        form_key: rendering.form_key.unwrap_or_else(crate::http::csrf::new_token),
+        values: rendering.values,
+        errors,
+        error_list,
+        kept_photos: rendering.kept_photos,
+        kept_photos_label: rust_i18n::t!("form.photos_kept", locale = lang.code(), count = kept).into_owned(),
+        max_content: MAX_CONTENT_CHARS,
+    };
+    let body = page.render()?;
+    let status = match rendering.status {
+        Some(status) => status,
+        None if has_errors => StatusCode::UNPROCESSABLE_ENTITY,
+        None => return Ok(html(body)),
+    };
+    Ok(HttpResponse::build(status)
+        .content_type(actix_web::http::header::ContentType::html())
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+fn blank() -> Rendering {
+    Rendering {
+        status: None,
+        values: FormValues::default(),
+        errors: Vec::new(),
+        extra_errors: Vec::new(),
+        kept_photos: Vec::new(),
+        form_key: None,
+    }
+}
+
+pub async fn show_deputy_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let target = deputy_target(&state, &token, lang).await?;
+    render(&req, &state, lang, target, blank()).await
+}
+
+pub async fn show_station_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let target = station_target(&state, &token, lang).await?;
+    render(&req, &state, lang, target, blank()).await
+}
+
+pub async fn submit_deputy_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    client: ClientInfo,
+    token: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let target = deputy_target(&state, &token, lang).await?;
+    receive(req, state, lang, client, target, payload).await
+}
+
+pub async fn submit_station_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    client: ClientInfo,
+    token: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let target = station_target(&state, &token, lang).await?;
+    receive(req, state, lang, client, target, payload).await
+}
+
+pub const FORM_LIMITS: FormLimits = FormLimits {
+    max_fields: 40,
+    max_text_bytes: 16 * 1024,
+    max_files: MAX_PHOTOS,
+    max_file_bytes: photo_intake::MAX_PHOTO_BYTES,
+    max_total_bytes: MAX_PHOTOS * photo_intake::MAX_PHOTO_BYTES + 256 * 1024,
+};
+
+fn raw_submission(form: &ReceivedForm) -> RawSubmission {
+    RawSubmission {
+        category_id: form.text("category_id"),
+        content: form.text("content"),
+        location: form.text("location"),
+        latitude: form.text("latitude"),
+        longitude: form.text("longitude"),
+        contact_name: form.text("contact_name"),
+        contact_phone: form.text("contact_phone"),
+        anonymous: form.checked("anonymous"),
+        wants_callback: form.checked("wants_callback"),
+        consent: form.checked("consent"),
+    }
+}
+
+fn values_of(raw: &RawSubmission) -> FormValues {
+    FormValues {
+        category_id: raw.category_id.clone(),
+        content: raw.content.clone(),
+        location: raw.location.clone(),
+        latitude: raw.latitude.clone(),
+        longitude: raw.longitude.clone(),
+        contact_name: raw.contact_name.clone(),
+        contact_phone: raw.contact_phone.clone(),
+        wants_callback: raw.wants_callback,
+        anonymous: raw.anonymous,
+        consent: raw.consent,
+    }
+}
+
+fn photo_message(problem: PhotoProblem, lang: Lang) -> String {
+    let key = match problem {
+        PhotoProblem::TooLarge => "form.photo.too_large",
+        PhotoProblem::TooMany => "form.photo.too_many",
+        PhotoProblem::FormTooLarge => "form.photo.form_too_large",
+        PhotoProblem::Unsupported => "form.photo.unsupported",
+        PhotoProblem::Heic => "form.photo.heic",
+        PhotoProblem::Corrupt => "form.photo.corrupt",
+        PhotoProblem::TooManyPixels => "form.photo.too_many_pixels",
+    };
+    lang.t(key).into_owned()
+}
+
+async fn receive(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    client: ClientInfo,
+    target: Target,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let fail = |e| PageError::new(e, lang);
+    let form = multipart::read(payload, FORM_LIMITS).await.map_err(fail)?;
+    // A field people cannot see: only robots fill it in.
+    if !form.text("website").is_empty() {
+        return Err(fail(AppError::BadRequest("unexpected field".into())));
+    }
+    let raw = raw_submission(&form);
+    let form_key = Some(form.text("form_key")).filter(|k| crate::http::csrf::is_well_formed(k));
+    let parsed = intake::parse_submission(&raw);
+
+    // Photos: re-encode and store what arrived; keep those stored by an earlier attempt.
+    let mut problems: Vec<PhotoProblem> = form
+        .problems
+        .iter()
+        .map(|p| match p {
+            FileProblem::TooMany => PhotoProblem::TooMany,
+            FileProblem::TooLarge => PhotoProblem::TooLarge,
+            FileProblem::FormTooLarge => PhotoProblem::FormTooLarge,
+        })
+        .collect();
+    let kept = photo_intake::kept(&state, &form.all("kept_photo")).await;
+    let room = MAX_PHOTOS.saturating_sub(kept.len());
+    let uploads: Vec<Vec<u8>> = form.files.into_iter().filter(|f| f.field == "photos").map(|f| f.bytes).collect();
+    if uploads.len() > room {
+        problems.push(PhotoProblem::TooMany);
+    }
+    let (mut photos, photo_problems) =
+        photo_intake::process_and_store(&state, uploads.into_iter().take(room).collect()).await.map_err(fail)?;
+    problems.extend(photo_problems);
+    photos.splice(0..0, kept);
+
+    let submission = match parsed {
+        Ok(submission) if problems.is_empty() => submission,
+        result => {
+            problems.dedup();
+            let extra: Vec<(String, String)> =
+                problems.iter().map(|p| ("photos".to_string(), photo_message(*p, lang))).collect();
+            let too_large = problems.contains(&PhotoProblem::FormTooLarge);
+            let rendering = Rendering {
+                status: too_large.then_some(StatusCode::PAYLOAD_TOO_LARGE),
+                values: values_of(&raw),
+                errors: result.err().unwrap_or_default(),
+                extra_errors: extra,
+                kept_photos: photos.iter().map(|p| p.hash.clone()).collect(),
+                form_key,
+            };
+            return render(&req, &state, lang, target, rendering).await;
+        }
+    };
+    let ctx = IntakeContext {
+        now: state.clock.now(),
+        time_zone: state.settings.time_zone(),
+        channel: Channel::Qr,
+        lang: lang.code(),
+        submission_key: form_key.clone(),
+        submitter_key: Some(state.address_hash(&client.ip)),
+        max_per_address_per_minute: state.settings.submit_rate_per_minute,
+        max_per_code_per_minute: state.settings.submit_rate_per_code_per_minute,
+    };
+    let intake_target = IntakeTarget { station_id: target.station.id, deputy_id: target.deputy.as_ref().map(|d| d.id) };
+    match submit(&state.db, &ctx, intake_target, submission, photos.clone()).await {
+        Ok(outcome) => Ok(redirect(&format!("/t/{}?new=1", outcome.case.tracking_code))),
+        Err(AppError::Validation(errors)) => {
+            let rendering = Rendering {
+                status: None,
+                values: values_of(&raw),
+                errors,
+                extra_errors: Vec::new(),
+                kept_photos: photos.iter().map(|p| p.hash.clone()).collect(),
+                form_key,
+            };
+            render(&req, &state, lang, target, rendering).await
+        }
+        Err(AppError::TooManyRequests { .. }) => {
+            let rendering = Rendering {
+                status: Some(StatusCode::TOO_MANY_REQUESTS),
+                values: values_of(&raw),
+                errors: Vec::new(),
+                extra_errors: vec![("form".to_string(), lang.t("error.too_many").into_owned())],
+                kept_photos: photos.iter().map(|p| p.hash.clone()).collect(),
+                form_key,
+            };
+            render(&req, &state, lang, target, rendering).await
+        }
+        Err(other) => Err(fail(other)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "resident/privacy.html")]
+struct PrivacyPage {
+    lang: Lang,
+    prefs: Prefs,
+    version: &'static str,
+}
+
+pub async fn privacy(req: HttpRequest, lang: Lang) -> Result<HttpResponse, PageError> {
+    let page = PrivacyPage { lang, prefs: Prefs::of(&req, lang), version: intake::CONSENT_VERSION };
+    Ok(html(page.render()?))
+}
+
+/// The form as a resident sees it, for a deputy with `categories` choices, without a
+/// database: what the render benchmark measures.
+pub fn sample(lang: Lang, categories: usize) -> Result<String, askama::Error> {
+    let page = FormPage {
+        lang,
+        prefs: Prefs { large: false, large_url: "/prefs?large=1&back=/d/x".into(), lang_url: "/d/x?lang=en".into() },
+        action: "/d/0123456789abcdef".into(),
+        deputy: Some(DeputyCard {
+            name: "王建国".into(),
+            initial: "王".into(),
+            level: level_label("national", lang),
+            post: Some("党委书记".into()),
+        }),
+        station: StationCard {
+            name: "城关街道人大代表联络站".into(),
+            address: Some("示范区城关街道人民路88号".into()),
+            reception_days: Some("每月10日、25日上午".into()),
+        },
+        notice: None,
+        categories: (0..categories)
+            .map(|i| CategoryOption {
+                id: i as i32,
+                name: format!("类别{i}"),
+                hint: Some("道路、路灯、供水供气、噪声".into()),
+            })
+            .collect(),
+        form_key: crate::http::csrf::new_token(),
+        values: FormValues::default(),
+        errors: HashMap::new(),
+        error_list: Vec::new(),
+        kept_photos: Vec::new(),
+        kept_photos_label: String::new(),
+        max_content: MAX_CONTENT_CHARS,
+    };
+    page.render()
+}
