@@ -7,6 +7,8 @@ mod admin_scope;
 mod auth;
 mod calendar;
 mod health;
+mod intake;
 mod pages;
+mod photos;
 mod qr;
 mod validation;
