@@ -16,7 +16,7 @@ use crate::db;
 use crate::http::{api, middleware, pages, static_files};
 use crate::photos::{PhotoLimits, PhotoStore};
 use crate::services::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
-use crate::state::AppState;
+use crate::state::{AppState, ScanCache};
 
 /// A separate key for each use, derived from the one configured secret.
 fn derive_key(secret: &[u8], purpose: &[u8]) -> [u8; 32] {
@@ -53,6 +53,7 @@ impl Application {
             address_key: derive_key(&secret, b"liaison/client-address"),
             photos: PhotoStore::new(settings.data_dir.join("photos")),
             photo_limits: PhotoLimits::default(),
+            scan_cache: ScanCache::new(std::time::Duration::from_secs(10)),
             photo_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),

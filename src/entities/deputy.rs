@@ -33,6 +33,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::station::Entity", from = "Column::StationId", to = "super::station::Column::Id")]
+    Station,
+}
+
+impl Related<super::station::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Station.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

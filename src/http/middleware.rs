@@ -18,7 +18,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'se
 
 fn is_page(path: &str) -> bool {
     // QR images are cached publicly: they must not carry a visitor's cookies.
-    let image = path.ends_with(".png") || path.ends_with(".svg");
+    let image = path.ends_with(".png") || path.ends_with(".svg") || path.contains("/photos/");
     !(path.starts_with("/api/") || path.starts_with("/static/") || path == "/healthz" || image)
 }
 
@@ -60,8 +60,10 @@ pub async fn page_cookies(
         return next.call(req).await;
     }
     let secure = req.app_data::<web::Data<AppState>>().is_some_and(|state| state.secure_cookies());
+    // Only staff forms need a token; resident pages stay cookie-free (and cheaper).
+    let staff = path == "/login" || path == "/logout" || path.starts_with("/app");
     let has_token = req.cookie(csrf::CSRF_COOKIE).is_some_and(|c| csrf::is_well_formed(c.value()));
-    let fresh = if has_token {
+    let fresh = if has_token || !staff {
         None
     } else {
         let token = csrf::new_token();

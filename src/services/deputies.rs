@@ -283,15 +283,31 @@ pub enum QrTarget {
 }
 
 pub async fn resolve_qr_token(db: &impl ConnectionTrait, token: &str) -> AppResult<Option<QrTarget>> {
-    if let Some(record) = deputy::Entity::find().filter(deputy::Column::QrToken.eq(token)).one(db).await? {
-        return Ok(Some(if record.active {
+    Ok(resolve_qr_with_station(db, token).await?.map(|(target, _)| target))
+}
+
+/// What a scanned token leads to, with the station it belongs to (active only), in as few
+/// queries as possible: this runs on every scan.
+pub async fn resolve_qr_with_station(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> AppResult<Option<(QrTarget, station::Model)>> {
+    let found = deputy::Entity::find()
+        .filter(deputy::Column::QrToken.eq(token))
+        .find_also_related(station::Entity)
+        .one(db)
+        .await?;
+    if let Some((record, Some(place))) = found {
+        let target = if record.active {
             QrTarget::Deputy(Box::new(record))
         } else {
             QrTarget::Retired { station_id: record.station_id }
-        }));
+        };
+        return Ok(Some((target, place)).filter(|(_, place)| place.active));
     }
-    Ok(retired_qr_token::Entity::find_by_id(token.to_string())
-        .one(db)
-        .await?
-        .map(|retired| QrTarget::Retired { station_id: retired.station_id }))
+    let Some(retired) = retired_qr_token::Entity::find_by_id(token.to_string()).one(db).await? else {
+        return Ok(None);
+    };
+    let place = station::Entity::find_by_id(retired.station_id).one(db).await?.filter(|s| s.active);
+    Ok(place.map(|place| (QrTarget::Retired { station_id: retired.station_id }, place)))
 }

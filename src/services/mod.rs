@@ -14,5 +14,6 @@ pub mod intake;
 pub mod paging;
 pub mod stations;
 pub mod tracking;
+pub mod ttl_cache;
 pub mod units;
 pub mod users;

@@ -267,6 +267,37 @@ pub async fn expect_error(response: Response, status: StatusCode, code: &str) ->
     body
 }
 
+/// A browser: keeps cookies and reads the CSRF token out of the forms it is shown.
+pub struct Browser {
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { client }
+    }
+}
+
+pub fn csrf_from(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+pub async fn sign_in(app: &TestApp, browser: &Browser, username: &str, password: &str) -> reqwest::Response {
+    let page = browser.client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_from(&page);
+    browser
+        .client
+        .post(app.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("next", "/app/stations"), ("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
 #[test]
 fn database_names_are_replaced_in_urls() {
     assert_eq!(

@@ -4,37 +4,6 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 use crate::helpers::*;
 
-/// A browser: keeps cookies and reads the CSRF token out of the forms it is shown.
-struct Browser {
-    client: reqwest::Client,
-}
-
-impl Browser {
-    fn new() -> Browser {
-        let client =
-            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { client }
-    }
-}
-
-fn csrf_from(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
-}
-
-async fn sign_in(app: &TestApp, browser: &Browser, username: &str, password: &str) -> reqwest::Response {
-    let page = browser.client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = csrf_from(&page);
-    browser
-        .client
-        .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("next", "/app/stations"), ("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn staff_pages_redirect_to_sign_in_then_back() {
     let app = spawn_app().await;

@@ -149,6 +149,7 @@ pub async fn create(
         })
     })?;
     let model = categories::create(&state.db, &actor, state.clock.now(), new).await?;
+    state.scan_cache.clear();
     Ok(HttpResponse::Created().json(CategoryDto::from(model)))
 }
 
@@ -192,7 +193,9 @@ pub async fn update(
             active: body.active,
         })
     })?;
-    Ok(web::Json(categories::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
+    let model = categories::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?;
+    state.scan_cache.clear();
+    Ok(web::Json(model.into()))
 }
 
 #[derive(Serialize, ToSchema)]

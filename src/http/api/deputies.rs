@@ -349,6 +349,7 @@ pub async fn update(
 ) -> AppResult<web::Json<DeputyDto>> {
     let changes = body.into_inner().parse()?;
     let model = deputies::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?;
+    state.scan_cache.clear();
     Ok(web::Json(dto(&state, &actor, model).await?))
 }
 
@@ -366,5 +367,6 @@ pub async fn rotate_qr(
     id: web::Path<i32>,
 ) -> AppResult<web::Json<DeputyDto>> {
     let model = deputies::rotate_qr_token(&state.db, &actor, state.clock.now(), id.into_inner()).await?;
+    state.scan_cache.clear();
     Ok(web::Json(dto(&state, &actor, model).await?))
 }

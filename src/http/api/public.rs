@@ -1,7 +1,6 @@
 //! `/api/v1/public`: what a resident's phone (or a mini-program) may call without an account.
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -16,7 +15,6 @@ use crate::entities::{deputy, station};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::client::ClientInfo;
 use crate::http::pages::resident::track::parse_rating;
-use crate::services::categories;
 use crate::services::deputies::{self, QrTarget};
 use crate::services::intake::{Channel, IntakeContext, IntakeTarget, submit};
 use crate::services::stations;
@@ -81,10 +79,12 @@ fn public_deputy(d: deputy::Model) -> PublicDeputy {
 }
 
 async fn categories_list(state: &AppState) -> AppResult<Vec<PublicCategory>> {
-    Ok(categories::list(&state.db, true)
+    Ok(state
+        .scan_cache
+        .categories(&state.db)
         .await?
-        .into_iter()
-        .map(|c| PublicCategory { id: c.id, name: c.name, hint: c.hint })
+        .iter()
+        .map(|c| PublicCategory { id: c.id, name: c.name.clone(), hint: c.hint.clone() })
         .collect())
 }
 
@@ -100,20 +100,12 @@ async fn resolve(
             if !looks_like_public_token(token) {
                 return Err(unknown("qr_token"));
             }
-            let (deputy, station_id, retired) = match deputies::resolve_qr_token(&state.db, token).await? {
-                Some(QrTarget::Deputy(d)) => {
-                    let station_id = d.station_id;
-                    (Some(*d), station_id, false)
-                }
-                Some(QrTarget::Retired { station_id }) => (None, station_id, true),
+            let (deputy, station, retired) = match deputies::resolve_qr_with_station(&state.db, token).await? {
+                Some((QrTarget::Deputy(d), station)) => (Some(*d), station, false),
+                Some((QrTarget::Retired { .. }, station)) => (None, station, true),
                 None => return Err(unknown("qr_token")),
             };
-            let station = station::Entity::find_by_id(station_id)
-                .one(&state.db)
-                .await?
-                .filter(|s| s.active)
-                .ok_or_else(|| unknown("qr_token"))?;
-            Ok((IntakeTarget { station_id, deputy_id: deputy.as_ref().map(|d| d.id) }, deputy, station, retired))
+            Ok((IntakeTarget { station_id: station.id, deputy_id: deputy.as_ref().map(|d| d.id) }, deputy, station, retired))
         }
         (None, Some(token)) => {
             if !looks_like_public_token(token) {

@@ -220,5 +220,6 @@ pub async fn update(
 ) -> AppResult<web::Json<StationDto>> {
     let changes = body.into_inner().parse()?;
     let model = stations::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?;
+    state.scan_cache.clear();
     Ok(web::Json(StationDto::new(model, &state.public_url)))
 }

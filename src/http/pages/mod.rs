@@ -4,6 +4,7 @@ pub mod cards;
 pub mod deputies;
 pub mod home;
 pub mod login;
+pub mod photos;
 pub mod qr;
 pub mod resident;
 pub mod stations;
@@ -208,6 +209,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/t").route(web::get().to(resident::track::lookup)))
         .service(web::resource("/t/{code}").route(web::get().to(resident::track::show)))
         .service(web::resource("/t/{code}/rating").route(web::post().to(resident::track::rate)))
+        .service(web::resource("/t/{code}/photos/{hash}").route(web::get().to(photos::public_photo)))
+        .service(web::resource("/app/cases/{id}/photos/{hash}").route(web::get().to(photos::staff_photo)))
         .service(web::resource("/privacy").route(web::get().to(resident::form::privacy)))
         .service(web::resource("/prefs").route(web::get().to(resident::set_prefs)))
         .service(

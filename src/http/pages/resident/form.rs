@@ -5,7 +5,6 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use sea_orm::EntityTrait;
 
 use crate::domain::field::FieldError;
 use crate::domain::intake::{self, MAX_CONTENT_CHARS, MAX_PHOTOS, RawSubmission};
@@ -19,8 +18,7 @@ use crate::http::multipart::{self, FileProblem, FormLimits, ReceivedForm};
 use crate::http::pages::resident::Prefs;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::photo_intake::{self, PhotoProblem};
-use crate::services::categories;
-use crate::services::deputies::{self, QrTarget};
+use crate::services::deputies::QrTarget;
 use crate::services::intake::{Channel, IntakeContext, IntakeTarget, submit};
 use crate::services::stations;
 use crate::state::AppState;
@@ -95,20 +93,11 @@ async fn deputy_target(state: &AppState, token: &str, lang: Lang) -> Result<Targ
     if !looks_like_public_token(token) {
         return Err(not_found(lang));
     }
-    let (deputy, station_id) = match deputies::resolve_qr_token(&state.db, token).await.map_err(fail)? {
-        Some(QrTarget::Deputy(record)) => {
-            let station_id = record.station_id;
-            (Some(*record), station_id)
-        }
-        Some(QrTarget::Retired { station_id }) => (None, station_id),
-        None => return Err(not_found(lang)),
+    let card = state.scan_cache.card(&state.db, token).await.map_err(fail)?.ok_or_else(|| not_found(lang))?;
+    let (deputy, station) = match card.as_ref() {
+        (QrTarget::Deputy(record), station) => (Some(record.as_ref().clone()), station.clone()),
+        (QrTarget::Retired { .. }, station) => (None, station.clone()),
     };
-    let station = station::Entity::find_by_id(station_id)
-        .one(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?
-        .filter(|s| s.active)
-        .ok_or_else(|| not_found(lang))?;
     Ok(match deputy {
         Some(record) => Target { action: format!("/d/{token}"), station, deputy: Some(record), notice: None },
         // A rotated code still works: it lands on the station's form, saying so.
@@ -160,11 +149,13 @@ async fn render(
     target: Target,
     rendering: Rendering,
 ) -> Result<HttpResponse, PageError> {
-    let categories = categories::list(&state.db, true)
+    let categories = state
+        .scan_cache
+        .categories(&state.db)
         .await
         .map_err(|e| PageError::new(e, lang))?
-        .into_iter()
-        .map(|c| CategoryOption { id: c.id, name: c.name, hint: c.hint })
+        .iter()
+        .map(|c| CategoryOption { id: c.id, name: c.name.clone(), hint: c.hint.clone() })
         .collect();
     let mut error_list: Vec<(String, String)> =
         rendering.errors.iter().map(|e| (e.field.to_string(), lang.field_message(e))).collect();

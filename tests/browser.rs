@@ -1,0 +1,135 @@
+//! Headless Chromium at phone size (390×844), driven through chromedriver: what a resident
+//! does with a real browser. Runs with `--features browser-tests` (CI installs chromium and
+//! chromium-driver); screenshots land in `target/test-artifacts/`.
+#![cfg(feature = "browser-tests")]
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::io::Cursor;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use helpers::*;
+use liaison::entities::{case, case_photo};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn driver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (apt-get install chromium chromium-driver)");
+    let url = format!("http://127.0.0.1:{port}");
+    // Wait until it answers (it starts in well under a second).
+    for _ in 0..100 {
+        if reqwest::get(format!("{url}/status")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver { child, url }
+}
+
+async fn phone(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=390,844", "--lang=zh-CN"],
+            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0}}
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+fn artifact(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn photo_file() -> PathBuf {
+    let image = image::RgbImage::from_fn(3000, 2000, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut bytes = Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
+    let path = std::env::temp_dir().join(format!("liaison-photo-{}.jpg", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, bytes.into_inner()).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn a_resident_reports_a_broken_street_light_from_a_phone() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
+    let deputy = app.create_deputy(&admin, "王建国", station).await;
+    let qr = deputy["qr_token"].as_str().unwrap();
+
+    let driver = driver().await;
+    let browser = phone(&driver).await;
+    browser.goto(&app.url(&format!("/d/{qr}?lang=zh"))).await.unwrap();
+    browser.find(Locator::Css("input[name=category_id][value='3']")).await.unwrap().click().await.unwrap();
+    browser
+        .find(Locator::Id("content"))
+        .await
+        .unwrap()
+        .send_keys("小区东门的路灯坏了一个多月，晚上很黑，老人出门不方便。")
+        .await
+        .unwrap();
+    browser.find(Locator::Id("location")).await.unwrap().send_keys("幸福小区东门").await.unwrap();
+    browser.find(Locator::Id("contact_phone")).await.unwrap().send_keys("13812345678").await.unwrap();
+    let photo = photo_file();
+    browser.find(Locator::Id("photos")).await.unwrap().send_keys(photo.to_str().unwrap()).await.unwrap();
+    browser.find(Locator::Css("input[name=consent]")).await.unwrap().click().await.unwrap();
+    std::fs::write(artifact("resident-form.png"), browser.screenshot().await.unwrap()).unwrap();
+    browser.find(Locator::Css("#case-form button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    let code = browser.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css("p.code")).await.unwrap();
+    let shown = code.text().await.unwrap();
+    std::fs::write(artifact("resident-tracking.png"), browser.screenshot().await.unwrap()).unwrap();
+    let body = browser.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(body.contains("提交成功"), "{body}");
+    let url = browser.current_url().await.unwrap();
+    assert!(url.path().starts_with("/t/"), "{url}");
+    browser.close().await.unwrap();
+    let _ = std::fs::remove_file(photo);
+
+    let stored = case::Entity::find()
+        .filter(case::Column::TrackingCode.eq(shown.replace('-', "")))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the case is stored under the code shown");
+    assert_eq!(stored.location.as_deref(), Some("幸福小区东门"));
+    let photos = case_photo::Entity::find().filter(case_photo::Column::CaseId.eq(stored.id)).all(&app.state.db).await.unwrap();
+    assert_eq!(photos.len(), 1, "the photo (shrunk on the phone) arrived");
+    assert!(photos[0].width <= 1600);
+}
