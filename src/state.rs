@@ -9,10 +9,10 @@ use crate::config::Settings;
 use crate::entities::{category, station};
 use crate::error::AppResult;
 use crate::photos::{PhotoLimits, PhotoStore};
-use crate::services::deputies::{self, QrTarget};
-use crate::services::categories;
-use crate::services::ttl_cache::TtlCache;
 use crate::services::auth::{PasswordHasher, TokenKeys};
+use crate::services::categories;
+use crate::services::deputies::{self, QrTarget};
+use crate::services::ttl_cache::TtlCache;
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -77,7 +77,11 @@ impl ScanCache {
     }
 
     /// What a deputy's QR token leads to, with its station.
-    pub async fn card(&self, db: &impl ConnectionTrait, token: &str) -> AppResult<Option<Arc<(QrTarget, station::Model)>>> {
+    pub async fn card(
+        &self,
+        db: &impl ConnectionTrait,
+        token: &str,
+    ) -> AppResult<Option<Arc<(QrTarget, station::Model)>>> {
         if let Some(found) = self.cards.get(&token.to_string()) {
             return Ok(found);
         }

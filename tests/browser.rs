@@ -129,7 +129,8 @@ async fn a_resident_reports_a_broken_street_light_from_a_phone() {
         .unwrap()
         .expect("the case is stored under the code shown");
     assert_eq!(stored.location.as_deref(), Some("幸福小区东门"));
-    let photos = case_photo::Entity::find().filter(case_photo::Column::CaseId.eq(stored.id)).all(&app.state.db).await.unwrap();
+    let photos =
+        case_photo::Entity::find().filter(case_photo::Column::CaseId.eq(stored.id)).all(&app.state.db).await.unwrap();
     assert_eq!(photos.len(), 1, "the photo (shrunk on the phone) arrived");
     assert!(photos[0].width <= 1600);
 }

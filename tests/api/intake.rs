@@ -443,3 +443,39 @@ async fn the_tracking_page_carries_its_own_qr_code() {
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     assert_eq!(s.app.get_anonymous("/t/ZZZZZZZZZZZZ/qr.svg").await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn each_bad_field_is_refused_and_nothing_stored() {
+    let s = scene().await;
+    let defaults = [
+        ("category_id", s.week_category.to_string()),
+        ("content", "内容足够长的一段话。".to_string()),
+        ("contact_phone", "13812345678".to_string()),
+        ("consent", "1".to_string()),
+    ];
+    let long = "字".repeat(2001);
+    let cases: [(&str, &[(&str, &str)], &str); 8] = [
+        ("empty content", &[("content", "   ")], "请写下具体情况"),
+        ("content over 2,000 characters", &[("content", &long)], "最多 2000 个字"),
+        ("an unknown category", &[("category_id", "9999")], "请选择一个类别"),
+        ("a category that is not a number", &[("category_id", "abc")], "请选择一个类别"),
+        ("no category", &[("category_id", "")], "请选择一个类别"),
+        ("a bad phone", &[("contact_phone", "1381234")], "请填写手机号"),
+        ("no consent", &[("consent", "")], "请阅读并勾选同意后再提交"),
+        ("a callback without a phone", &[("contact_phone", ""), ("wants_callback", "1")], "需要回电时请留下电话"),
+    ];
+    for (what, overrides, message) in cases {
+        let mut form = Form::new().text("form_key", uuid::Uuid::new_v4().simple().to_string());
+        for (name, default) in &defaults {
+            let value = overrides.iter().find(|(n, _)| n == name).map_or(default.as_str(), |(_, v)| v);
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (name, value) in overrides.iter().filter(|(n, _)| !defaults.iter().any(|(d, _)| d == n)) {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let response = s.post_form(&format!("/d/{}", s.qr()), form).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+        assert!(response.text().await.unwrap().contains(message), "{what}: says {message}");
+    }
+    assert_eq!(s.case_count().await, 0, "nothing was stored");
+}

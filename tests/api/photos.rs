@@ -185,7 +185,13 @@ async fn photos_are_shown_to_case_staff_and_to_the_public_only_once_disclosed() 
     let form = s.form("附照片的案件，照片只给办理人员看。").part("photos", photo(jpeg(640, 480), "a.jpg"));
     let response = s.post_form(&format!("/d/{}", s.qr()), form).await;
     let stored = s.case(&code_from(&response)).await;
-    let hash = case_photo::Entity::find().filter(case_photo::Column::CaseId.eq(stored.id)).one(&s.app.state.db).await.unwrap().unwrap().hash;
+    let hash = case_photo::Entity::find()
+        .filter(case_photo::Column::CaseId.eq(stored.id))
+        .one(&s.app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .hash;
     let staff_path = format!("/app/cases/{}/photos/{hash}", stored.id);
     let public_path = format!("/t/{}/photos/{hash}", stored.tracking_code);
 
@@ -202,12 +208,21 @@ async fn photos_are_shown_to_case_staff_and_to_the_public_only_once_disclosed() 
     assert_eq!(response.headers()["content-type"], "image/jpeg");
     assert!(response.headers()["cache-control"].to_str().unwrap().starts_with("private"));
     assert!(!response.headers().contains_key("set-cookie"));
-    let thumb = a.client.get(s.app.url(&format!("{staff_path}?thumb=true"))).send().await.unwrap().bytes().await.unwrap();
+    let thumb =
+        a.client.get(s.app.url(&format!("{staff_path}?thumb=true"))).send().await.unwrap().bytes().await.unwrap();
     assert!(!thumb.is_empty());
     let b = Browser::new();
     sign_in(&s.app, &b, "mgr-b", PASSWORD).await;
     assert_eq!(b.client.get(s.app.url(&staff_path)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert_eq!(a.client.get(s.app.url(&format!("/app/cases/{}/photos/{}", stored.id, "0".repeat(64)))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        a.client
+            .get(s.app.url(&format!("/app/cases/{}/photos/{}", stored.id, "0".repeat(64))))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     // Disclosed (四公开): public.
     let mut active: liaison::entities::case::ActiveModel = stored.into();

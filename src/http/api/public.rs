@@ -105,7 +105,12 @@ async fn resolve(
                 Some((QrTarget::Retired { .. }, station)) => (None, station, true),
                 None => return Err(unknown("qr_token")),
             };
-            Ok((IntakeTarget { station_id: station.id, deputy_id: deputy.as_ref().map(|d| d.id) }, deputy, station, retired))
+            Ok((
+                IntakeTarget { station_id: station.id, deputy_id: deputy.as_ref().map(|d| d.id) },
+                deputy,
+                station,
+                retired,
+            ))
         }
         (None, Some(token)) => {
             if !looks_like_public_token(token) {
