@@ -59,6 +59,20 @@ pub struct Settings {
     pub login_window_minutes: i64,
     /// Run the background jobs (sweeps) in this process.
     pub run_jobs: bool,
+    /// Seconds between deadline sweeps.
+    pub sweep_interval_secs: u64,
+    /// A case is "due soon" from this many working days before its deadline.
+    pub due_soon_working_days: u32,
+    /// A case this many working days past its deadline becomes key supervision (重点督办).
+    pub escalate_after_working_days: u32,
+    /// A replied case nobody rated closes itself after this many days, as "no rating".
+    pub unrated_close_days: i64,
+    /// A handling unit may return a mis-assigned case within this many working days.
+    pub return_window_working_days: u32,
+    /// Seconds between notification deliveries.
+    pub deliver_interval_secs: u64,
+    /// Local hour (0–23) at which each deputy's daily digest goes out.
+    pub digest_hour: u32,
     /// Cases one client address may submit per minute (`LIAISON_SUBMIT_RATE_PER_MINUTE`;
     /// 0 = no limit, for load tests). A reception hall shares one address: keep it generous.
     pub submit_rate_per_minute: u64,
@@ -88,6 +102,13 @@ impl Default for Settings {
             login_max_failures_per_ip: 20,
             login_window_minutes: 15,
             run_jobs: true,
+            sweep_interval_secs: 60,
+            due_soon_working_days: 1,
+            escalate_after_working_days: 3,
+            unrated_close_days: 15,
+            return_window_working_days: 3,
+            deliver_interval_secs: 5,
+            digest_hour: 8,
             submit_rate_per_minute: 10,
             submit_rate_per_code_per_minute: 60,
         }

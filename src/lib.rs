@@ -8,6 +8,7 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod photos;
 pub mod qr;
 pub mod services;

@@ -54,6 +54,7 @@ impl Application {
             photos: PhotoStore::new(settings.data_dir.join("photos")),
             photo_limits: PhotoLimits::default(),
             scan_cache: ScanCache::new(std::time::Duration::from_secs(10)),
+            holder: crate::jobs::lease::holder_id(),
             photo_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),

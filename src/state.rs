@@ -27,6 +27,8 @@ pub struct AppState {
     /// Re-encoded photos, by content hash, under the data directory.
     pub photos: PhotoStore,
     pub photo_limits: PhotoLimits,
+    /// This process's name on job leases.
+    pub holder: String,
     /// What every QR scan reads: the active categories and each code's card, briefly cached.
     pub scan_cache: ScanCache,
     /// How many photos are re-encoded at once in this process (each needs a burst of memory).

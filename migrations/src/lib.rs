@@ -6,6 +6,7 @@ mod m20261128_000001_organisation;
 mod m20261128_000002_deputies;
 mod m20261128_000003_accounts;
 mod m20261129_000004_cases;
+mod m20261129_000005_handling;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_deputies::Migration),
             Box::new(m20261128_000003_accounts::Migration),
             Box::new(m20261129_000004_cases::Migration),
+            Box::new(m20261129_000005_handling::Migration),
         ]
     }
 }

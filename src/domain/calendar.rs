@@ -93,6 +93,21 @@ impl WorkCalendar {
         day
     }
 
+    /// The day `n` working days before `day` (n = 0: `day` itself).
+    pub fn working_days_before(&self, day: NaiveDate, n: u32) -> NaiveDate {
+        let mut current = day;
+        let mut left = n;
+        let mut guard = 0;
+        while left > 0 && guard < 3660 {
+            current = current - Days::new(1);
+            guard += 1;
+            if self.is_working_day(current) {
+                left -= 1;
+            }
+        }
+        current
+    }
+
     /// Working days strictly after `from` up to and including `to` (0 when `to <= from`).
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
         let mut count = 0;
@@ -213,6 +228,14 @@ mod tests {
         assert_eq!(cal.add_working_days(d("2026-03-07"), 0), d("2026-03-09")); // Saturday
         assert_eq!(cal.working_days_between(d("2026-03-02"), d("2026-03-09")), 5);
         assert_eq!(cal.working_days_between(d("2026-03-09"), d("2026-03-02")), 0);
+    }
+
+    #[test]
+    fn counting_back() {
+        let cal = calendar_2026();
+        assert_eq!(cal.working_days_before(d("2026-03-09"), 1), d("2026-03-06")); // Monday → Friday
+        assert_eq!(cal.working_days_before(d("2026-02-24"), 1), d("2026-02-14")); // over the festival
+        assert_eq!(cal.working_days_before(d("2026-03-09"), 0), d("2026-03-09"));
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub struct Model {
     pub rated_at: Option<DateTimeUtc>,
     pub key_supervision: bool,
     pub disclosed: bool,
+    /// The sweep has announced that the case is overdue (whether it is overdue now is
+    /// derived from `due_at` and the status, never read from here).
     pub overdue: bool,
     pub merged_into_id: Option<i32>,
     pub reopened_count: i32,
@@ -51,6 +53,11 @@ pub struct Model {
     pub submitter_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The sweep has announced that the deadline is near.
+    pub due_soon_notified: bool,
+    /// Progress reported by the handler, 0–100.
+    pub percent: Option<i32>,
+    pub returned_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

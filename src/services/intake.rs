@@ -222,6 +222,8 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
         },
     )
     .await?;
+    crate::services::notify::case_notice(&txn, ctx.now, &created, crate::services::notify::CaseNotice::Submitted)
+        .await?;
     let mut seen = std::collections::HashSet::new();
     for photo in photos.into_iter().filter(|p| seen.insert(p.hash.clone())) {
         case_photo::ActiveModel {

@@ -11,6 +11,7 @@ pub mod categories;
 pub mod demo;
 pub mod deputies;
 pub mod intake;
+pub mod notify;
 pub mod paging;
 pub mod stations;
 pub mod tracking;

@@ -10,6 +10,7 @@ use crate::domain::tracking::TrackingCode;
 use crate::entities::{case, case_event, case_photo, category, deputy, station};
 use crate::error::{AppError, AppResult};
 use crate::services::case_flow::{EventActor, NewEvent, illegal, record_event, save_versioned, status_of};
+use crate::services::notify::{self, CaseNotice};
 
 /// Everything the tracking page may show: nothing personal of anyone.
 pub struct PublicCase {
@@ -137,6 +138,8 @@ pub async fn rate<C: ConnectionTrait + TransactionTrait>(
         },
     )
     .await?;
+    let notice = if to == CaseStatus::Closed { CaseNotice::Rated } else { CaseNotice::Reopened };
+    notify::case_notice(&txn, now, &saved, notice).await?;
     txn.commit().await?;
     Ok(saved)
 }
