@@ -454,7 +454,8 @@ async fn each_bad_field_is_refused_and_nothing_stored() {
         ("consent", "1".to_string()),
     ];
     let long = "字".repeat(2001);
-    let cases: [(&str, &[(&str, &str)], &str); 8] = [
+    type BadField<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [BadField; 8] = [
         ("empty content", &[("content", "   ")], "请写下具体情况"),
         ("content over 2,000 characters", &[("content", &long)], "最多 2000 个字"),
         ("an unknown category", &[("category_id", "9999")], "请选择一个类别"),
