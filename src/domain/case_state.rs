@@ -201,7 +201,8 @@ pub fn next_status(from: CaseStatus, action: CaseAction) -> Result<CaseStatus, I
         (S::Submitted, A::Withdraw) => S::Closed,
         // Duplicates fold into another case before anyone works on them.
         (S::Submitted | S::Accepted | S::Assigned | S::Returned, A::Merge) => S::Closed,
-        (S::Accepted | S::Returned | S::Assigned, A::Assign) => S::Assigned,
+        // Assigning a new case accepts it in the same step (受理并交办).
+        (S::Submitted | S::Accepted | S::Returned | S::Assigned, A::Assign) => S::Assigned,
         (S::Accepted | S::Assigned, A::Start) => S::InProgress,
         // A progress report on an assigned case means work has started.
         (S::Assigned | S::InProgress, A::Progress) => S::InProgress,
@@ -287,6 +288,7 @@ mod tests {
         (S::Submitted, A::Reject, S::Rejected),
         (S::Submitted, A::Withdraw, S::Closed),
         (S::Submitted, A::Merge, S::Closed),
+        (S::Submitted, A::Assign, S::Assigned),
         (S::Accepted, A::Reject, S::Rejected),
         (S::Accepted, A::Merge, S::Closed),
         (S::Accepted, A::Assign, S::Assigned),

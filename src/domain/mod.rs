@@ -2,6 +2,7 @@
 //! only these types.
 pub mod account;
 pub mod calendar;
+pub mod case_command;
 pub mod case_state;
 pub mod deadline;
 pub mod field;

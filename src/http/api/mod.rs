@@ -2,6 +2,7 @@
 //! `utoipa_actix_web`, so the document at `/api/v1/openapi.json` lists exactly what is served.
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod categories;
 pub mod deputies;
 pub mod meta;
@@ -44,6 +45,7 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "users", description = "Staff accounts"),
         (name = "calendar", description = "The working-day calendar"),
         (name = "public", description = "For residents: no account needed"),
+        (name = "cases", description = "Queues, cases and the actions on them"),
         (name = "meta", description = "Health")
     )
 )]
@@ -69,7 +71,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(units::routes)
         .configure(users::routes)
         .configure(calendar::routes)
-        .configure(public::routes);
+        .configure(public::routes)
+        .configure(cases::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.

@@ -1,0 +1,259 @@
+//! Reading cases: the queues (scoped by role, filtered, paginated), the counts on top of them,
+//! and one case in full — with the resident's contact unmasked only for those handling it,
+//! each such view written to the audit log.
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use crate::domain::case_state::CaseStatus;
+use crate::domain::org::TierCode;
+use crate::domain::page::{Page, PageRequest};
+use crate::entities::{case, case_event, case_photo, category, deputy, extension_request, station, unit};
+use crate::error::AppResult;
+use crate::jobs::sweep::{open_statuses, overdue_condition};
+use crate::services::actor::Actor;
+use crate::services::audit;
+use crate::services::case_access;
+use crate::services::paging::{contains, fetch_page};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseSort {
+    /// Overdue and soonest due first: what needs doing next.
+    #[default]
+    Due,
+    /// Newest first.
+    Received,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub statuses: Vec<CaseStatus>,
+    pub station_id: Option<i32>,
+    pub deputy_id: Option<i32>,
+    pub category_id: Option<i32>,
+    pub unit_id: Option<i32>,
+    pub tier: Option<TierCode>,
+    pub overdue: Option<bool>,
+    /// Open and due before this moment (the "due soon" horizon).
+    pub due_before: Option<DateTime<Utc>>,
+    pub key_supervision: Option<bool>,
+    pub disclosed: Option<bool>,
+    /// Text in the resident's words, the place or the tracking code.
+    pub q: Option<String>,
+    pub sort: CaseSort,
+}
+
+async fn scoped(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Select<case::Entity>> {
+    let mut select = case::Entity::find();
+    if let Some(condition) = case_access::readable(db, actor).await? {
+        select = select.filter(condition);
+    }
+    Ok(select)
+}
+
+fn filtered(mut select: Select<case::Entity>, filter: &CaseFilter, now: DateTime<Utc>) -> Select<case::Entity> {
+    if !filter.statuses.is_empty() {
+        select = select.filter(case::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(id) = filter.station_id {
+        select = select.filter(case::Column::StationId.eq(id));
+    }
+    if let Some(id) = filter.deputy_id {
+        select = select.filter(case::Column::DeputyId.eq(id));
+    }
+    if let Some(id) = filter.category_id {
+        select = select.filter(case::Column::CategoryId.eq(id));
+    }
+    if let Some(id) = filter.unit_id {
+        select = select.filter(case::Column::UnitId.eq(id));
+    }
+    if let Some(tier) = filter.tier {
+        select = select.filter(case::Column::Tier.eq(tier.as_str()));
+    }
+    match filter.overdue {
+        Some(true) => select = select.filter(overdue_condition(now)),
+        Some(false) => select = select.filter(Condition::not(overdue_condition(now))),
+        None => {}
+    }
+    if let Some(before) = filter.due_before {
+        select = select
+            .filter(case::Column::Status.is_in(open_statuses()))
+            .filter(case::Column::DueAt.gte(now))
+            .filter(case::Column::DueAt.lt(before));
+    }
+    if let Some(flag) = filter.key_supervision {
+        select = select.filter(case::Column::KeySupervision.eq(flag));
+    }
+    if let Some(flag) = filter.disclosed {
+        select = select.filter(case::Column::Disclosed.eq(flag));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let code = q.replace('-', "").to_uppercase();
+        select = select.filter(
+            Condition::any()
+                .add(contains(case::Column::Content, q))
+                .add(contains(case::Column::Location, q))
+                .add(case::Column::TrackingCode.eq(code)),
+        );
+    }
+    match filter.sort {
+        CaseSort::Due => select.order_by_asc(case::Column::DueAt).order_by_asc(case::Column::Id),
+        CaseSort::Received => select.order_by_desc(case::Column::ReceivedAt).order_by_desc(case::Column::Id),
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    filter: &CaseFilter,
+    page: PageRequest,
+) -> AppResult<Page<case::Model>> {
+    let select = filtered(scoped(db, actor).await?, filter, now);
+    fetch_page(db, select, page).await
+}
+
+/// The numbers on top of a queue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct QueueCounts {
+    /// Cases in each status.
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    pub open: u64,
+    pub overdue: u64,
+    pub due_soon: u64,
+    pub key_supervision: u64,
+}
+
+#[derive(FromQueryResult)]
+struct StatusCount {
+    status: String,
+    n: i64,
+}
+
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    soon: DateTime<Utc>,
+) -> AppResult<QueueCounts> {
+    let base = scoped(db, actor).await?;
+    let rows = base
+        .clone()
+        .select_only()
+        .column(case::Column::Status)
+        .column_as(Expr::expr(Func::count(Expr::col(case::Column::Id))), "n")
+        .group_by(case::Column::Status)
+        .into_model::<StatusCount>()
+        .all(db)
+        .await?;
+    let mut counts = QueueCounts::default();
+    for row in rows {
+        if row.status.parse::<CaseStatus>().is_ok_and(CaseStatus::is_open) {
+            counts.open += row.n as u64;
+        }
+        counts.by_status.insert(row.status, row.n as u64);
+    }
+    let open = Condition::all().add(case::Column::Status.is_in(open_statuses()));
+    counts.overdue = base.clone().filter(overdue_condition(now)).count(db).await?;
+    counts.due_soon = base
+        .clone()
+        .filter(open.clone())
+        .filter(case::Column::DueAt.gte(now))
+        .filter(case::Column::DueAt.lt(soon))
+        .count(db)
+        .await?;
+    counts.key_supervision = base.filter(open).filter(case::Column::KeySupervision.eq(true)).count(db).await?;
+    Ok(counts)
+}
+
+/// The resident's contact as this reader may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactView {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub masked: bool,
+}
+
+pub fn masked_contact(record: &case::Model) -> ContactView {
+    ContactView {
+        name: record.contact_name.as_deref().map(crate::domain::person::mask_name),
+        phone: record.contact_phone.as_deref().map(crate::domain::phone::mask_phone),
+        masked: true,
+    }
+}
+
+pub struct CaseDetail {
+    pub case: case::Model,
+    pub contact: ContactView,
+    pub events: Vec<case_event::Model>,
+    pub photos: Vec<case_photo::Model>,
+    pub extensions: Vec<extension_request::Model>,
+    pub station: Option<station::Model>,
+    pub deputy: Option<deputy::Model>,
+    pub unit: Option<unit::Model>,
+    pub category: Option<category::Model>,
+}
+
+/// One case in full. Reading the resident's contact unmasked is recorded in the audit log.
+pub async fn detail(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+    now: DateTime<Utc>,
+    ip: Option<&str>,
+) -> AppResult<CaseDetail> {
+    let record = case_access::get(db, actor, id).await?;
+    let has_contact = record.contact_name.is_some() || record.contact_phone.is_some();
+    let contact = if has_contact && case_access::handles(db, actor, &record).await? {
+        audit::record(db, now, Some(actor.user_id), "view_contact", Some(("case", Some(record.id))), None, ip).await?;
+        ContactView { name: record.contact_name.clone(), phone: record.contact_phone.clone(), masked: false }
+    } else {
+        masked_contact(&record)
+    };
+    let events = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.eq(record.id))
+        .order_by_asc(case_event::Column::At)
+        .order_by_asc(case_event::Column::Id)
+        .all(db)
+        .await?;
+    let photos = case_photo::Entity::find()
+        .filter(case_photo::Column::CaseId.eq(record.id))
+        .order_by_asc(case_photo::Column::Id)
+        .all(db)
+        .await?;
+    let extensions = extension_request::Entity::find()
+        .filter(extension_request::Column::CaseId.eq(record.id))
+        .order_by_asc(extension_request::Column::Id)
+        .all(db)
+        .await?;
+    Ok(CaseDetail {
+        station: station::Entity::find_by_id(record.station_id).one(db).await?,
+        deputy: match record.deputy_id {
+            Some(id) => deputy::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        },
+        unit: match record.unit_id {
+            Some(id) => unit::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        },
+        category: category::Entity::find_by_id(record.category_id).one(db).await?,
+        contact,
+        events,
+        photos,
+        extensions,
+        case: record,
+    })
+}
+
+/// The moment before which an open case counts as due soon.
+pub async fn soon_horizon(
+    db: &impl ConnectionTrait,
+    settings: &crate::config::Settings,
+    now: DateTime<Utc>,
+) -> AppResult<DateTime<Utc>> {
+    let work_calendar = crate::services::calendar::load(db).await?;
+    Ok(crate::domain::deadline::due_at(&work_calendar, settings.time_zone(), now, settings.due_soon_working_days))
+}
