@@ -16,6 +16,7 @@ pub mod intake;
 pub mod notify;
 pub mod paging;
 pub mod stations;
+pub mod templates;
 pub mod tracking;
 pub mod ttl_cache;
 pub mod units;

@@ -558,3 +558,30 @@ async fn case_photos_through_the_api_follow_case_scope() {
     assert_eq!(photo.headers()["content-type"], "image/jpeg");
     assert_eq!(w.app().get(&url, &w.other_manager).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn reply_templates_are_shared_or_per_station() {
+    let w = desk().await;
+    let all = expect(w.app().get("/api/v1/reply-templates", &w.deputy).await, StatusCode::OK).await;
+    assert_eq!(all["total"], 7);
+    let replies = expect(w.app().get("/api/v1/reply-templates?kind=reply", &w.handler).await, StatusCode::OK).await;
+    assert_eq!(replies["total"], 4);
+    let own = json!({"station_id": w.s.station, "kind": "reply", "title": "本站常用", "body": "您好，已转交社区网格员上门处理。"});
+    expect(w.app().post("/api/v1/reply-templates", &w.manager, &own).await, StatusCode::CREATED).await;
+    let shared = json!({"kind": "reply", "title": "全区通用", "body": "……"});
+    expect_error(
+        w.app().post("/api/v1/reply-templates", &w.manager, &shared).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    expect_error(w.app().post("/api/v1/reply-templates", &w.handler, &own).await, StatusCode::FORBIDDEN, "forbidden")
+        .await;
+    expect(w.app().post("/api/v1/reply-templates", &w.s.admin, &shared).await, StatusCode::CREATED).await;
+    // The other station's manager sees the shared ones only.
+    let theirs =
+        expect(w.app().get("/api/v1/reply-templates?kind=reply", &w.other_manager).await, StatusCode::OK).await;
+    assert_eq!(theirs["total"], 5);
+    let mine = expect(w.app().get("/api/v1/reply-templates?kind=reply", &w.deputy).await, StatusCode::OK).await;
+    assert_eq!(mine["total"], 6);
+}

@@ -8,6 +8,7 @@ pub mod deputies;
 pub mod meta;
 pub mod public;
 pub mod stations;
+pub mod templates;
 pub mod units;
 pub mod users;
 
@@ -72,7 +73,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(users::routes)
         .configure(calendar::routes)
         .configure(public::routes)
-        .configure(cases::routes);
+        .configure(cases::routes)
+        .configure(templates::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.
