@@ -62,6 +62,7 @@ impl Application {
             clock,
             settings: Arc::new(settings),
         });
+        crate::jobs::spawn(state.clone());
         let workers =
             state.settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let server_state = state.clone();

@@ -92,6 +92,8 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    /// The test's own database, for starting more processes on it.
+    pub database_url: String,
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
     pub state: web::Data<AppState>,
@@ -147,7 +149,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     .await
     .expect("admin created");
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, clock, state, handle, _db: db, _dir: dir }
+    TestApp { address, database_url: db.url.clone(), client, clock, state, handle, _db: db, _dir: dir }
 }
 
 pub trait ClockExt {

@@ -11,5 +11,6 @@ mod health;
 mod intake;
 mod pages;
 mod photos;
+mod processes;
 mod qr;
 mod validation;
