@@ -37,6 +37,11 @@ enum Command {
     Demo,
     /// Print the OpenAPI document of the JSON API
     Openapi,
+    /// Add many generated cases to a demo database, for benchmarks (refused in production)
+    SeedCases {
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +74,7 @@ async fn main() -> ExitCode {
             create_admin(settings, &username, &password).await
         }
         Command::Demo => run_demo(settings).await,
+        Command::SeedCases { cases } => seed_cases(settings, cases).await,
         Command::Openapi => match serde_json::to_string_pretty(&liaison::http::api::openapi()) {
             Ok(json) => {
                 println!("{json}");
@@ -138,5 +144,19 @@ async fn run_demo(settings: Settings) -> anyhow::Result<()> {
     for account in summary.accounts {
         println!("  {:<8} {:<8} {}", account.username, account.role.as_str(), account.scope);
     }
+    Ok(())
+}
+
+async fn seed_cases(settings: Settings, count: u64) -> anyhow::Result<()> {
+    if settings.is_production() {
+        anyhow::bail!("refusing to generate benchmark cases with LIAISON_ENV=production");
+    }
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let started = std::time::Instant::now();
+    let written = liaison::services::bench_seed::seed(&db, count, SystemClock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    println!("generated {written} cases in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -7,6 +7,7 @@ mod m20261128_000002_deputies;
 mod m20261128_000003_accounts;
 mod m20261129_000004_cases;
 mod m20261129_000005_handling;
+mod m20261129_000006_queue_indexes;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_accounts::Migration),
             Box::new(m20261129_000004_cases::Migration),
             Box::new(m20261129_000005_handling::Migration),
+            Box::new(m20261129_000006_queue_indexes::Migration),
         ]
     }
 }

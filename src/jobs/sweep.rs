@@ -49,6 +49,9 @@ pub async fn run(state: &AppState) -> AppResult<Option<SweepSummary>> {
     }
     let run_id = lease::record_start(db, LEASE, &state.holder, now).await?;
     let result = sweep(state, now).await;
+    if let Err(error) = crate::db::optimize(db).await {
+        tracing::warn!(%error, "refreshing query statistics failed");
+    }
     let finished = state.clock.now();
     let summary = result.as_ref().map(ToString::to_string).unwrap_or_else(|e| format!("failed: {e}"));
     lease::record_finish(db, run_id, finished, &summary).await?;

@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod bench_seed;
 pub mod calendar;
 pub mod cards;
 pub mod case_access;
