@@ -8,6 +8,7 @@ mod auth;
 mod calendar;
 mod health;
 mod intake;
+mod notifications;
 mod pages;
 mod photos;
 mod qr;
