@@ -47,6 +47,9 @@ impl Application {
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
         let secret = resolve_jwt_secret(&settings)?;
+        // reqwest's rustls has no crypto provider of its own: use ring, which sqlx already
+        // builds. Only the first installation in a process takes effect.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let state = web::Data::new(AppState {
             db,
             public_url: settings.public_base_url(address),
@@ -60,6 +63,7 @@ impl Application {
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
             hasher: PasswordHasher::new(settings.argon2_memory_kib)?,
+            http: crate::jobs::deliver::http_client().context("cannot set up the webhook client")?,
             clock,
             settings: Arc::new(settings),
         });

@@ -33,6 +33,8 @@ pub struct AppState {
     pub scan_cache: ScanCache,
     /// How many photos are re-encoded at once in this process (each needs a burst of memory).
     pub photo_permits: tokio::sync::Semaphore,
+    /// Posts webhook messages (one client: connections are pooled).
+    pub http: reqwest::Client,
 }
 
 impl AppState {

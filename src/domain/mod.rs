@@ -15,3 +15,4 @@ pub mod role;
 pub mod text;
 pub mod token;
 pub mod tracking;
+pub mod webhook;

@@ -4,15 +4,20 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::error::AppError;
 use crate::http::pages::{PageError, error_lang};
 use crate::services::actor::Actor;
 use crate::services::auth;
+use crate::services::notifications;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "liaison_session";
+
+/// How many unread notifications the signed-in staff member has (set by `StaffSession`).
+#[derive(Debug, Clone, Copy)]
+pub struct UnreadNotifications(pub u64);
 
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
@@ -65,13 +70,21 @@ impl FromRequest for StaffSession {
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
         let next = req.uri().path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_else(|| "/app".into());
         let lang = error_lang(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.map_err(|e| PageError::new(e, lang))?;
             let Some(token) = cookie else {
                 return Err(PageError::sign_in(next));
             };
             match auth::authenticate(&state.db, &state.tokens, state.clock.now(), &token).await {
-                Ok(actor) => Ok(StaffSession(actor)),
+                Ok(actor) => {
+                    // For the bell in the staff layout: counted once here, read by `Nav::new`.
+                    let unread = notifications::unread_count(&state.db, actor.user_id)
+                        .await
+                        .map_err(|e| PageError::new(e, lang))?;
+                    req.extensions_mut().insert(UnreadNotifications(unread));
+                    Ok(StaffSession(actor))
+                }
                 Err(AppError::Unauthorized { .. }) => Err(PageError::sign_in(next)),
                 Err(other) => Err(PageError::new(other, lang)),
             }

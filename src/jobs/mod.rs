@@ -1,13 +1,17 @@
 //! Background work: the deadline sweep, notification delivery, the daily digest. Each run
 //! takes a lease in the database first, so with several processes on one database exactly
 //! one runs a given job at a time.
+pub mod deliver;
+pub mod digest;
 pub mod lease;
 pub mod sweep;
 
+use std::future::Future;
 use std::time::Duration;
 
 use actix_web::web;
 
+use crate::error::AppResult;
 use crate::state::AppState;
 
 /// Runs the jobs on their intervals until the process ends. Each tick is independent: a
@@ -16,15 +20,31 @@ pub fn spawn(state: web::Data<AppState>) {
     if !state.settings.run_jobs {
         return;
     }
-    let interval = Duration::from_secs(state.settings.sweep_interval_secs.max(1));
-    let sweep_state = state.clone();
+    let settings = state.settings.clone();
+    every(state.clone(), settings.sweep_interval_secs, "sweep", |s| async move { sweep::run(&s).await.map(drop) });
+    every(
+        state.clone(),
+        settings.deliver_interval_secs,
+        "deliver",
+        |s| async move { deliver::run(&s).await.map(drop) },
+    );
+    // The digest's own check decides whether the hour has come and today's is sent.
+    every(state, 60, "digest", |s| async move { digest::run(&s, digest::DigestMode::Scheduled).await.map(drop) });
+}
+
+fn every<F, Fut>(state: web::Data<AppState>, secs: u64, name: &'static str, job: F)
+where
+    F: Fn(web::Data<AppState>) -> Fut + Send + 'static,
+    Fut: Future<Output = AppResult<()>> + Send + 'static,
+{
+    let interval = Duration::from_secs(secs.max(1));
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(error) = sweep::run(&sweep_state).await {
-                tracing::error!(?error, "sweep failed");
+            if let Err(error) = job(state.clone()).await {
+                tracing::error!(?error, job = name, "background job failed");
             }
         }
     });

@@ -9,6 +9,7 @@ mod calendar;
 mod cases;
 mod health;
 mod intake;
+mod notifications;
 mod pages;
 mod photos;
 mod processes;

@@ -5,12 +5,15 @@ pub mod calendar;
 pub mod cases;
 pub mod categories;
 pub mod deputies;
+pub mod jobs;
 pub mod meta;
+pub mod notifications;
 pub mod public;
 pub mod stations;
 pub mod templates;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::{App, HttpRequest, error::JsonPayloadError, web};
 use serde::Serialize;
@@ -47,7 +50,10 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "calendar", description = "The working-day calendar"),
         (name = "public", description = "For residents: no account needed"),
         (name = "cases", description = "Queues, cases and the actions on them"),
-        (name = "meta", description = "Health")
+        (name = "meta", description = "Health"),
+        (name = "webhooks", description = "Case notices to chat groups (企业微信, 钉钉) and other systems"),
+        (name = "notifications", description = "The caller's in-app notifications"),
+        (name = "jobs", description = "Running background jobs now (administrators)")
     )
 )]
 pub struct ApiDoc;
@@ -74,7 +80,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(calendar::routes)
         .configure(public::routes)
         .configure(cases::routes)
-        .configure(templates::routes);
+        .configure(templates::routes)
+        .configure(webhooks::routes)
+        .configure(notifications::routes)
+        .configure(jobs::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.

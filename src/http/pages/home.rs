@@ -1,10 +1,10 @@
 //! The staff start page.
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::entities::station;
 use crate::http::csrf;
-use crate::http::extract::{SESSION_COOKIE, StaffSession};
+use crate::http::extract::{SESSION_COOKIE, StaffSession, UnreadNotifications};
 use crate::http::i18n::Lang;
 use crate::http::pages::{PageError, html, redirect};
 use crate::services::actor::Actor;
@@ -16,6 +16,8 @@ pub struct Nav {
     pub username: String,
     pub role_label: String,
     pub csrf: String,
+    /// Unread notifications, for the bell.
+    pub unread: u64,
 }
 
 impl Nav {
@@ -27,6 +29,7 @@ impl Nav {
                 Lang::En => actor.role.as_str().to_string(),
             },
             csrf: csrf::token_of(req),
+            unread: req.extensions().get::<UnreadNotifications>().map_or(0, |u| u.0),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod cards;
 pub mod deputies;
 pub mod home;
 pub mod login;
+pub mod notifications;
 pub mod photos;
 pub mod qr;
 pub mod resident;
@@ -225,6 +226,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
     qr::routes(cfg);
     cards::routes(cfg);
+    notifications::routes(cfg);
 }
 
 #[cfg(test)]
