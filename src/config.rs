@@ -51,6 +51,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Database pool size.
     pub db_max_connections: u32,
+    /// Statements slower than this many milliseconds are logged with their SQL.
+    pub slow_query_ms: u64,
     /// argon2id memory cost in KiB (OWASP minimum 19 MiB; lower only for tests).
     pub argon2_memory_kib: u32,
     /// Failed sign-ins allowed per account, and per client address, within `login_window_minutes`.
@@ -97,6 +99,7 @@ impl Default for Settings {
             workers: None,
             log_format: LogFormat::Text,
             db_max_connections: 10,
+            slow_query_ms: 250,
             argon2_memory_kib: 19 * 1024,
             login_max_failures_per_account: 5,
             login_max_failures_per_ip: 20,

@@ -25,7 +25,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         .connect_timeout(Duration::from_secs(5))
         // Fail fast (and answer 503) when the database is away rather than queue for long.
         .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false)
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        // A statement slower than this is logged (at warn) with its SQL: the slow query log.
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_millis(settings.slow_query_ms))
         .map_sqlx_sqlite_opts(|opts| {
             // WAL lets readers run beside the writer; synchronous=FULL makes every
             // acknowledged commit survive a power cut, not just a process crash.

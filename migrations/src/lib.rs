@@ -8,6 +8,7 @@ mod m20261128_000003_accounts;
 mod m20261129_000004_cases;
 mod m20261129_000005_handling;
 mod m20261129_000006_queue_indexes;
+mod m20261129_000007_queue_count_indexes;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_cases::Migration),
             Box::new(m20261129_000005_handling::Migration),
             Box::new(m20261129_000006_queue_indexes::Migration),
+            Box::new(m20261129_000007_queue_count_indexes::Migration),
         ]
     }
 }
