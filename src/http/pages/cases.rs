@@ -694,7 +694,7 @@ async fn render_case(
         assign: has("assign"),
         start: has("start"),
         progress: has("progress"),
-        extend: has("extend") && !(supervisor && pending.is_some()) && pending.is_none(),
+        extend: has("extend") && pending.is_none(),
         decide_extension: has("extend") && supervisor && pending.is_some(),
         return_case: has("return"),
         reply: has("reply"),
