@@ -135,6 +135,17 @@ async fn a_resident_reports_a_broken_street_light_from_a_phone() {
     assert!(photos[0].width <= 1600);
 }
 
+/// Waits until the browser has navigated to a URL containing `part`.
+async fn arrive(browser: &Client, part: &str) {
+    for _ in 0..200 {
+        if browser.current_url().await.is_ok_and(|url| url.as_str().contains(part)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never arrived at a URL with {part}");
+}
+
 #[tokio::test]
 async fn a_deputy_answers_a_case_from_a_phone() {
     let app = spawn_app().await;
@@ -183,6 +194,7 @@ async fn a_deputy_answers_a_case_from_a_phone() {
     browser.find(Locator::XPath("//ul[@class='queue']//a[contains(., '路灯')]")).await.unwrap().click().await.unwrap();
 
     browser.wait().at_most(wait).for_element(Locator::Id("do-accept")).await.unwrap().click().await.unwrap();
+    arrive(&browser, "done=accept").await;
     let template = browser.wait().at_most(wait).for_element(Locator::Id("template")).await.unwrap();
     let status = browser.find(Locator::Id("case-status")).await.unwrap().text().await.unwrap();
     assert_eq!(status, "已受理");
@@ -193,10 +205,12 @@ async fn a_deputy_answers_a_case_from_a_phone() {
         .await
         .unwrap();
     browser.find(Locator::Id("use-template")).await.unwrap().click().await.unwrap();
+    arrive(&browser, "template=").await;
     let text = browser.wait().at_most(wait).for_element(Locator::Id("reply-text")).await.unwrap();
     assert_eq!(text.prop("value").await.unwrap().as_deref(), Some(reply));
     std::fs::write(artifact("deputy-case-reply.png"), browser.screenshot().await.unwrap()).unwrap();
     browser.find(Locator::Id("do-reply")).await.unwrap().click().await.unwrap();
+    arrive(&browser, "done=reply").await;
 
     browser.wait().at_most(wait).for_element(Locator::Css("p.ok")).await.unwrap();
     let status = browser.find(Locator::Id("case-status")).await.unwrap().text().await.unwrap();
