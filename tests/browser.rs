@@ -52,6 +52,10 @@ async fn driver() -> Driver {
 }
 
 async fn phone(driver: &Driver) -> Client {
+    phone_sized(driver, 390, 844).await
+}
+
+async fn phone_sized(driver: &Driver, width: u32, height: u32) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -59,8 +63,8 @@ async fn phone(driver: &Driver) -> Client {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=390,844", "--lang=zh-CN"],
-            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0}}
+                     "--no-first-run", format!("--window-size={width},{height}"), "--lang=zh-CN"],
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}}
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -230,4 +234,43 @@ async fn a_deputy_answers_a_case_from_a_phone() {
         .expect("the case");
     assert_eq!(stored.status, "replied");
     assert_eq!(stored.reply.as_deref(), Some(reply));
+}
+
+#[tokio::test]
+async fn a_managers_queue_fits_a_small_phone() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
+    let deputy = app.create_deputy(&admin, "王建国", station).await;
+    app.create_unit(&admin, "区住房和城乡建设局").await;
+    app.user(&admin, "manager", "manager", json!({"station_ids": [station]})).await;
+    let categories = app.get("/api/v1/categories", &admin).await.json::<serde_json::Value>().await.unwrap();
+    let category = categories["items"][0]["id"].as_i64().unwrap();
+    for content in ["小区东门的路灯坏了一个多月，晚上很黑，老人出门不方便。", "菜市场门口的下水道堵了，污水漫到路上。"]
+    {
+        let response = app
+            .client
+            .post(app.url("/api/v1/public/submissions"))
+            .json(
+                &json!({"qr_token": deputy["qr_token"], "category_id": category, "content": content, "consent": true}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let driver = driver().await;
+    let browser = phone_sized(&driver, 320, 640).await;
+    browser.goto(&app.url("/login?lang=zh&next=/app")).await.unwrap();
+    browser.find(Locator::Id("username")).await.unwrap().send_keys("manager").await.unwrap();
+    browser.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    browser.find(Locator::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#bulk")).await.unwrap();
+    browser.find(Locator::Css("details.filters summary")).await.unwrap().click().await.unwrap();
+    std::fs::write(artifact("manager-queue-320.png"), browser.screenshot().await.unwrap()).unwrap();
+    let wide = browser.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    assert!(wide.as_i64().unwrap() <= 320, "page is {wide} px wide");
+    browser.execute("window.scrollTo(0, document.body.scrollHeight)", vec![]).await.unwrap();
+    std::fs::write(artifact("manager-queue-320-bulk.png"), browser.screenshot().await.unwrap()).unwrap();
+    browser.close().await.unwrap();
 }

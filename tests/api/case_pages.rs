@@ -63,6 +63,11 @@ async fn a_deputy_sees_only_their_own_cases() {
     // A deputy acts on cases one at a time: no bulk form.
     assert!(!html.contains("/app/cases/bulk"));
 
+    let (_, html) = page(&w, &browser, "/app?lang=en").await;
+    assert!(html.contains("My inbox") && html.contains("Open <b>1</b>"), "{html}");
+    let (_, html) = page(&w, &browser, &format!("/app/cases/{mine}?lang=en")).await;
+    assert!(html.contains("Accept") && html.contains("Deadline tier"), "{html}");
+
     let (status, html) = page(&w, &browser, &format!("/app/cases/{theirs}")).await;
     assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{status}");
     assert!(!html.contains("下水道"));
