@@ -52,6 +52,10 @@ async fn driver() -> Driver {
 }
 
 async fn phone(driver: &Driver) -> Client {
+    phone_sized(driver, 390, 844).await
+}
+
+async fn phone_sized(driver: &Driver, width: u32, height: u32) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -59,8 +63,8 @@ async fn phone(driver: &Driver) -> Client {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=390,844", "--lang=zh-CN"],
-            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0}}
+                     "--no-first-run", format!("--window-size={width},{height}"), "--lang=zh-CN"],
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}}
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -133,4 +137,140 @@ async fn a_resident_reports_a_broken_street_light_from_a_phone() {
         case_photo::Entity::find().filter(case_photo::Column::CaseId.eq(stored.id)).all(&app.state.db).await.unwrap();
     assert_eq!(photos.len(), 1, "the photo (shrunk on the phone) arrived");
     assert!(photos[0].width <= 1600);
+}
+
+/// Waits until the browser has navigated to a URL containing `part`.
+async fn arrive(browser: &Client, part: &str) {
+    for _ in 0..200 {
+        if browser.current_url().await.is_ok_and(|url| url.as_str().contains(part)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never arrived at a URL with {part}");
+}
+
+#[tokio::test]
+async fn a_deputy_answers_a_case_from_a_phone() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
+    let deputy = app.create_deputy(&admin, "王建国", station).await;
+    app.user(&admin, "wangjianguo", "deputy", json!({"deputy_id": deputy["id"]})).await;
+    let categories = app.get("/api/v1/categories", &admin).await.json::<serde_json::Value>().await.unwrap();
+    let category = categories["items"][0]["id"].as_i64().unwrap();
+    for content in ["小区东门的路灯坏了一个多月，晚上很黑，老人出门不方便。", "菜市场门口的下水道堵了，污水漫到路上。"]
+    {
+        let response = app
+            .client
+            .post(app.url("/api/v1/public/submissions"))
+            .json(&json!({"qr_token": deputy["qr_token"], "category_id": category, "content": content,
+                          "contact_name": "张三", "contact_phone": "13812345678", "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    }
+    let reply = "您好，您反映的路灯问题已转交街道维修，预计三个工作日内修好，感谢您的监督。";
+    app.create(
+        "/api/v1/reply-templates",
+        &admin,
+        json!({"kind": "reply", "title": "已转交维修", "body": reply, "sort_order": 1}),
+    )
+    .await;
+
+    let driver = driver().await;
+    let browser = phone(&driver).await;
+    browser.goto(&app.url("/login?lang=zh&next=/app")).await.unwrap();
+    browser.find(Locator::Id("username")).await.unwrap().send_keys("wangjianguo").await.unwrap();
+    browser.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    browser.find(Locator::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    let wait = Duration::from_secs(20);
+    browser.wait().at_most(wait).for_element(Locator::Css("ul.queue")).await.unwrap();
+    std::fs::write(artifact("deputy-inbox.png"), browser.screenshot().await.unwrap()).unwrap();
+    let body = browser.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(body.contains("我的待办"), "{body}");
+    assert!(body.contains("路灯坏了"), "{body}");
+    let rows = browser.find_all(Locator::Css("ul.queue a.row")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    // The street-light case.
+    browser.find(Locator::XPath("//ul[@class='queue']//a[contains(., '路灯')]")).await.unwrap().click().await.unwrap();
+
+    browser.wait().at_most(wait).for_element(Locator::Id("do-accept")).await.unwrap().click().await.unwrap();
+    arrive(&browser, "done=accept").await;
+    let template = browser.wait().at_most(wait).for_element(Locator::Id("template")).await.unwrap();
+    let status = browser.find(Locator::Id("case-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "已受理");
+    template
+        .select_by_value(
+            &template.find(Locator::Css("option:nth-child(2)")).await.unwrap().attr("value").await.unwrap().unwrap(),
+        )
+        .await
+        .unwrap();
+    browser.find(Locator::Id("use-template")).await.unwrap().click().await.unwrap();
+    arrive(&browser, "template=").await;
+    let text = browser.wait().at_most(wait).for_element(Locator::Id("reply-text")).await.unwrap();
+    assert_eq!(text.prop("value").await.unwrap().as_deref(), Some(reply));
+    std::fs::write(artifact("deputy-case-reply.png"), browser.screenshot().await.unwrap()).unwrap();
+    browser.find(Locator::Id("do-reply")).await.unwrap().click().await.unwrap();
+    arrive(&browser, "done=reply").await;
+
+    browser.wait().at_most(wait).for_element(Locator::Css("p.ok")).await.unwrap();
+    let status = browser.find(Locator::Id("case-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "已答复");
+    browser.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    std::fs::write(artifact("deputy-case-replied.png"), browser.screenshot().await.unwrap()).unwrap();
+    // Nothing on the page spills sideways at phone width.
+    let wide = browser.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    assert!(wide.as_i64().unwrap() <= 390, "page is {wide} px wide");
+    browser.close().await.unwrap();
+
+    let stored = case::Entity::find()
+        .filter(case::Column::Content.contains("路灯"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the case");
+    assert_eq!(stored.status, "replied");
+    assert_eq!(stored.reply.as_deref(), Some(reply));
+}
+
+#[tokio::test]
+async fn a_managers_queue_fits_a_small_phone() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
+    let deputy = app.create_deputy(&admin, "王建国", station).await;
+    app.create_unit(&admin, "区住房和城乡建设局").await;
+    app.user(&admin, "manager", "manager", json!({"station_ids": [station]})).await;
+    let categories = app.get("/api/v1/categories", &admin).await.json::<serde_json::Value>().await.unwrap();
+    let category = categories["items"][0]["id"].as_i64().unwrap();
+    for content in ["小区东门的路灯坏了一个多月，晚上很黑，老人出门不方便。", "菜市场门口的下水道堵了，污水漫到路上。"]
+    {
+        let response = app
+            .client
+            .post(app.url("/api/v1/public/submissions"))
+            .json(
+                &json!({"qr_token": deputy["qr_token"], "category_id": category, "content": content, "consent": true}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let driver = driver().await;
+    let browser = phone_sized(&driver, 320, 640).await;
+    browser.goto(&app.url("/login?lang=zh&next=/app")).await.unwrap();
+    browser.find(Locator::Id("username")).await.unwrap().send_keys("manager").await.unwrap();
+    browser.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    browser.find(Locator::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#bulk")).await.unwrap();
+    browser.find(Locator::Css("details.filters summary")).await.unwrap().click().await.unwrap();
+    std::fs::write(artifact("manager-queue-320.png"), browser.screenshot().await.unwrap()).unwrap();
+    let wide = browser.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    assert!(wide.as_i64().unwrap() <= 320, "page is {wide} px wide");
+    browser.execute("window.scrollTo(0, document.body.scrollHeight)", vec![]).await.unwrap();
+    std::fs::write(artifact("manager-queue-320-bulk.png"), browser.screenshot().await.unwrap()).unwrap();
+    browser.close().await.unwrap();
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod admin_scope;
 mod auth;
 mod calendar;
+mod case_pages;
 mod cases;
 mod health;
 mod intake;

@@ -403,7 +403,7 @@ impl ActionRequest {
     }
 }
 
-async fn perform(state: &AppState, actor: &Actor, id: i32, body: &ActionRequest) -> AppResult<case::Model> {
+pub async fn perform(state: &AppState, actor: &Actor, id: i32, body: &ActionRequest) -> AppResult<case::Model> {
     let command = parse_command(&body.raw()).map_err(AppError::Validation)?;
     let ctx = ActionContext { now: state.clock.now(), settings: &state.settings };
     case_actions::perform(&state.db, &ctx, actor, id, body.version, command, Vec::new()).await
@@ -483,18 +483,29 @@ pub async fn bulk(
     body: web::Json<BulkRequest>,
 ) -> AppResult<web::Json<BulkResponse>> {
     let body = body.into_inner();
-    if body.case_ids.is_empty() || body.case_ids.len() > MAX_BULK {
+    Ok(web::Json(run_bulk(&state, &actor, body.case_ids, body.action).await?))
+}
+
+/// The same action on each of `case_ids` (at most `MAX_BULK`), each case its own transaction;
+/// shared by the API and the staff queue page.
+pub async fn run_bulk(
+    state: &AppState,
+    actor: &Actor,
+    case_ids: Vec<i32>,
+    action: ActionRequest,
+) -> AppResult<BulkResponse> {
+    if case_ids.is_empty() || case_ids.len() > MAX_BULK {
         return Err(AppError::field(FieldError::new(
             "case_ids",
             crate::domain::field::Problem::OutOfRange { min: 1, max: MAX_BULK as i64 },
         )));
     }
-    let action = ActionRequest { version: None, ..body.action };
+    let action = ActionRequest { version: None, ..action };
     // Check the action's form once, before touching any case.
     parse_command(&action.raw()).map_err(AppError::Validation)?;
     let mut results = Vec::new();
-    for id in body.case_ids {
-        match perform(&state, &actor, id, &action).await {
+    for id in case_ids {
+        match perform(state, actor, id, &action).await {
             Ok(saved) => {
                 results.push(BulkResult { case_id: id, ok: true, status: saved.status.parse().ok(), error: None })
             }
@@ -505,7 +516,7 @@ pub async fn bulk(
         }
     }
     let succeeded = results.iter().filter(|r| r.ok).count();
-    Ok(web::Json(BulkResponse { failed: results.len() - succeeded, succeeded, results }))
+    Ok(BulkResponse { failed: results.len() - succeeded, succeeded, results })
 }
 
 #[derive(Deserialize, IntoParams)]

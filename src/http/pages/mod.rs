@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages. Errors become a friendly page in the reader's language
 //! (rendered by `render_errors`), never a stack of JSON.
 pub mod cards;
+pub mod cases;
 pub mod deputies;
 pub mod home;
 pub mod login;
@@ -196,7 +197,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/logout").route(web::get().to(login::confirm_logout)).route(web::post().to(login::logout)),
         )
-        .service(web::resource("/app").route(web::get().to(home::dashboard)))
+        .service(web::resource("/app/home").route(web::get().to(home::dashboard)))
         .service(
             web::resource("/d/{token}")
                 .route(web::get().to(resident::form::show_deputy_form))
@@ -224,6 +225,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(deputies::index))
                 .route(web::post().to(deputies::create)),
         );
+    cases::routes(cfg);
     qr::routes(cfg);
     cards::routes(cfg);
     notifications::routes(cfg);
