@@ -106,6 +106,9 @@ pub async fn run(state: &AppState) -> AppResult<Option<DeliverSummary>> {
     if !lease::try_acquire(db, LEASE, &state.holder, now, Duration::minutes(5)).await? {
         return Ok(None);
     }
+    // The run starts now, once the lease is ours: the moment before may lie further back
+    // than the end of the previous holder's run (a wait for a pooled connection).
+    let now = state.clock.now();
     let run_id = lease::record_start(db, LEASE, &state.holder, now).await?;
     let result = deliver(state, now).await;
     let finished = state.clock.now();

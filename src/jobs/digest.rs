@@ -82,6 +82,14 @@ pub async fn run(state: &AppState, mode: DigestMode) -> AppResult<Option<DigestS
     if !lease::try_acquire(db, LEASE, &state.holder, now, Duration::minutes(5)).await? {
         return Ok(None);
     }
+    // The run starts now, once the lease is ours: the moment before may lie further back
+    // than the end of the previous holder's run (a wait for a pooled connection).
+    let now = state.clock.now();
+    // Checked again under the lease: another process may have sent it since the check above.
+    if mode != DigestMode::Force && last_run_day(db).await? == Some(day) {
+        lease::release(db, LEASE, &state.holder, now).await?;
+        return skipped(DigestOutcome::AlreadySent);
+    }
     let run_id = lease::record_start(db, LEASE, &state.holder, now).await?;
     let result = send(state, now, day, mode == DigestMode::Force).await;
     let finished = state.clock.now();
