@@ -9,6 +9,7 @@ mod m20261129_000004_cases;
 mod m20261129_000005_handling;
 mod m20261129_000006_queue_indexes;
 mod m20261129_000007_queue_count_indexes;
+mod m20261129_000008_reception;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_handling::Migration),
             Box::new(m20261129_000006_queue_indexes::Migration),
             Box::new(m20261129_000007_queue_count_indexes::Migration),
+            Box::new(m20261129_000008_reception::Migration),
         ]
     }
 }

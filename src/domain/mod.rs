@@ -11,6 +11,7 @@ pub mod org;
 pub mod page;
 pub mod person;
 pub mod phone;
+pub mod reception;
 pub mod role;
 pub mod text;
 pub mod token;

@@ -42,6 +42,8 @@ macro_rules! text_enum {
     };
 }
 
+pub(crate) use text_enum;
+
 text_enum! {
     /// 联络站 / 联络点 / 网格
     StationKind {

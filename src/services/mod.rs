@@ -17,6 +17,8 @@ pub mod intake;
 pub mod notifications;
 pub mod notify;
 pub mod paging;
+pub mod reception_log;
+pub mod reception_roster;
 pub mod stations;
 pub mod templates;
 pub mod tracking;

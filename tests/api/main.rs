@@ -15,4 +15,5 @@ mod pages;
 mod photos;
 mod processes;
 mod qr;
+mod reception;
 mod validation;

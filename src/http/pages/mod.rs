@@ -8,6 +8,8 @@ pub mod login;
 pub mod notifications;
 pub mod photos;
 pub mod qr;
+pub mod reception;
+pub mod reception_roster_view;
 pub mod resident;
 pub mod stations;
 
@@ -228,6 +230,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cases::routes(cfg);
     qr::routes(cfg);
     cards::routes(cfg);
+    reception::routes(cfg);
     notifications::routes(cfg);
 }
 

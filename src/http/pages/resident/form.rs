@@ -74,6 +74,8 @@ struct FormPage {
     kept_photos: Vec<String>,
     kept_photos_label: String,
     max_content: usize,
+    /// 今日我接待: who receives at the station on the coming days.
+    roster: Vec<crate::http::pages::reception_roster_view::RosterLine>,
 }
 
 /// Where a form posts to, and what it shows at the top.
@@ -162,6 +164,16 @@ async fn render(
     error_list.extend(rendering.extra_errors);
     let errors: HashMap<String, String> = error_list.iter().cloned().collect();
     let has_errors = !errors.is_empty();
+    let today = crate::http::api::reception::local_today(state);
+    let upcoming = crate::services::reception_roster::public_upcoming(
+        &state.db,
+        target.station.id,
+        today,
+        crate::domain::reception::PUBLIC_DAYS_AHEAD,
+    )
+    .await
+    .map_err(|e| PageError::new(e, lang))?;
+    let roster = crate::http::pages::reception_roster_view::lines(&upcoming, today, lang);
     let kept = rendering.kept_photos.len();
     let page = FormPage {
         lang,
@@ -188,6 +200,7 @@ async fn render(
         kept_photos: rendering.kept_photos,
         kept_photos_label: rust_i18n::t!("form.photos_kept", locale = lang.code(), count = kept).into_owned(),
         max_content: MAX_CONTENT_CHARS,
+        roster,
     };
     let body = page.render()?;
     let status = match rendering.status {
@@ -449,6 +462,7 @@ pub fn sample(lang: Lang, categories: usize) -> Result<String, askama::Error> {
         kept_photos: Vec::new(),
         kept_photos_label: String::new(),
         max_content: MAX_CONTENT_CHARS,
+        roster: Vec::new(),
     };
     page.render()
 }
