@@ -385,3 +385,60 @@ async fn the_public_station_page_shows_who_receives() {
     // The roster sits above the form.
     assert!(html.find("王建国").unwrap() < html.find("<form").unwrap());
 }
+
+#[tokio::test]
+async fn the_staff_reception_page_records_a_visit_and_keeps_what_was_typed() {
+    let w = world().await;
+    w.duties(&w.manager, json!({"date": "2026-03-02", "slot": "morning", "deputy_id": w.wang})).await;
+    let browser = Browser::new();
+    let signed_in = sign_in(&w.app, &browser, "manager-a", PASSWORD).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let page_url = w.app.url(&format!("/app/reception?station={}", w.station));
+    let page = browser.client.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("今日我接待"), "{page}");
+    assert!(page.contains("王建国"));
+    let csrf = csrf_from(&page);
+    let station = w.station.to_string();
+    let category = w.category.to_string();
+
+    // A phone without consent: the form comes back with what was typed.
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("station_id", station.as_str()),
+        ("visited_on", "2026-03-02"),
+        ("slot", "morning"),
+        ("matter", "楼道里堆满杂物，存在消防隐患。"),
+        ("visitors_count", "2"),
+        ("visitor_phone", "13912345678"),
+        ("category_id", category.as_str()),
+        ("disposition", "community"),
+        ("open_case", "1"),
+    ];
+    let response = browser.client.post(w.app.url("/app/reception/visits")).form(&fields).send().await.unwrap();
+    let html = response.text().await.unwrap();
+    assert!(html.contains("楼道里堆满杂物，存在消防隐患。"), "{html}");
+    assert!(html.contains("value=\"13912345678\""));
+    let listed = expect(
+        w.app.get(&format!("/api/v1/stations/{}/reception-visits", w.station), &w.manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["total"], 0);
+
+    fields.push(("consent", "1"));
+    let response = browser.client.post(w.app.url("/app/reception/visits")).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let listed = expect(
+        w.app.get(&format!("/api/v1/stations/{}/reception-visits", w.station), &w.manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["total"], 1);
+    let visit = &listed["items"][0];
+    assert_eq!(visit["visitors_count"], 2);
+    assert_eq!(visit["deputies"][0]["name"], "王建国");
+    let code = visit["case_tracking_code"].as_str().expect("a case was opened").to_string();
+    let page = browser.client.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&code));
+    assert!(page.contains("楼道里堆满杂物"));
+}
