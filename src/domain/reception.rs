@@ -18,6 +18,16 @@ pub const MAX_NOTE_CHARS: usize = 200;
 pub const MAX_VISITORS: i64 = 500;
 /// The longest period a roster can be set or listed for at once.
 pub const MAX_RANGE_DAYS: i64 = 366;
+/// The ends of an open period (both engines store these dates).
+pub const EARLIEST: NaiveDate = date_or(NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::MIN);
+pub const LATEST: NaiveDate = date_or(NaiveDate::from_ymd_opt(9999, 12, 31), NaiveDate::MAX);
+
+const fn date_or(date: Option<NaiveDate>, fallback: NaiveDate) -> NaiveDate {
+    match date {
+        Some(date) => date,
+        None => fallback,
+    }
+}
 /// How far ahead the public station page shows the roster.
 pub const PUBLIC_DAYS_AHEAD: i64 = 14;
 

@@ -17,7 +17,7 @@ use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::domain::reception::{DateRange, Disposition, Slot, Visitor, VisitorsCount};
 use crate::domain::role::Role;
-use crate::entities::{case, deputy, reception_visit, reception_visit_deputy};
+use crate::entities::{case, category, deputy, reception_visit, reception_visit_deputy};
 use crate::error::{AppError, AppResult};
 use crate::services::actor::Actor;
 use crate::services::audit;
@@ -166,6 +166,15 @@ async fn link_deputies(db: &impl ConnectionTrait, visit_id: i32, deputy_ids: &[i
     Ok(())
 }
 
+/// A category named on a visit must exist (and be in use).
+async fn known_category(db: &impl ConnectionTrait, id: Option<i32>) -> AppResult<()> {
+    let Some(id) = id else { return Ok(()) };
+    match category::Entity::find_by_id(id).filter(category::Column::Active.eq(true)).one(db).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::field(FieldError::unknown("category_id"))),
+    }
+}
+
 fn dedup(ids: Vec<i32>) -> Vec<i32> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -191,6 +200,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         None => on_duty(db, station_id, new.visited_on, new.slot).await?,
     };
     station_deputies(db, station_id, &deputy_ids, "deputy_ids").await?;
+    known_category(db, new.category_id).await?;
     let submission = if new.open_case {
         let mut errors = Vec::new();
         let category_id = new.category_id.ok_or_else(|| FieldError::required("category_id"));
@@ -344,6 +354,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         AppError::NotFound(_) => AppError::NotFound("visit"),
         other => other,
     })?;
+    if let Some(category) = changes.category_id {
+        known_category(db, category).await?;
+    }
     if let Some(ids) = &changes.deputy_ids {
         station_deputies(db, current.station_id, ids, "deputy_ids").await?;
     }

@@ -303,6 +303,25 @@ async fn only_the_station_managers_record_visits() {
             .await;
     let fields: Vec<&str> = error["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["consent", "visitors_count", "disposition"]);
+    let mut unknown = w.visit_body();
+    unknown["category_id"] = json!(99_999);
+    let error = expect_error(
+        w.app.post(&path, &w.manager, &unknown).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["fields"][0]["field"], "category_id");
+    let error = expect_error(
+        w.app.get(&format!("{path}?from=2026-03-05&to=2026-03-01"), &w.manager).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["fields"][0]["field"], "to");
+    // An open-ended period reads to the end of dates on both engines.
+    let open = expect(w.app.get(&format!("{path}?to=2026-12-31"), &w.manager).await, StatusCode::OK).await;
+    assert_eq!(open["total"], 0);
     // Nothing half-written: the log is still empty.
     let listed = expect(w.app.get(&path, &w.manager).await, StatusCode::OK).await;
     assert_eq!(listed["total"], 0);

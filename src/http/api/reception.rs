@@ -90,19 +90,23 @@ fn period(query: &PeriodQuery, today: NaiveDate, default_days: Option<i64>) -> A
     let from = query.from.as_deref().map(|raw| p.take(parse_date("from", raw)));
     let to = query.to.as_deref().map(|raw| p.take(parse_date("to", raw)));
     let (from, to) = p.finish(|| Some((from.map(|f| f.unwrap_or(today)), to.map(|t| t.unwrap_or(today)))))?;
-    let range = match (from, to, default_days) {
-        (None, None, None) => return Ok(None),
-        (from, to, days) => {
-            let from = from.unwrap_or(if days.is_some() { today } else { NaiveDate::MIN });
-            let to = to.unwrap_or_else(|| from + chrono::Duration::days(days.unwrap_or(reception::MAX_RANGE_DAYS) - 1));
-            (from, to)
-        }
-    };
     match default_days {
-        Some(_) => Ok(Some(DateRange::new(range.0, range.1).map_err(AppError::field)?)),
-        // The log may be read over any period.
-        None if range.1 < range.0 => Err(AppError::field(FieldError::invalid("to", "a date on or after `from`"))),
-        None => Ok(Some(DateRange { from: range.0, to: range.1 })),
+        // The roster: from today for `days` days unless told otherwise, at most a year.
+        Some(days) => {
+            let from = from.unwrap_or(today);
+            let to = to.unwrap_or(from + chrono::Duration::days(days - 1));
+            Ok(Some(DateRange::new(from, to).map_err(AppError::field)?))
+        }
+        // The log may be read over any period; an open end is as far as dates go.
+        None if from.is_none() && to.is_none() => Ok(None),
+        None => {
+            let from = from.unwrap_or(reception::EARLIEST);
+            let to = to.unwrap_or(reception::LATEST);
+            if to < from {
+                return Err(AppError::field(FieldError::invalid("to", "a date on or after `from`")));
+            }
+            Ok(Some(DateRange { from, to }))
+        }
     }
 }
 
