@@ -21,6 +21,7 @@ use crate::entities::{case, category, deputy, reception_visit, reception_visit_d
 use crate::error::{AppError, AppResult};
 use crate::services::actor::Actor;
 use crate::services::audit;
+use crate::services::case_flow::{EventActor, NewEvent, record_event};
 use crate::services::intake::{self, Channel, IntakeContext, IntakeTarget};
 use crate::services::reception_roster::{managed_station, on_duty, readable_station, station_deputies};
 
@@ -272,6 +273,21 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             };
             let target = IntakeTarget { station_id, deputy_id: deputy_ids.first().copied() };
             let opened = intake::submit(&txn, &ctx, target, submission, Vec::new()).await?;
+            // The case's timeline names the visit it came from (staff only).
+            record_event(
+                &txn,
+                NewEvent {
+                    case_id: opened.case.id,
+                    at: clock.now,
+                    actor: EventActor::Staff { user_id: actor.user_id, role: actor.role },
+                    action: "reception_visit",
+                    from: None,
+                    to: None,
+                    note: Some(format!("接待选民来访登记 #{}", visit.id)),
+                    public: false,
+                },
+            )
+            .await?;
             let mut active: reception_visit::ActiveModel = visit.into();
             active.case_id = Set(Some(opened.case.id));
             active.update(&txn).await?

@@ -1,9 +1,23 @@
 //! Reception days (今日我接待): the duty roster, the reception log, and what the public
 //! station page shows of the roster.
+use liaison::entities::audit_log;
 use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
+
+/// (action, target id) of the audit entries about reception records.
+async fn audited(app: &TestApp, action: &str) -> Vec<Option<i32>> {
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(action))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.target_id)
+        .collect()
+}
 
 struct World {
     app: TestApp,
@@ -213,6 +227,8 @@ async fn a_deputy_swaps_a_duty_within_the_station_only() {
     assert_eq!(handed["items"][0]["deputy_name"], "李秀英");
     assert_eq!(handed["items"][0]["date"], "2026-03-05");
     assert_eq!(handed["items"][0]["slot"], "all_day");
+    // Each swap is in the audit log.
+    assert_eq!(audited(&w.app, "reception_duty_swapped").await, vec![Some(mine as i32), Some(hers as i32)]);
     // Viewers and other stations' managers may not swap.
     expect_error(
         w.app.post(&thursday, &w.viewer, &json!({"deputy_id": w.wang})).await,
@@ -260,7 +276,15 @@ async fn a_visit_is_recorded_opens_a_case_and_is_masked_for_readers() {
     assert_eq!(case["category_id"], w.category);
     assert_eq!(case["status"], "submitted");
     assert_eq!(case["tracking_code"], visit["case_tracking_code"]);
-    // … and back from the case to the visit.
+    // … and back from the case to the visit: its timeline names the visit.
+    let events = liaison::entities::case_event::Entity::find()
+        .filter(liaison::entities::case_event::Column::CaseId.eq(case_id as i32))
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    let from_visit = events.iter().find(|e| e.action == "reception_visit").expect("a reception event");
+    assert_eq!(from_visit.note.as_deref(), Some(format!("接待选民来访登记 #{}", visit["id"]).as_str()));
+    assert!(!from_visit.public);
     let found = expect(w.app.get(&format!("{path}?case_id={case_id}"), &w.manager).await, StatusCode::OK).await;
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["id"], visit["id"]);
@@ -279,6 +303,9 @@ async fn a_visit_is_recorded_opens_a_case_and_is_masked_for_readers() {
     assert_eq!(one["visitor_phone"], "139****5678");
     let one = expect(w.app.get(&format!("/api/v1/reception-visits/{id}"), &w.manager).await, StatusCode::OK).await;
     assert_eq!(one["visitor_phone"], "13912345678");
+    // Only the managers' unmasked views are logged: on recording, on the list, and this one.
+    let visit_id = Some(id as i32);
+    assert_eq!(audited(&w.app, "view_contact").await, vec![visit_id, visit_id, visit_id]);
 }
 
 #[tokio::test]
