@@ -285,3 +285,24 @@ fn write_xlsx(
     file.rewind().map_err(AppError::internal)?;
     Ok(file)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_from_residents_are_defused_in_csv() {
+        assert_eq!(csv_safe(&Cell::text("=HYPERLINK(\"x\")")), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe(&Cell::text("-1 路灯")), "'-1 路灯");
+        assert_eq!(csv_safe(&Cell::text("路灯坏了")), "路灯坏了");
+        assert_eq!(csv_safe(&Cell::Integer(-3)), "-3");
+        assert_eq!(csv_safe(&Cell::Percent(60)), "60%");
+    }
+
+    #[test]
+    fn formats_parse() {
+        assert_eq!(Format::parse(None).unwrap(), Format::Json);
+        assert_eq!(Format::parse(Some("xlsx")).unwrap(), Format::Xlsx);
+        assert!(Format::parse(Some("pdf")).is_err());
+    }
+}
