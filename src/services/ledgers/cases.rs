@@ -2,7 +2,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{BATCH, Cell, CellKind, Column, Period, Row, col};
 use crate::domain::case_state::{CaseStatus, Satisfaction};
@@ -108,7 +108,8 @@ pub struct CaseRows {
     tz: chrono_tz::Tz,
     masked: bool,
     names: Names,
-    after: i32,
+    /// The keyset: (received, id) of the last row read.
+    after: Option<(DateTime<Utc>, i32)>,
     done: bool,
 }
 
@@ -122,28 +123,41 @@ impl CaseRows {
     ) -> AppResult<CaseRows> {
         let (start, end) = period.bounds(tz);
         let names = Names::load(&db).await?;
-        Ok(CaseRows { db, stations: scope.ids(), start, end, tz, masked, names, after: 0, done: false })
+        Ok(CaseRows { db, stations: scope.ids(), start, end, tz, masked, names, after: None, done: false })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         if self.done {
             return Ok(None);
         }
+        // In the order received, by (received_at, id): each batch continues the index range
+        // where the last one stopped, rather than sorting what is left of the period again.
         let mut select = case::Entity::find()
             .filter(case::Column::ReceivedAt.gte(self.start))
-            .filter(case::Column::ReceivedAt.lt(self.end))
-            .filter(case::Column::Id.gt(self.after));
+            .filter(case::Column::ReceivedAt.lt(self.end));
+        if let Some((at, id)) = self.after {
+            select = select.filter(
+                Condition::any()
+                    .add(case::Column::ReceivedAt.gt(at))
+                    .add(Condition::all().add(case::Column::ReceivedAt.eq(at)).add(case::Column::Id.gt(id))),
+            );
+        }
         if let Some(ids) = &self.stations {
             select = select.filter(case::Column::StationId.is_in(ids.clone()));
         }
-        let batch = select.order_by_asc(case::Column::Id).limit(BATCH).all(&self.db).await?;
+        let batch = select
+            .order_by_asc(case::Column::ReceivedAt)
+            .order_by_asc(case::Column::Id)
+            .limit(BATCH)
+            .all(&self.db)
+            .await?;
         if (batch.len() as u64) < BATCH {
             self.done = true;
         }
         let Some(last) = batch.last() else {
             return Ok(None);
         };
-        self.after = last.id;
+        self.after = Some((last.received_at, last.id));
         Ok(Some(batch.iter().map(|m| self.row(m)).collect()))
     }
 
