@@ -14,6 +14,7 @@ pub mod categories;
 pub mod demo;
 pub mod deputies;
 pub mod intake;
+pub mod ledgers;
 pub mod notifications;
 pub mod notify;
 pub mod paging;

@@ -10,6 +10,7 @@ mod case_pages;
 mod cases;
 mod health;
 mod intake;
+mod ledgers;
 mod notifications;
 mod pages;
 mod photos;

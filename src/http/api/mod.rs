@@ -6,6 +6,7 @@ pub mod cases;
 pub mod categories;
 pub mod deputies;
 pub mod jobs;
+pub mod ledgers;
 pub mod meta;
 pub mod notifications;
 pub mod public;
@@ -55,7 +56,8 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "webhooks", description = "Case notices to chat groups (企业微信, 钉钉) and other systems"),
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "jobs", description = "Running background jobs now (administrators)"),
-        (name = "reception", description = "Reception days (今日我接待): the duty roster and the reception log")
+        (name = "reception", description = "Reception days (今日我接待): the duty roster and the reception log"),
+        (name = "ledgers", description = "The station's books (十有五簿四册) as JSON, CSV and XLSX")
     )
 )]
 pub struct ApiDoc;
@@ -86,7 +88,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(webhooks::routes)
         .configure(notifications::routes)
         .configure(jobs::routes)
-        .configure(reception::routes);
+        .configure(reception::routes)
+        .configure(ledgers::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.

@@ -4,6 +4,7 @@ pub mod cards;
 pub mod cases;
 pub mod deputies;
 pub mod home;
+pub mod ledgers;
 pub mod login;
 pub mod notifications;
 pub mod photos;
@@ -89,7 +90,7 @@ struct ErrorPage<'a> {
 
 fn message_key(error: &AppError) -> &'static str {
     match error {
-        AppError::NotFound(_) => "error.not_found",
+        AppError::NotFound(_) | AppError::NotYetAvailable(_) => "error.not_found",
         AppError::Forbidden(reason) if reason == "csrf" => "error.csrf",
         AppError::Forbidden(_) | AppError::Unauthorized { .. } => "error.forbidden",
         AppError::BadRequest(_) | AppError::Validation(_) => "error.bad_request",
@@ -232,6 +233,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cards::routes(cfg);
     reception::routes(cfg);
     notifications::routes(cfg);
+    ledgers::routes(cfg);
 }
 
 #[cfg(test)]

@@ -1,0 +1,182 @@
+//! `/app/ledgers`: the books of the stations in scope with a period picker and download
+//! links; `/app/stations/{id}/ledgers/{ledger}/print`: one book as an A4 page to print or
+//! save as PDF; `…/download`: the same CSV and XLSX as the API, for a signed-in browser.
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::domain::role::Role;
+use crate::entities::station;
+use crate::error::AppError;
+use crate::http::api::ledgers::{LedgerQuery, open_ledger, respond};
+use crate::http::client::ClientInfo;
+use crate::http::extract::StaffSession;
+use crate::http::i18n::Lang;
+use crate::http::pages::home::Nav;
+use crate::http::pages::{PageError, html};
+use crate::services::ledgers::render::{self, Format};
+use crate::services::ledgers::{LedgerCode, Period};
+use crate::state::AppState;
+
+/// The print view shows at most this many rows; larger books are for the spreadsheet.
+const PRINT_LIMIT: usize = 5_000;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/app/ledgers").route(web::get().to(index)))
+        .service(web::resource("/app/stations/{id}/ledgers/{ledger}/print").route(web::get().to(print)))
+        .service(web::resource("/app/stations/{id}/ledgers/{ledger}/download").route(web::get().to(download)));
+}
+
+struct LedgerLink {
+    code: &'static str,
+    title: &'static str,
+    available: bool,
+}
+
+struct StationRow {
+    id: i32,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "app/ledgers.html")]
+struct LedgersPage {
+    lang: Lang,
+    nav: Nav,
+    from: String,
+    to: String,
+    ledgers: Vec<LedgerLink>,
+    stations: Vec<StationRow>,
+}
+
+fn period_or_default(state: &AppState, query: &LedgerQuery) -> Result<Period, AppError> {
+    let tz = state.settings.time_zone();
+    let today = state.clock.now().with_timezone(&tz).date_naive();
+    Period::parse(query.from.as_deref(), query.to.as_deref(), today)
+}
+
+pub async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let actor = session.0;
+    let fail = |e| PageError::new(e, lang);
+    actor.require(&[Role::Admin, Role::Manager, Role::Viewer]).map_err(fail)?;
+    let period = period_or_default(&state, &query).map_err(fail)?;
+    let scope = match actor.role {
+        Role::Manager => actor.managed_stations(&state.db).await,
+        _ => actor.readable_stations(&state.db).await,
+    }
+    .map_err(fail)?;
+    let mut select = station::Entity::find().order_by_asc(station::Column::Id);
+    if let Some(ids) = scope.ids() {
+        select = select.filter(station::Column::Id.is_in(ids));
+    }
+    let stations = select
+        .all(&state.db)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .map(|s| StationRow { id: s.id, name: s.name })
+        .collect();
+    let ledgers = LedgerCode::ALL
+        .iter()
+        .map(|code| LedgerLink {
+            code: code.as_str(),
+            title: match lang {
+                Lang::Zh => code.title_zh(),
+                Lang::En => code.title_en(),
+            },
+            available: code.is_available(),
+        })
+        .collect();
+    let page = LedgersPage {
+        lang,
+        nav: Nav::new(&req, &actor, lang),
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        ledgers,
+        stations,
+    };
+    Ok(html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "app/ledger_print.html")]
+struct PrintPage {
+    lang: Lang,
+    station: String,
+    title: String,
+    period: String,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    truncated: bool,
+    limit: usize,
+    masked: bool,
+    printed_on: String,
+}
+
+fn period_label(code: LedgerCode, period: Period) -> String {
+    let day = |d: NaiveDate| format!("{}年{}月{}日", d.year(), d.month(), d.day());
+    if code.uses_period() {
+        format!("{} 至 {}", day(period.from), day(period.to))
+    } else {
+        format!("截至 {}", day(period.to))
+    }
+}
+
+pub async fn print(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    path: web::Path<(i32, String)>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let actor = session.0;
+    let (id, code) = path.into_inner();
+    let fail = |e| PageError::new(e, lang);
+    let client = ClientInfo::of(&req);
+    let mut ledger =
+        open_ledger(&state, &actor, &code, Some(id), &query, "print", Some(&client.ip)).await.map_err(fail)?;
+    let (rows, truncated) = render::collect(&mut ledger, PRINT_LIMIT).await.map_err(fail)?;
+    let tz = state.settings.time_zone();
+    let page = PrintPage {
+        lang,
+        station: ledger.scope.station.as_ref().map_or_else(String::new, |s| s.name.clone()),
+        title: ledger.title.to_string(),
+        period: period_label(ledger.code, ledger.period),
+        headers: ledger.columns.iter().map(|c| c.title).collect(),
+        rows: rows.iter().map(|row| row.iter().map(|cell| cell.display()).collect()).collect(),
+        truncated,
+        limit: PRINT_LIMIT,
+        masked: ledger.masked,
+        printed_on: state.clock.now().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+    };
+    Ok(html(page.render()?))
+}
+
+pub async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    path: web::Path<(i32, String)>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let actor = session.0;
+    let (id, code) = path.into_inner();
+    let fail = |e| PageError::new(e, lang);
+    let client = ClientInfo::of(&req);
+    let format = match Format::parse(query.format.as_deref()).map_err(fail)? {
+        Format::Json => Format::Csv,
+        other => other,
+    };
+    let ledger =
+        open_ledger(&state, &actor, &code, Some(id), &query, format.as_str(), Some(&client.ip)).await.map_err(fail)?;
+    respond(&state, ledger, format).await.map_err(fail)
+}
