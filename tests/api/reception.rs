@@ -488,3 +488,57 @@ async fn the_staff_reception_page_records_a_visit_and_keeps_what_was_typed() {
     assert!(page.contains(&code));
     assert!(page.contains("楼道里堆满杂物"));
 }
+
+/// The column of `key` in a ledger's JSON.
+fn ledger_cell<'a>(body: &'a Value, row: usize, key: &str) -> &'a Value {
+    let column = body["columns"].as_array().unwrap().iter().position(|c| c["key"] == key).unwrap();
+    &body["items"][row][column]
+}
+
+#[tokio::test]
+async fn the_reception_log_is_a_ledger_with_the_visits_of_the_period() {
+    let w = world().await;
+    w.duties(&w.manager, json!({"date": "2026-03-02", "slot": "morning", "deputy_ids": [w.li, w.wang]})).await;
+    let mut body = w.visit_body();
+    body["open_case"] = json!(true);
+    let visits = format!("/api/v1/stations/{}/reception-visits", w.station);
+    let visit = w.app.create(&visits, &w.manager, body).await;
+    let mut later = w.visit_body();
+    later["visited_on"] = json!("2026-04-01");
+    w.app.create(&visits, &w.manager, later).await;
+
+    let ledger = format!("/api/v1/stations/{}/ledgers/reception-log?from=2026-03-01&to=2026-03-31", w.station);
+    let book = expect(w.app.get(&ledger, &w.manager).await, StatusCode::OK).await;
+    assert_eq!(book["title"], "人大代表接待选民来访登记簿");
+    assert_eq!(book["total"], 1, "April's visit is outside the period");
+    assert_eq!(book["masked"], false);
+    assert_eq!(ledger_cell(&book, 0, "visited_on"), "2026-03-02");
+    assert_eq!(ledger_cell(&book, 0, "slot"), "上午");
+    assert_eq!(ledger_cell(&book, 0, "station"), "城关街道人大代表联络站");
+    assert_eq!(ledger_cell(&book, 0, "deputies"), "李秀英、王建国");
+    assert_eq!(ledger_cell(&book, 0, "visitor_name"), "张三");
+    assert_eq!(ledger_cell(&book, 0, "visitor_phone"), "13912345678");
+    assert_eq!(ledger_cell(&book, 0, "visitors_count"), 3);
+    assert_eq!(ledger_cell(&book, 0, "matter"), &visit["matter"]);
+    assert_eq!(ledger_cell(&book, 0, "disposition"), "转社区");
+    assert_eq!(ledger_cell(&book, 0, "case"), &visit["case_tracking_code"]);
+    assert_eq!(ledger_cell(&book, 0, "result"), "已联系社区物业");
+    // The manager's unmasked export is in the audit log.
+    assert_eq!(audited(&w.app, "export_ledger_unmasked").await.len(), 1);
+
+    // Readers get the visitor masked; another station's manager and a deputy get nothing.
+    let masked = expect(w.app.get(&ledger, &w.viewer).await, StatusCode::OK).await;
+    assert_eq!(ledger_cell(&masked, 0, "visitor_name"), "张*");
+    assert_eq!(ledger_cell(&masked, 0, "visitor_phone"), "139****5678");
+    expect_error(w.app.get(&ledger, &w.other_manager).await, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(w.app.get(&ledger, &w.deputy_wang).await, StatusCode::FORBIDDEN, "forbidden").await;
+
+    // CSV: the book's headings, then the row.
+    let csv = w.app.get(&format!("{ledger}&format=csv"), &w.manager).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert!(lines.next().unwrap().starts_with("接待日期,时段,联络站,接待代表,来访人"));
+    assert!(lines.next().unwrap().starts_with("2026-03-02,上午,城关街道人大代表联络站,李秀英、王建国,张三"));
+    assert_eq!(lines.next(), None);
+}

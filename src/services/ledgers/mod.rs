@@ -3,6 +3,7 @@
 //! CSV and XLSX lives in `render`; every format reads the rows in keyset-paginated batches,
 //! so an export of any size never holds more than one batch in memory.
 pub mod cases;
+pub mod reception;
 pub mod render;
 pub mod roster;
 
@@ -53,7 +54,8 @@ impl LedgerCode {
     ];
 
     /// The ledgers that can be read and exported now.
-    pub const AVAILABLE: &'static [LedgerCode] = &[LedgerCode::Roster, LedgerCode::CaseLedger];
+    pub const AVAILABLE: &'static [LedgerCode] =
+        &[LedgerCode::Roster, LedgerCode::CaseLedger, LedgerCode::ReceptionLog];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -309,6 +311,7 @@ pub struct Ledger {
 pub enum RowCursor {
     Cases(cases::CaseRows),
     Roster(roster::RosterRows),
+    Visits(reception::VisitRows),
 }
 
 impl RowCursor {
@@ -317,6 +320,7 @@ impl RowCursor {
         match self {
             RowCursor::Cases(rows) => rows.next_batch().await,
             RowCursor::Roster(rows) => rows.next_batch().await,
+            RowCursor::Visits(rows) => rows.next_batch().await,
         }
     }
 }
@@ -353,13 +357,19 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
             let rows = cases::CaseRows::new(db.clone(), &scope.stations, period, tz, masked).await?;
             (cases::COLUMNS, RowCursor::Cases(rows), masked)
         }
+        LedgerCode::ReceptionLog => {
+            // Visitors' names and phones: in full for the station's managers, as on the log itself.
+            let masked = !actor.is(Role::Manager);
+            let rows = reception::VisitRows::new(db.clone(), &scope.stations, period, masked).await?;
+            (reception::COLUMNS, RowCursor::Visits(rows), masked)
+        }
         _ => {
             let masked = actor.is(Role::Viewer);
             let rows = roster::RosterRows::new(db.clone(), &scope.stations, masked).await?;
             (roster::COLUMNS, RowCursor::Roster(rows), masked)
         }
     };
-    if code == LedgerCode::CaseLedger && !masked {
+    if matches!(code, LedgerCode::CaseLedger | LedgerCode::ReceptionLog) && !masked {
         let target = ("station", scope.station.as_ref().map(|s| s.id));
         let detail = format!("ledger {} {}..{} {format}", code.as_str(), period.from, period.to);
         audit::record(db, now, Some(actor.user_id), "export_ledger_unmasked", Some(target), Some(&detail), ip).await?;
