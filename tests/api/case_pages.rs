@@ -56,6 +56,9 @@ async fn a_deputy_sees_only_their_own_cases() {
     assert!(html.contains("路灯坏了"), "{html}");
     assert!(html.contains(&format!("/app/cases/{mine}")));
     assert!(!html.contains("下水道"), "another deputy's case stays out of the inbox");
+    // The menu links only to pages a deputy may open.
+    assert!(!html.contains("href=\"/app/ledgers\""));
+    assert!(html.contains("href=\"/app/reception\""));
     assert!(!html.contains(&format!("/app/cases/{theirs}\"")));
     // Counts on top: one open case, submitted.
     assert!(html.contains("待办 <b>1</b>"), "{html}");
@@ -87,6 +90,7 @@ async fn a_manager_filters_the_queue_and_assigns_in_bulk() {
     let (status, html) = page(&w, &browser, "/app/cases").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("案件队列"));
+    assert!(html.contains("href=\"/app/ledgers\""));
     for id in [light, drain, noise] {
         assert!(html.contains(&format!("/app/cases/{id}\"")), "all three are in the queue");
     }
@@ -158,6 +162,7 @@ async fn a_handler_sees_only_their_units_cases() {
     let (status, html) = page(&w, &browser, "/app").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("本单位承办案件"));
+    assert!(!html.contains("href=\"/app/ledgers\"") && !html.contains("href=\"/app/reception\""));
     assert!(html.contains(&format!("/app/cases/{ours}\"")));
     assert!(!html.contains(&format!("/app/cases/{elsewhere}\"")));
     assert!(!html.contains(&format!("/app/cases/{unassigned}\"")));

@@ -2,6 +2,7 @@
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::domain::role::Role;
 use crate::entities::station;
 use crate::http::csrf;
 use crate::http::extract::{SESSION_COOKIE, StaffSession, UnreadNotifications};
@@ -18,6 +19,9 @@ pub struct Nav {
     pub csrf: String,
     /// Unread notifications, for the bell.
     pub unread: u64,
+    /// Links only to pages this role may open.
+    pub ledgers: bool,
+    pub reception: bool,
 }
 
 impl Nav {
@@ -30,6 +34,8 @@ impl Nav {
             },
             csrf: csrf::token_of(req),
             unread: req.extensions().get::<UnreadNotifications>().map_or(0, |u| u.0),
+            ledgers: matches!(actor.role, Role::Admin | Role::Manager | Role::Viewer),
+            reception: actor.role != Role::Handler,
         }
     }
 }
