@@ -293,3 +293,48 @@ async fn the_contact_is_shown_in_full_only_to_those_handling_the_case() {
         .unwrap();
     assert_eq!(views, 1);
 }
+
+fn small_jpeg() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+async fn post_progress(w: &Desk, browser: &Browser, id: i64, version: &str, photo: Vec<u8>) -> reqwest::Response {
+    let (_, html) = page(w, browser, &format!("/app/cases/{id}")).await;
+    assert!(html.contains(&format!("action=\"/app/cases/{id}/progress\"")), "the progress form takes photos");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_from(&html))
+        .text("version", version.to_string())
+        .text("note", "维修队已进场，更换了灯杆。")
+        .text("percent", "60")
+        .part("photos", reqwest::multipart::Part::bytes(photo).file_name("site.jpg").mime_str("image/jpeg").unwrap());
+    browser.client.post(w.app().url(&format!("/app/cases/{id}/progress"))).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_progress_report_from_the_page_carries_photos() {
+    let w = desk().await;
+    let id = w.case("小区门口的路灯坏了一个多月，晚上很黑。").await;
+    w.ok(&w.deputy, id, json!({"action": "accept"})).await;
+    let started = w.ok(&w.deputy, id, json!({"action": "start"})).await;
+    let version = started["version"].as_i64().unwrap().to_string();
+    let browser = browser_for(&w, "deputy-a").await;
+
+    // Something that is not a photo: 422, the note kept, nothing recorded.
+    let refused = post_progress(&w, &browser, id, &version, b"not a picture at all".to_vec()).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("维修队已进场，更换了灯杆。"), "the note is kept");
+    assert_eq!(w.stored(id).await.version.to_string(), version, "nothing half-recorded");
+
+    let response = post_progress(&w, &browser, id, &version, small_jpeg()).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let case = expect(w.app().get(&format!("/api/v1/cases/{id}"), &w.manager).await, StatusCode::OK).await;
+    assert_eq!(case["percent"], 60);
+    let photos = case["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 1);
+    assert!(photos[0]["event_id"].as_i64().is_some(), "the photo belongs to the progress report");
+    assert_eq!(photos[0]["width"], 64);
+}

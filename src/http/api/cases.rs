@@ -404,9 +404,20 @@ impl ActionRequest {
 }
 
 pub async fn perform(state: &AppState, actor: &Actor, id: i32, body: &ActionRequest) -> AppResult<case::Model> {
+    perform_with_photos(state, actor, id, body, Vec::new()).await
+}
+
+/// An action with photos already re-encoded and stored (a progress report from the page).
+pub async fn perform_with_photos(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    body: &ActionRequest,
+    photos: Vec<crate::services::intake::PhotoRecord>,
+) -> AppResult<case::Model> {
     let command = parse_command(&body.raw()).map_err(AppError::Validation)?;
     let ctx = ActionContext { now: state.clock.now(), settings: &state.settings };
-    case_actions::perform(&state.db, &ctx, actor, id, body.version, command, Vec::new()).await
+    case_actions::perform(&state.db, &ctx, actor, id, body.version, command, photos).await
 }
 
 /// Act on a case. Each action is one transaction: state, version, a timeline event and the

@@ -12,20 +12,24 @@ use serde::Deserialize;
 use crate::domain::case_command::RejectReason;
 use crate::domain::case_state::CaseStatus;
 use crate::domain::field::FieldError;
+use crate::domain::intake::MAX_PHOTOS;
 use crate::domain::org::TierCode;
 use crate::domain::page::PageRequest;
 use crate::domain::role::Role;
 use crate::domain::tracking::TrackingCode;
 use crate::entities::case;
-use crate::error::AppError;
-use crate::http::api::cases::{ActionRequest, perform, run_bulk};
+use crate::error::{AppError, AppResult};
+use crate::http::api::cases::{ActionRequest, perform, perform_with_photos, run_bulk};
 use crate::http::client::ClientInfo;
 use crate::http::csrf;
 use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
+use crate::http::multipart::{self, FileProblem, FormLimits};
 use crate::http::pages::home::Nav;
+use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::stations::{field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
+use crate::http::photo_intake::{self, PhotoProblem};
 use crate::jobs::sweep::is_overdue;
 use crate::services::actor::Actor;
 use crate::services::case_actions;
@@ -34,13 +38,15 @@ use crate::services::deputies::{self, DeputyFilter};
 use crate::services::templates::{self, TemplateKind};
 use crate::services::{categories, units};
 use crate::state::AppState;
+use actix_multipart::Multipart;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/app").route(web::get().to(queue)))
         .service(web::resource("/app/cases").route(web::get().to(queue)))
         .service(web::resource("/app/cases/bulk").route(web::post().to(bulk)))
         .service(web::resource("/app/cases/{id}").route(web::get().to(show)))
-        .service(web::resource("/app/cases/{id}/actions").route(web::post().to(act)));
+        .service(web::resource("/app/cases/{id}/actions").route(web::post().to(act)))
+        .service(web::resource("/app/cases/{id}/progress").route(web::post().to(progress_with_photos)));
 }
 
 fn status_label(status: CaseStatus, lang: Lang) -> &'static str {
@@ -858,12 +864,91 @@ pub async fn act(
     if !csrf::verify(&req, &form.csrf) {
         return Err(PageError::csrf(lang));
     }
-    let actor = session.0;
-    let id = id.into_inner();
     let result = match form.request() {
-        Ok(request) => perform(&state, &actor, id, &request).await.map(|_| ()),
+        Ok(request) => perform(&state, &session.0, *id, &request).await.map(|_| ()),
         Err(error) => Err(error),
     };
+    respond(&req, &state, lang, session.0, id.into_inner(), &client, form, result).await
+}
+
+/// What a progress report with photos may carry: a few fields and the case's photo limit.
+const PROGRESS_LIMITS: FormLimits = FormLimits {
+    max_fields: 10,
+    max_text_bytes: 8 * 1024,
+    max_files: MAX_PHOTOS,
+    max_file_bytes: photo_intake::MAX_PHOTO_BYTES,
+    max_total_bytes: MAX_PHOTOS * photo_intake::MAX_PHOTO_BYTES + 64 * 1024,
+};
+
+/// `POST /app/cases/{id}/progress` (multipart): a progress report with up to four photos,
+/// re-encoded like the resident's. A photo that cannot be taken fails the whole report (422),
+/// keeping the note, so nothing is half-recorded.
+pub async fn progress_with_photos(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    client: ClientInfo,
+    id: web::Path<i32>,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let received = multipart::read(payload, PROGRESS_LIMITS).await.map_err(|e| PageError::new(e, lang))?;
+    if !csrf::verify(&req, &received.text("csrf")) {
+        return Err(PageError::csrf(lang));
+    }
+    let optional = |name: &str| Some(received.text(name)).filter(|v| !v.trim().is_empty());
+    let form = ActionForm {
+        csrf: received.text("csrf"),
+        action: "progress".into(),
+        version: optional("version"),
+        note: optional("note"),
+        percent: optional("percent"),
+        public: optional("public"),
+        ..ActionForm::default()
+    };
+    let mut problems: Vec<PhotoProblem> = received
+        .problems
+        .iter()
+        .map(|p| match p {
+            FileProblem::TooMany => PhotoProblem::TooMany,
+            FileProblem::TooLarge => PhotoProblem::TooLarge,
+            FileProblem::FormTooLarge => PhotoProblem::FormTooLarge,
+        })
+        .collect();
+    let uploads: Vec<Vec<u8>> =
+        received.files.into_iter().filter(|f| f.field == "photos" && !f.bytes.is_empty()).map(|f| f.bytes).collect();
+    let result = match form.request() {
+        Err(error) => Err(error),
+        Ok(request) => {
+            let (photos, photo_problems) =
+                photo_intake::process_and_store(&state, uploads).await.map_err(|e| PageError::new(e, lang))?;
+            problems.extend(photo_problems);
+            if let Some(problem) = problems.first() {
+                Err(AppError::field(FieldError::new(
+                    "photos",
+                    crate::domain::field::Problem::Described(photo_message(*problem, lang)),
+                )))
+            } else {
+                perform_with_photos(&state, &session.0, *id, &request, photos).await.map(|_| ())
+            }
+        }
+    };
+    respond(&req, &state, lang, session.0, id.into_inner(), &client, form, result).await
+}
+
+/// After an action: back to the case with a notice, or the case as it is now with the
+/// refusal and what was typed.
+#[allow(clippy::too_many_arguments)]
+async fn respond(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    lang: Lang,
+    actor: Actor,
+    id: i32,
+    client: &ClientInfo,
+    form: ActionForm,
+    result: AppResult<()>,
+) -> Result<HttpResponse, PageError> {
     let refusal = match result {
         Ok(()) => {
             let done = urlencoding_component(form.action.trim());
@@ -898,5 +983,5 @@ pub async fn act(
         },
         Err(error) => return Err(PageError::new(error, lang)),
     };
-    render_case(&req, &state, &actor, lang, id, &client.ip, CaseQuery::default(), form, Some(refusal)).await
+    render_case(req, state, &actor, lang, id, &client.ip, CaseQuery::default(), form, Some(refusal)).await
 }

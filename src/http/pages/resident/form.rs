@@ -307,7 +307,7 @@ fn values_of(raw: &RawSubmission) -> FormValues {
     }
 }
 
-fn photo_message(problem: PhotoProblem, lang: Lang) -> String {
+pub(crate) fn photo_message(problem: PhotoProblem, lang: Lang) -> String {
     let key = match problem {
         PhotoProblem::TooLarge => "form.photo.too_large",
         PhotoProblem::TooMany => "form.photo.too_many",
