@@ -1,6 +1,7 @@
 //! From uploaded bytes to stored photos for a case: re-encoded off the async threads, saved
 //! durably before the case that names them is committed.
 use crate::error::{AppError, AppResult};
+use crate::http::multipart::FileProblem;
 use crate::photos::{PhotoError, UnsupportedKind, Variant, is_valid_hash, process_async};
 use crate::services::intake::PhotoRecord;
 use crate::state::AppState;
@@ -19,6 +20,17 @@ pub enum PhotoProblem {
     Heic,
     Corrupt,
     TooManyPixels,
+}
+
+impl From<FileProblem> for PhotoProblem {
+    /// What the multipart reader dropped, as the form explains it.
+    fn from(problem: FileProblem) -> PhotoProblem {
+        match problem {
+            FileProblem::TooMany => PhotoProblem::TooMany,
+            FileProblem::TooLarge => PhotoProblem::TooLarge,
+            FileProblem::FormTooLarge => PhotoProblem::FormTooLarge,
+        }
+    }
 }
 
 /// Processes and stores each upload; problems are collected, not fatal. Only a fault of ours

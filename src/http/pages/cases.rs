@@ -24,7 +24,7 @@ use crate::http::client::ClientInfo;
 use crate::http::csrf;
 use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
-use crate::http::multipart::{self, FileProblem, FormLimits};
+use crate::http::multipart::{self, FormLimits};
 use crate::http::pages::home::Nav;
 use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::stations::{field_messages, total_label};
@@ -906,15 +906,7 @@ pub async fn progress_with_photos(
         public: optional("public"),
         ..ActionForm::default()
     };
-    let mut problems: Vec<PhotoProblem> = received
-        .problems
-        .iter()
-        .map(|p| match p {
-            FileProblem::TooMany => PhotoProblem::TooMany,
-            FileProblem::TooLarge => PhotoProblem::TooLarge,
-            FileProblem::FormTooLarge => PhotoProblem::FormTooLarge,
-        })
-        .collect();
+    let mut problems: Vec<PhotoProblem> = received.problems.iter().copied().map(PhotoProblem::from).collect();
     let uploads: Vec<Vec<u8>> =
         received.files.into_iter().filter(|f| f.field == "photos" && !f.bytes.is_empty()).map(|f| f.bytes).collect();
     let result = match form.request() {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
 use crate::domain::case_state::{CaseStatus, Satisfaction};
 use crate::domain::org::TierCode;
 use crate::domain::person::mask_name;
@@ -58,44 +58,11 @@ struct Names {
 
 impl Names {
     async fn load(db: &DatabaseConnection) -> AppResult<Names> {
-        let pairs = |rows: Vec<(i32, String)>| rows.into_iter().collect::<HashMap<_, _>>();
         Ok(Names {
-            stations: pairs(
-                station::Entity::find()
-                    .select_only()
-                    .column(station::Column::Id)
-                    .column(station::Column::Name)
-                    .into_tuple()
-                    .all(db)
-                    .await?,
-            ),
-            deputies: pairs(
-                deputy::Entity::find()
-                    .select_only()
-                    .column(deputy::Column::Id)
-                    .column(deputy::Column::Name)
-                    .into_tuple()
-                    .all(db)
-                    .await?,
-            ),
-            categories: pairs(
-                category::Entity::find()
-                    .select_only()
-                    .column(category::Column::Id)
-                    .column(category::Column::Name)
-                    .into_tuple()
-                    .all(db)
-                    .await?,
-            ),
-            units: pairs(
-                unit::Entity::find()
-                    .select_only()
-                    .column(unit::Column::Id)
-                    .column(unit::Column::Name)
-                    .into_tuple()
-                    .all(db)
-                    .await?,
-            ),
+            stations: names::<station::Entity>(db, station::Column::Id, station::Column::Name).await?,
+            deputies: names::<deputy::Entity>(db, deputy::Column::Id, deputy::Column::Name).await?,
+            categories: names::<category::Entity>(db, category::Column::Id, category::Column::Name).await?,
+            units: names::<unit::Entity>(db, unit::Column::Id, unit::Column::Name).await?,
         })
     }
 }

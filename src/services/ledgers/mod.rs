@@ -257,6 +257,18 @@ impl Cell {
 
 pub type Row = Vec<Cell>;
 
+/// Every row of a small table (stations, deputies, categories, units) as id → name, read once
+/// per export so the rows need no join.
+async fn names<E: EntityTrait>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    name: E::Column,
+) -> AppResult<std::collections::HashMap<i32, String>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(i32, String)> = E::find().select_only().column(id).column(name).into_tuple().all(db).await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Whose stations a ledger covers: one station with its points and grids, or the district.
 #[derive(Debug, Clone)]
 pub struct LedgerScope {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::domain::reception::{Disposition, Slot};
@@ -49,35 +49,17 @@ impl VisitRows {
         period: Period,
         masked: bool,
     ) -> AppResult<VisitRows> {
-        let station_names: Vec<(i32, String)> = station::Entity::find()
-            .select_only()
-            .column(station::Column::Id)
-            .column(station::Column::Name)
-            .into_tuple()
-            .all(&db)
-            .await?;
-        let category_names: Vec<(i32, String)> = category::Entity::find()
-            .select_only()
-            .column(category::Column::Id)
-            .column(category::Column::Name)
-            .into_tuple()
-            .all(&db)
-            .await?;
-        let deputy_names: Vec<(i32, String)> = deputy::Entity::find()
-            .select_only()
-            .column(deputy::Column::Id)
-            .column(deputy::Column::Name)
-            .into_tuple()
-            .all(&db)
-            .await?;
+        let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
+        let category_names = names::<category::Entity>(&db, category::Column::Id, category::Column::Name).await?;
+        let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
         Ok(VisitRows {
             db,
             stations: scope.ids(),
             period,
             masked,
-            station_names: station_names.into_iter().collect(),
-            category_names: category_names.into_iter().collect(),
-            deputy_names: deputy_names.into_iter().collect(),
+            station_names,
+            category_names,
+            deputy_names,
             after: None,
             done: false,
         })

@@ -14,7 +14,7 @@ use crate::entities::{deputy, station};
 use crate::error::AppError;
 use crate::http::client::ClientInfo;
 use crate::http::i18n::Lang;
-use crate::http::multipart::{self, FileProblem, FormLimits, ReceivedForm};
+use crate::http::multipart::{self, FormLimits, ReceivedForm};
 use crate::http::pages::resident::Prefs;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::photo_intake::{self, PhotoProblem};
@@ -339,15 +339,7 @@ async fn receive(
     let parsed = intake::parse_submission(&raw);
 
     // Photos: re-encode and store what arrived; keep those stored by an earlier attempt.
-    let mut problems: Vec<PhotoProblem> = form
-        .problems
-        .iter()
-        .map(|p| match p {
-            FileProblem::TooMany => PhotoProblem::TooMany,
-            FileProblem::TooLarge => PhotoProblem::TooLarge,
-            FileProblem::FormTooLarge => PhotoProblem::FormTooLarge,
-        })
-        .collect();
+    let mut problems: Vec<PhotoProblem> = form.problems.iter().copied().map(PhotoProblem::from).collect();
     let kept = photo_intake::kept(&state, &form.all("kept_photo")).await;
     let room = MAX_PHOTOS.saturating_sub(kept.len());
     let uploads: Vec<Vec<u8>> = form.files.into_iter().filter(|f| f.field == "photos").map(|f| f.bytes).collect();
