@@ -13,6 +13,7 @@ pub mod person;
 pub mod phone;
 pub mod reception;
 pub mod role;
+pub mod station_books;
 pub mod text;
 pub mod token;
 pub mod tracking;

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod admin_scope;
 mod auth;
+mod books;
 mod calendar;
 mod case_pages;
 mod cases;

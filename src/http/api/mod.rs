@@ -11,6 +11,7 @@ pub mod meta;
 pub mod notifications;
 pub mod public;
 pub mod reception;
+pub mod station_books;
 pub mod stations;
 pub mod templates;
 pub mod units;
@@ -57,6 +58,7 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "jobs", description = "Running background jobs now (administrators)"),
         (name = "reception", description = "Reception days (今日我接待): the duty roster and the reception log"),
+        (name = "books", description = "Deputies' reports to voters (述职), contact records (民情联系卡) and the ten haves (十有)"),
         (name = "ledgers", description = "The station's books (十有五簿四册) as JSON, CSV and XLSX")
     )
 )]
@@ -89,6 +91,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(notifications::routes)
         .configure(jobs::routes)
         .configure(reception::routes)
+        .configure(station_books::routes)
         .configure(ledgers::routes);
 }
 

@@ -85,7 +85,7 @@ pub struct PeriodQuery {
     pub to: Option<String>,
 }
 
-fn period(query: &PeriodQuery, today: NaiveDate, default_days: Option<i64>) -> AppResult<Option<DateRange>> {
+pub fn period(query: &PeriodQuery, today: NaiveDate, default_days: Option<i64>) -> AppResult<Option<DateRange>> {
     let mut p = Parser::default();
     let from = query.from.as_deref().map(|raw| p.take(parse_date("from", raw)));
     let to = query.to.as_deref().map(|raw| p.take(parse_date("to", raw)));

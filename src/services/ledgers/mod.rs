@@ -3,9 +3,12 @@
 //! CSV and XLSX lives in `render`; every format reads the rows in keyset-paginated batches,
 //! so an export of any size never holds more than one batch in memory.
 pub mod cases;
+pub mod contacts;
 pub mod reception;
 pub mod render;
+pub mod reports;
 pub mod roster;
+pub mod ten_haves;
 
 use std::str::FromStr;
 
@@ -54,8 +57,14 @@ impl LedgerCode {
     ];
 
     /// The ledgers that can be read and exported now.
-    pub const AVAILABLE: &'static [LedgerCode] =
-        &[LedgerCode::Roster, LedgerCode::CaseLedger, LedgerCode::ReceptionLog];
+    pub const AVAILABLE: &'static [LedgerCode] = &[
+        LedgerCode::TenHaves,
+        LedgerCode::Reports,
+        LedgerCode::ReceptionLog,
+        LedgerCode::Roster,
+        LedgerCode::ContactCards,
+        LedgerCode::CaseLedger,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,9 +116,10 @@ impl LedgerCode {
         LedgerCode::AVAILABLE.contains(&self)
     }
 
-    /// Whether the rows depend on the period (the roster is the register as it stands).
+    /// Whether the rows depend on the period (the roster and the ten haves are the registers
+    /// as they stand).
     pub fn uses_period(self) -> bool {
-        self != LedgerCode::Roster
+        !matches!(self, LedgerCode::Roster | LedgerCode::TenHaves)
     }
 
     /// The code, or 404 for a name that is no ledger at all.
@@ -324,6 +334,9 @@ pub enum RowCursor {
     Cases(cases::CaseRows),
     Roster(roster::RosterRows),
     Visits(reception::VisitRows),
+    Reports(reports::ReportRows),
+    Contacts(contacts::ContactRows),
+    TenHaves(ten_haves::TenHaveRows),
 }
 
 impl RowCursor {
@@ -333,6 +346,9 @@ impl RowCursor {
             RowCursor::Cases(rows) => rows.next_batch().await,
             RowCursor::Roster(rows) => rows.next_batch().await,
             RowCursor::Visits(rows) => rows.next_batch().await,
+            RowCursor::Reports(rows) => rows.next_batch().await,
+            RowCursor::Contacts(rows) => rows.next_batch().await,
+            RowCursor::TenHaves(rows) => rows.next_batch().await,
         }
     }
 }
@@ -375,13 +391,26 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
             let rows = reception::VisitRows::new(db.clone(), &scope.stations, period, masked).await?;
             (reception::COLUMNS, RowCursor::Visits(rows), masked)
         }
+        LedgerCode::Reports => {
+            let rows = reports::ReportRows::new(db.clone(), &scope.stations, period).await?;
+            (reports::COLUMNS, RowCursor::Reports(rows), false)
+        }
+        LedgerCode::ContactCards => {
+            // Households: in full for the station's managers, as on the records themselves.
+            let masked = !actor.is(Role::Manager);
+            let rows = contacts::ContactRows::new(db.clone(), &scope.stations, period, masked).await?;
+            (contacts::COLUMNS, RowCursor::Contacts(rows), masked)
+        }
+        LedgerCode::TenHaves => {
+            (ten_haves::COLUMNS, RowCursor::TenHaves(ten_haves::TenHaveRows::new(db.clone(), &scope.stations)), false)
+        }
         _ => {
             let masked = actor.is(Role::Viewer);
             let rows = roster::RosterRows::new(db.clone(), &scope.stations, masked).await?;
             (roster::COLUMNS, RowCursor::Roster(rows), masked)
         }
     };
-    if matches!(code, LedgerCode::CaseLedger | LedgerCode::ReceptionLog) && !masked {
+    if matches!(code, LedgerCode::CaseLedger | LedgerCode::ReceptionLog | LedgerCode::ContactCards) && !masked {
         let target = ("station", scope.station.as_ref().map(|s| s.id));
         let detail = format!("ledger {} {}..{} {format}", code.as_str(), period.from, period.to);
         audit::record(db, now, Some(actor.user_id), "export_ledger_unmasked", Some(target), Some(&detail), ip).await?;

@@ -1,0 +1,416 @@
+//! Three smaller books: deputies' reports to voters (述职), contact records (民情联系卡) and
+//! the ten haves (十有) — recorded over the API, read back as ledgers in every format.
+use std::io::Cursor;
+
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
+use liaison::entities::audit_log;
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+struct World {
+    app: TestApp,
+    admin: String,
+    station: i64,
+    point: i64,
+    wang: i64,
+    li: i64,
+    zhao_elsewhere: i64,
+    manager: String,
+    other_manager: String,
+    deputy_wang: String,
+    deputy_li: String,
+    handler: String,
+    viewer: String,
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
+    let point = app.create_station(&admin, "幸福社区联络点", "point", Some(station)).await;
+    let other = app.create_station(&admin, "东城街道人大代表联络站", "station", None).await;
+    let wang = app.create_deputy(&admin, "王建国", station).await["id"].as_i64().unwrap();
+    let li = app.create_deputy(&admin, "李秀英", station).await["id"].as_i64().unwrap();
+    let zhao_elsewhere = app.create_deputy(&admin, "赵卫东", other).await["id"].as_i64().unwrap();
+    let unit = app.create_unit(&admin, "住建局").await;
+    let (_, manager) = app.user(&admin, "manager-a", "manager", json!({"station_ids": [station]})).await;
+    let (_, other_manager) = app.user(&admin, "manager-b", "manager", json!({"station_ids": [other]})).await;
+    let (_, deputy_wang) = app.user(&admin, "deputy-wang", "deputy", json!({"deputy_id": wang})).await;
+    let (_, deputy_li) = app.user(&admin, "deputy-li", "deputy", json!({"deputy_id": li})).await;
+    let (_, handler) = app.user(&admin, "handler-u", "handler", json!({"unit_id": unit})).await;
+    let (_, viewer) = app.user(&admin, "viewer-a", "viewer", json!({"station_ids": [station]})).await;
+    World {
+        app,
+        admin,
+        station,
+        point,
+        wang,
+        li,
+        zhao_elsewhere,
+        manager,
+        other_manager,
+        deputy_wang,
+        deputy_li,
+        handler,
+        viewer,
+    }
+}
+
+fn cell<'a>(body: &'a Value, row: usize, key: &str) -> &'a Value {
+    let column = body["columns"].as_array().unwrap().iter().position(|c| c["key"] == key).unwrap();
+    &body["items"][row][column]
+}
+
+async fn audited(app: &TestApp, action: &str) -> u64 {
+    audit_log::Entity::find().filter(audit_log::Column::Action.eq(action)).count(&app.state.db).await.unwrap()
+}
+
+fn sheet_of(bytes: Vec<u8>) -> calamine::Range<Data> {
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    workbook.worksheet_range_at(0).unwrap().unwrap()
+}
+
+fn csv_lines(text: &str) -> Vec<String> {
+    assert!(text.starts_with('\u{feff}'), "CSV starts with a BOM");
+    text.trim_start_matches('\u{feff}').lines().map(str::to_string).collect()
+}
+
+impl World {
+    fn report_body(&self) -> Value {
+        json!({
+            "deputy_id": self.wang,
+            "reported_on": "2026-03-02",
+            "place": "城关街道人大代表联络站二楼会议室",
+            "form": "oral",
+            "voters_present": 42,
+            "summary": "一年来参加人代会、走访选民、督办路灯维修等情况。",
+            "comments": "希望多关注老旧小区加装电梯。",
+            "votes_satisfied": 30,
+            "votes_basically_satisfied": 10,
+            "votes_dissatisfied": 2,
+            "published": true,
+        })
+    }
+
+    fn ledger(&self, name: &str, query: &str) -> String {
+        format!("/api/v1/stations/{}/ledgers/{name}?{query}", self.station)
+    }
+}
+
+#[tokio::test]
+async fn reports_to_voters_are_recorded_with_their_vote_and_read_as_a_ledger() {
+    let w = world().await;
+    let reports = format!("/api/v1/stations/{}/deputy-reports", w.station);
+    let report = w.app.create(&reports, &w.manager, w.report_body()).await;
+    assert_eq!(report["deputy_name"], "王建国");
+    assert_eq!(report["satisfaction_rate"], 95);
+    assert_eq!(report["version"], 1);
+    let mut april = w.report_body();
+    april["reported_on"] = json!("2026-04-10");
+    april["form"] = json!("written");
+    april["deputy_id"] = json!(w.li);
+    w.app.create(&reports, &w.manager, april).await;
+
+    // Everyone who may read the station sees the reports; a handler may not.
+    for token in [&w.viewer, &w.deputy_wang, &w.admin] {
+        let listed =
+            expect(w.app.get(&format!("{reports}?from=2026-03-01&to=2026-03-31"), token).await, StatusCode::OK).await;
+        assert_eq!(listed["total"], 1);
+        assert_eq!(listed["items"][0]["place"], "城关街道人大代表联络站二楼会议室");
+    }
+    expect_error(w.app.get(&reports, &w.handler).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.get(&reports, &w.other_manager).await, StatusCode::NOT_FOUND, "not_found").await;
+    // Only the station's managers record: viewers and deputies may not, nor may others.
+    expect_error(w.app.post(&reports, &w.viewer, &w.report_body()).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.post(&reports, &w.deputy_wang, &w.report_body()).await, StatusCode::FORBIDDEN, "forbidden")
+        .await;
+    expect_error(w.app.post(&reports, &w.other_manager, &w.report_body()).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
+    // A deputy of another station can't be recorded here.
+    let mut stranger = w.report_body();
+    stranger["deputy_id"] = json!(w.zhao_elsewhere);
+    let error = expect_error(
+        w.app.post(&reports, &w.manager, &stranger).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["fields"][0]["field"], "deputy_id");
+
+    // Edits: a stale version is a conflict; the vote is checked against who came.
+    let path = format!("/api/v1/deputy-reports/{}", report["id"]);
+    let edited =
+        expect(w.app.patch(&path, &w.manager, &json!({"version": 1, "published": false})).await, StatusCode::OK).await;
+    assert_eq!(edited["published"], false);
+    assert_eq!(edited["version"], 2);
+    expect_error(
+        w.app.patch(&path, &w.manager, &json!({"version": 1, "place": "别处"})).await,
+        StatusCode::CONFLICT,
+        "stale_version",
+    )
+    .await;
+    let error = expect_error(
+        w.app.patch(&path, &w.manager, &json!({"version": 2, "voters_present": 20})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["fields"][0]["field"], "votes_satisfied");
+    expect_error(
+        w.app.patch(&path, &w.viewer, &json!({"version": 2, "published": true})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    // The ledger: March's report only, with the vote and its rate.
+    let book =
+        expect(w.app.get(&w.ledger("reports", "from=2026-03-01&to=2026-03-31"), &w.viewer).await, StatusCode::OK).await;
+    assert_eq!(book["title"], "代表述职登记簿");
+    assert_eq!(book["total"], 1);
+    assert_eq!(cell(&book, 0, "reported_on"), "2026-03-02");
+    assert_eq!(cell(&book, 0, "deputy"), "王建国");
+    assert_eq!(cell(&book, 0, "form"), "口头述职");
+    assert_eq!(cell(&book, 0, "voters_present"), 42);
+    assert_eq!(cell(&book, 0, "votes_satisfied"), 30);
+    assert_eq!(cell(&book, 0, "votes_basically_satisfied"), 10);
+    assert_eq!(cell(&book, 0, "votes_dissatisfied"), 2);
+    assert_eq!(cell(&book, 0, "satisfaction_rate"), 95);
+    assert_eq!(cell(&book, 0, "published"), "未公开");
+    assert_eq!(cell(&book, 0, "comments"), "希望多关注老旧小区加装电梯。");
+
+    let csv = w.app.get(&w.ledger("reports", "from=2026-03-01&to=2026-04-30&format=csv"), &w.manager).await;
+    let lines = csv_lines(&csv.text().await.unwrap());
+    assert!(lines[0].starts_with("述职日期,述职地点,联络站,述职代表,述职形式,参加选民人数"));
+    assert!(
+        lines[1].starts_with("2026-03-02,城关街道人大代表联络站二楼会议室,城关街道人大代表联络站,王建国,口头述职,42,")
+    );
+    assert!(
+        lines[2].starts_with("2026-04-10,城关街道人大代表联络站二楼会议室,城关街道人大代表联络站,李秀英,书面述职,42,")
+    );
+    assert!(lines[1].ends_with(",30,10,2,95%,未公开"), "{}", lines[1]);
+    assert_eq!(lines.len(), 3);
+
+    let xlsx = w.app.get(&w.ledger("reports", "from=2026-03-01&to=2026-03-31&format=xlsx"), &w.manager).await;
+    let sheet = sheet_of(xlsx.bytes().await.unwrap().to_vec());
+    assert_eq!(sheet.get_value((0, 0)), Some(&Data::String("述职日期".into())));
+    assert!(sheet.get_value((1, 0)).unwrap().is_datetime());
+    assert_eq!(sheet.get_value((1, 3)), Some(&Data::String("王建国".into())));
+    assert_eq!(sheet.get_value((1, 5)).and_then(|d| d.as_f64()), Some(42.0));
+
+    // An empty period: the headings and nothing else.
+    let empty =
+        expect(w.app.get(&w.ledger("reports", "from=2025-01-01&to=2025-12-31"), &w.manager).await, StatusCode::OK)
+            .await;
+    assert_eq!(empty["total"], 0);
+    let xlsx = w.app.get(&w.ledger("reports", "from=2025-01-01&to=2025-12-31&format=xlsx"), &w.manager).await;
+    assert_eq!(sheet_of(xlsx.bytes().await.unwrap().to_vec()).height(), 1);
+}
+
+#[tokio::test]
+async fn a_report_with_bad_fields_names_each_and_stores_nothing() {
+    let w = world().await;
+    let reports = format!("/api/v1/stations/{}/deputy-reports", w.station);
+    let body = json!({
+        "deputy_id": w.wang,
+        "reported_on": "2026-02-30",
+        "place": "",
+        "form": "sung",
+        "voters_present": -3,
+        "summary": "述".repeat(5001),
+        "votes_satisfied": 1,
+    });
+    let error = expect_error(
+        w.app.post(&reports, &w.manager, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = error["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    for field in ["reported_on", "place", "form", "voters_present", "summary"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+    let listed = expect(w.app.get(&reports, &w.manager).await, StatusCode::OK).await;
+    assert_eq!(listed["total"], 0);
+}
+
+#[tokio::test]
+async fn contact_records_belong_to_their_deputy_and_households_are_masked_for_others() {
+    let w = world().await;
+    let wang_records = format!("/api/v1/deputies/{}/contact-records", w.wang);
+    let body = json!({
+        "contacted_on": "2026-03-02",
+        "mode": "visit",
+        "household": "幸福小区3栋 张桂兰",
+        "phone": "139 1234 5678",
+        "matter": "楼道灯坏了，老人晚上上下楼不方便。",
+        "handling": "已联系物业，三天内修好。",
+    });
+    // The deputy records their own contact and sees it in full (the view is audited).
+    let record = w.app.create(&wang_records, &w.deputy_wang, body.clone()).await;
+    assert_eq!(record["household"], "幸福小区3栋 张桂兰");
+    assert_eq!(record["phone"], "13912345678");
+    assert_eq!(record["masked"], false);
+    assert_eq!(record["station_id"], w.station);
+    assert!(audited(&w.app, "view_contact").await >= 1);
+    // The station's manager records for a deputy too.
+    let mut phone_call = body.clone();
+    phone_call["mode"] = json!("wechat");
+    phone_call["contacted_on"] = json!("2026-03-05");
+    w.app.create(&format!("/api/v1/deputies/{}/contact-records", w.li), &w.manager, phone_call).await;
+
+    // Another deputy may neither write nor read Wang's records; a handler nothing at all.
+    expect_error(w.app.post(&wang_records, &w.deputy_li, &body).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.get(&wang_records, &w.deputy_li).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.post(&wang_records, &w.handler, &body).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.post(&wang_records, &w.other_manager, &body).await, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(w.app.post(&wang_records, &w.viewer, &body).await, StatusCode::FORBIDDEN, "forbidden").await;
+    let path = format!("/api/v1/contact-records/{}", record["id"]);
+    expect_error(w.app.get(&path, &w.deputy_li).await, StatusCode::NOT_FOUND, "not_found").await;
+
+    // A viewer reads the station's records masked; a deputy listing the station sees only theirs.
+    let station_records = format!("/api/v1/stations/{}/contact-records", w.station);
+    let listed = expect(w.app.get(&station_records, &w.viewer).await, StatusCode::OK).await;
+    assert_eq!(listed["total"], 2);
+    let wang_row = listed["items"].as_array().unwrap().iter().find(|r| r["deputy_id"] == w.wang).unwrap();
+    assert_eq!(wang_row["household"], "幸********");
+    assert_eq!(wang_row["phone"], "139****5678");
+    assert_eq!(wang_row["masked"], true);
+    let own = expect(w.app.get(&station_records, &w.deputy_li).await, StatusCode::OK).await;
+    assert_eq!(own["total"], 1);
+    assert_eq!(own["items"][0]["deputy_name"], "李秀英");
+    assert_eq!(own["items"][0]["mode"], "wechat");
+
+    // Edits by the deputy, with the version.
+    let edited = expect(
+        w.app.patch(&path, &w.deputy_wang, &json!({"version": 1, "handling": "物业已修好，回访满意。"})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(edited["handling"], "物业已修好，回访满意。");
+    expect_error(
+        w.app.patch(&path, &w.manager, &json!({"version": 1, "mode": "phone"})).await,
+        StatusCode::CONFLICT,
+        "stale_version",
+    )
+    .await;
+    let error = expect_error(
+        w.app.patch(&path, &w.deputy_wang, &json!({"version": 2, "mode": "pigeon", "phone": "12"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["fields"].as_array().unwrap().len(), 2);
+
+    // The ledger: in full for the station's manager (audited), masked for the viewer.
+    let before = audited(&w.app, "export_ledger_unmasked").await;
+    let book = expect(
+        w.app.get(&w.ledger("contact-cards", "from=2026-03-01&to=2026-03-31"), &w.manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(book["title"], "民情联系卡");
+    assert_eq!(book["total"], 2);
+    assert_eq!(book["masked"], false);
+    assert_eq!(cell(&book, 0, "contacted_on"), "2026-03-02");
+    assert_eq!(cell(&book, 0, "deputy"), "王建国");
+    assert_eq!(cell(&book, 0, "mode"), "走访");
+    assert_eq!(cell(&book, 0, "household"), "幸福小区3栋 张桂兰");
+    assert_eq!(cell(&book, 0, "phone"), "13912345678");
+    assert_eq!(cell(&book, 0, "handling"), "物业已修好，回访满意。");
+    assert_eq!(cell(&book, 1, "deputy"), "李秀英");
+    assert_eq!(cell(&book, 1, "mode"), "微信");
+    assert_eq!(audited(&w.app, "export_ledger_unmasked").await, before + 1);
+    let masked =
+        expect(w.app.get(&w.ledger("contact-cards", "from=2026-03-01&to=2026-03-31"), &w.viewer).await, StatusCode::OK)
+            .await;
+    assert_eq!(masked["masked"], true);
+    assert_eq!(cell(&masked, 0, "phone"), "139****5678");
+    expect_error(w.app.get(&w.ledger("contact-cards", ""), &w.deputy_wang).await, StatusCode::FORBIDDEN, "forbidden")
+        .await;
+
+    let csv = w.app.get(&w.ledger("contact-cards", "from=2026-03-01&to=2026-03-31&format=csv"), &w.viewer).await;
+    let lines = csv_lines(&csv.text().await.unwrap());
+    assert_eq!(lines[0], "联系日期,联络站,代表,联系方式,联系选民（户）,联系电话,反映事项,办理情况,关联案件编号");
+    assert!(lines[1].starts_with("2026-03-02,城关街道人大代表联络站,王建国,走访,幸********,139****5678,"));
+    let xlsx = w.app.get(&w.ledger("contact-cards", "from=2026-03-01&to=2026-03-31&format=xlsx"), &w.viewer).await;
+    let sheet = sheet_of(xlsx.bytes().await.unwrap().to_vec());
+    assert_eq!(sheet.height(), 3);
+    assert_eq!(sheet.get_value((2, 3)), Some(&Data::String("微信".into())));
+    let empty =
+        expect(w.app.get(&w.ledger("contact-cards", "from=2025-01-01&to=2025-01-31"), &w.viewer).await, StatusCode::OK)
+            .await;
+    assert_eq!(empty["total"], 0);
+}
+
+#[tokio::test]
+async fn the_ten_haves_are_confirmed_with_evidence_and_scored() {
+    let w = world().await;
+    let items = format!("/api/v1/stations/{}/ten-haves", w.station);
+    let fresh = expect(w.app.get(&items, &w.viewer).await, StatusCode::OK).await;
+    assert_eq!(fresh["score"], 0);
+    assert_eq!(fresh["items"].as_array().unwrap().len(), 10);
+    assert_eq!(fresh["items"][0]["item"], "place");
+    assert_eq!(fresh["items"][0]["label"], "有场所");
+    assert_eq!(fresh["items"][0]["version"], 0);
+
+    let place = format!("{items}/place");
+    let body = json!({"present": true, "note": "街道办一楼，120平方米", "evidence_on": "2026-02-20", "version": 0});
+    let checked = expect(w.app.put(&place, &w.manager, &body).await, StatusCode::OK).await;
+    assert_eq!(checked["score"], 10);
+    assert_eq!(checked["items"][0]["present"], true);
+    assert_eq!(checked["items"][0]["note"], "街道办一楼，120平方米");
+    assert_eq!(checked["items"][0]["evidence_on"], "2026-02-20");
+    assert_eq!(checked["items"][0]["confirmed_by"], "manager-a");
+    assert_eq!(checked["items"][0]["version"], 1);
+    // Someone who read it before the change is refused.
+    expect_error(w.app.put(&place, &w.manager, &body).await, StatusCode::CONFLICT, "stale_version").await;
+    for item in ["sign", "equipment", "rules"] {
+        expect(w.app.put(&format!("{items}/{item}"), &w.manager, &json!({"present": true})).await, StatusCode::OK)
+            .await;
+    }
+    let withdrawn = expect(
+        w.app.put(&format!("{items}/rules"), &w.manager, &json!({"present": false, "version": 1})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(withdrawn["score"], 30);
+
+    // Denials and bad input.
+    expect_error(w.app.put(&place, &w.viewer, &body).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.put(&place, &w.deputy_wang, &body).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.put(&place, &w.other_manager, &body).await, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(w.app.get(&items, &w.handler).await, StatusCode::FORBIDDEN, "forbidden").await;
+    let error = expect_error(
+        w.app.put(&format!("{items}/pool"), &w.manager, &json!({"present": true, "evidence_on": "soon"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["fields"].as_array().unwrap().len(), 2);
+
+    // The ledger: one row per station in scope (the station and its point), as it stands.
+    let book = expect(w.app.get(&w.ledger("ten-haves", ""), &w.viewer).await, StatusCode::OK).await;
+    assert_eq!(book["title"], "联络站“十有”建设情况");
+    assert_eq!(book["total"], 2);
+    assert_eq!(cell(&book, 0, "station"), "城关街道人大代表联络站");
+    assert_eq!(cell(&book, 0, "place"), "有（2026-02-20）");
+    assert_eq!(cell(&book, 0, "sign"), "有");
+    assert_eq!(cell(&book, 0, "rules"), "缺");
+    assert_eq!(cell(&book, 0, "score"), 30);
+    assert_eq!(cell(&book, 1, "station"), "幸福社区联络点");
+    assert_eq!(cell(&book, 1, "kind"), "联络点");
+    assert_eq!(cell(&book, 1, "score"), 0);
+    let csv = w.app.get(&w.ledger("ten-haves", "format=csv"), &w.manager).await;
+    let lines = csv_lines(&csv.text().await.unwrap());
+    assert_eq!(lines[0], "联络站,类型,有场所,有牌子,有设备,有人员,有制度,有计划,有活动,有台账,有档案,有案例,完成度");
+    assert_eq!(lines[1], "城关街道人大代表联络站,联络站,有（2026-02-20）,有,有,缺,缺,缺,缺,缺,缺,缺,30%");
+    let xlsx = w.app.get(&w.ledger("ten-haves", "format=xlsx"), &w.manager).await;
+    let sheet = sheet_of(xlsx.bytes().await.unwrap().to_vec());
+    assert_eq!(sheet.get_value((1, 2)), Some(&Data::String("有（2026-02-20）".into())));
+    assert_eq!(sheet.get_value((2, 0)), Some(&Data::String("幸福社区联络点".into())));
+    let _ = w.point;
+}
