@@ -414,3 +414,141 @@ async fn the_ten_haves_are_confirmed_with_evidence_and_scored() {
     assert_eq!(sheet.get_value((2, 0)), Some(&Data::String("幸福社区联络点".into())));
     let _ = w.point;
 }
+
+async fn signed_in(w: &World, username: &str) -> Browser {
+    let browser = Browser::new();
+    let response = sign_in(&w.app, &browser, username, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    browser
+}
+
+async fn page(w: &World, browser: &Browser, path: &str) -> (StatusCode, String) {
+    let response = browser.client.get(w.app.url(path)).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+fn small_jpeg() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 90]));
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn the_books_page_keeps_the_three_books_and_what_was_typed() {
+    let w = world().await;
+    let manager = signed_in(&w, "manager-a").await;
+    let (status, html) = page(&w, &manager, &format!("/app/books?station={}", w.station)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("“十有”建设") && html.contains("代表述职") && html.contains("民情联系"));
+    assert!(html.contains("完成度 0%"));
+    let csrf = csrf_from(&html);
+
+    // A report with a missing place and too many votes: 422, everything typed is still there.
+    let station = w.station.to_string();
+    let wang = w.wang.to_string();
+    let refused = manager
+        .client
+        .post(w.app.url("/app/books/reports"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("station_id", station.as_str()),
+            ("deputy_id", wang.as_str()),
+            ("reported_on", "2026-03-02"),
+            ("place", ""),
+            ("form", "oral"),
+            ("voters_present", "10"),
+            ("summary", "一年来的履职情况汇报"),
+            ("votes_satisfied", "20"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("一年来的履职情况汇报"), "the summary is kept");
+    assert!(html.contains("value=\"20\""), "the votes are kept");
+    let listed =
+        expect(w.app.get(&format!("/api/v1/stations/{}/deputy-reports", w.station), &w.manager).await, StatusCode::OK)
+            .await;
+    assert_eq!(listed["total"], 0, "nothing half-stored");
+
+    // The ten haves: an item with a photo, then a refused photo keeps the note.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("station_id", station.clone())
+        .text("item", "sign")
+        .text("version", "0")
+        .text("present", "1")
+        .text("evidence_on", "2026-02-26")
+        .text("note", "门口挂牌，统一标识")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(small_jpeg()).file_name("sign.jpg").mime_str("image/jpeg").unwrap(),
+        );
+    let saved = manager.client.post(w.app.url("/app/books/ten-haves")).multipart(form).send().await.unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let checklist =
+        expect(w.app.get(&format!("/api/v1/stations/{}/ten-haves", w.station), &w.viewer).await, StatusCode::OK).await;
+    assert_eq!(checklist["score"], 10);
+    assert_eq!(checklist["items"][1]["has_photo"], true);
+    assert_eq!(checklist["items"][1]["note"], "门口挂牌，统一标识");
+    let photo = manager
+        .client
+        .get(w.app.url(&format!("/app/stations/{}/ten-haves/sign/photo", w.station)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("station_id", station.clone())
+        .text("item", "plan")
+        .text("present", "1")
+        .text("note", "年度活动计划已印发")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(b"not a picture".to_vec())
+                .file_name("p.jpg")
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    let refused = manager.client.post(w.app.url("/app/books/ten-haves")).multipart(form).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("年度活动计划已印发"));
+
+    // A deputy sees only the contacts section and records for themselves.
+    let deputy = signed_in(&w, "deputy-wang").await;
+    let (status, html) = page(&w, &deputy, "/app/books").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("“十有”建设") && html.contains("民情联系"));
+    let csrf = csrf_from(&html);
+    let li = w.li.to_string();
+    let done = deputy
+        .client
+        .post(w.app.url("/app/books/contacts"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("station_id", station.as_str()),
+            ("deputy_id", li.as_str()),
+            ("contacted_on", "2026-03-02"),
+            ("mode", "phone"),
+            ("household", "幸福小区5栋 刘大爷"),
+            ("matter", "想了解高龄津贴怎么申请。"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let mine = expect(
+        w.app.get(&format!("/api/v1/deputies/{}/contact-records", w.wang), &w.deputy_wang).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine["total"], 1, "recorded as Wang's own, whatever the form said");
+    // A handler has no books page.
+    let handler = signed_in(&w, "handler-u").await;
+    let (status, _) = page(&w, &handler, "/app/books").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
