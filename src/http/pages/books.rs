@@ -176,10 +176,12 @@ pub struct BooksQuery {
     saved: bool,
 }
 
-fn label<T: Copy>(value: &str, lang: Lang, zh: impl Fn(T) -> &'static str, en: impl Fn(T) -> &'static str) -> String
-where
-    T: std::str::FromStr,
-{
+fn label<T: Copy + std::str::FromStr>(
+    value: &str,
+    lang: Lang,
+    zh: impl Fn(T) -> &'static str,
+    en: impl Fn(T) -> &'static str,
+) -> String {
     match value.parse::<T>() {
         Ok(v) if lang == Lang::Zh => zh(v).to_string(),
         Ok(v) => en(v).to_string(),
