@@ -20,6 +20,7 @@ pub mod ledgers;
 pub mod notifications;
 pub mod notify;
 pub mod paging;
+pub mod performance;
 pub mod reception_log;
 pub mod reception_roster;
 pub mod stations;

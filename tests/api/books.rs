@@ -552,3 +552,96 @@ async fn the_books_page_keeps_the_three_books_and_what_was_typed() {
     let (status, _) = page(&w, &handler, "/app/books").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_performance_ledger_counts_what_each_deputy_did() {
+    use crate::cases::desk;
+    let w = desk().await;
+    let app = w.app();
+    let station = w.s.station;
+    let wang = w.s.deputy["id"].as_i64().unwrap();
+    let li = app.create_deputy(&w.s.admin, "李秀英", station).await["id"].as_i64().unwrap();
+
+    // Three cases through Wang's code: one closed, one accepted, one rejected.
+    let closed = w.case("小区门口的路灯坏了一个多月，晚上很黑。").await;
+    w.ok(&w.manager, closed, json!({"action": "accept"})).await;
+    w.ok(&w.manager, closed, json!({"action": "assign", "unit_id": w.unit})).await;
+    w.ok(&w.handler, closed, json!({"action": "start"})).await;
+    w.ok(&w.handler, closed, json!({"action": "reply", "text": "路灯已修复。"})).await;
+    w.ok(&w.manager, closed, json!({"action": "close"})).await;
+    let accepted = w.case("垃圾分类亭的清运不及时，夏天有异味。").await;
+    w.ok(&w.manager, accepted, json!({"action": "accept"})).await;
+    let rejected = w.case("我家和邻居的房产纠纷请代表帮忙判一下。").await;
+    w.ok(
+        &w.manager,
+        rejected,
+        json!({"action": "reject", "reason": "litigation", "note": "属于司法诉讼事项，请通过法律途径解决"}),
+    )
+    .await;
+
+    // Duty today (served) and next week (not yet); a visit received today; a report; a contact.
+    let duties = format!("/api/v1/stations/{station}/reception-duties");
+    app.create(&duties, &w.manager, json!({"date": "2026-03-02", "slot": "morning", "deputy_ids": [wang, li]})).await;
+    app.create(&duties, &w.manager, json!({"date": "2026-03-09", "slot": "morning", "deputy_ids": [wang]})).await;
+    app.create(
+        &format!("/api/v1/stations/{station}/reception-visits"),
+        &w.manager,
+        json!({"visited_on": "2026-03-02", "slot": "morning", "matter": "咨询医保报销政策。", "disposition": "answered"}),
+    )
+    .await;
+    let mut report = json!({
+        "deputy_id": wang, "reported_on": "2026-02-20", "place": "联络站", "form": "oral",
+        "summary": "年度履职报告", "voters_present": 30, "votes_satisfied": 28,
+    });
+    app.create(&format!("/api/v1/stations/{station}/deputy-reports"), &w.manager, report.clone()).await;
+    report["reported_on"] = json!("2025-12-20");
+    app.create(&format!("/api/v1/stations/{station}/deputy-reports"), &w.manager, report).await;
+    app.create(
+        &format!("/api/v1/deputies/{wang}/contact-records"),
+        &w.manager,
+        json!({"contacted_on": "2026-03-01", "mode": "phone", "household": "张家", "matter": "问路灯的事"}),
+    )
+    .await;
+
+    let path = format!("/api/v1/stations/{station}/ledgers/performance?from=2026-01-01&to=2026-03-31");
+    let book = expect(app.get(&path, &w.viewer).await, StatusCode::OK).await;
+    assert_eq!(book["title"], "履职情况登记簿");
+    assert_eq!(book["total"], 2, "the station's deputies, not the other station's");
+    assert_eq!(cell(&book, 0, "deputy"), "王建国");
+    assert_eq!(cell(&book, 0, "station_days"), 2, "2 March (duty and visit) and 20 February (report)");
+    assert_eq!(cell(&book, 0, "duties_served"), 1, "next week's duty is not served yet");
+    assert_eq!(cell(&book, 0, "visits_received"), 1);
+    assert_eq!(cell(&book, 0, "cases_collected"), 3);
+    assert_eq!(cell(&book, 0, "cases_replied"), 1);
+    assert_eq!(cell(&book, 0, "cases_closed"), 1);
+    assert_eq!(cell(&book, 0, "reply_rate"), 50, "1 replied of 2 accepted: the rejected case is not counted");
+    assert_eq!(cell(&book, 0, "close_rate"), 50);
+    assert_eq!(cell(&book, 0, "reports_given"), 1, "December's report is outside the period");
+    assert_eq!(cell(&book, 0, "contacts"), 1);
+    assert_eq!(cell(&book, 1, "deputy"), "李秀英");
+    assert_eq!(cell(&book, 1, "duties_served"), 1);
+    assert_eq!(cell(&book, 1, "visits_received"), 1);
+    assert_eq!(cell(&book, 1, "cases_collected"), 0);
+    assert!(cell(&book, 1, "reply_rate").is_null(), "no accepted cases: no rate");
+
+    let csv = app.get(&format!("{path}&format=csv"), &w.manager).await.text().await.unwrap();
+    let lines = csv_lines(&csv);
+    assert!(lines[0].starts_with("代表姓名,代表层级,所在联络站,进站履职（天）"));
+    assert!(lines[1].starts_with("王建国,"), "{}", lines[1]);
+    assert!(lines[1].ends_with(",2,1,1,3,1,1,50%,50%,1,1"), "{}", lines[1]);
+    let xlsx = app.get(&format!("{path}&format=xlsx"), &w.manager).await.bytes().await.unwrap().to_vec();
+    let sheet = sheet_of(xlsx);
+    assert_eq!(sheet.get_value((1, 6)).and_then(|d| d.as_f64()), Some(3.0));
+    assert_eq!(sheet.get_value((1, 9)).and_then(|d| d.as_f64()), Some(0.5));
+    // An empty period: the deputies, all zero.
+    let empty = expect(
+        app.get(&path.replace("2026-01-01&to=2026-03-31", "2025-01-01&to=2025-01-31"), &w.viewer).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(cell(&empty, 0, "cases_collected"), 0);
+    assert_eq!(cell(&empty, 0, "station_days"), 0);
+    // Deputies and other stations' managers may not read it.
+    expect_error(app.get(&path, &w.deputy).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(app.get(&path, &w.other_manager).await, StatusCode::NOT_FOUND, "not_found").await;
+}

@@ -4,6 +4,7 @@
 //! so an export of any size never holds more than one batch in memory.
 pub mod cases;
 pub mod contacts;
+pub mod performance;
 pub mod reception;
 pub mod render;
 pub mod reports;
@@ -60,6 +61,7 @@ impl LedgerCode {
     pub const AVAILABLE: &'static [LedgerCode] = &[
         LedgerCode::TenHaves,
         LedgerCode::Reports,
+        LedgerCode::Performance,
         LedgerCode::ReceptionLog,
         LedgerCode::Roster,
         LedgerCode::ContactCards,
@@ -337,6 +339,7 @@ pub enum RowCursor {
     Reports(reports::ReportRows),
     Contacts(contacts::ContactRows),
     TenHaves(ten_haves::TenHaveRows),
+    Performance(performance::PerformanceRows),
 }
 
 impl RowCursor {
@@ -349,6 +352,7 @@ impl RowCursor {
             RowCursor::Reports(rows) => rows.next_batch().await,
             RowCursor::Contacts(rows) => rows.next_batch().await,
             RowCursor::TenHaves(rows) => rows.next_batch().await,
+            RowCursor::Performance(rows) => rows.next_batch().await,
         }
     }
 }
@@ -400,6 +404,11 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
             let masked = !actor.is(Role::Manager);
             let rows = contacts::ContactRows::new(db.clone(), &scope.stations, period, masked).await?;
             (contacts::COLUMNS, RowCursor::Contacts(rows), masked)
+        }
+        LedgerCode::Performance => {
+            let today = now.with_timezone(&tz).date_naive();
+            let rows = performance::PerformanceRows::new(db.clone(), &scope.stations, period, tz, today).await?;
+            (performance::COLUMNS, RowCursor::Performance(rows), false)
         }
         LedgerCode::TenHaves => {
             (ten_haves::COLUMNS, RowCursor::TenHaves(ten_haves::TenHaveRows::new(db.clone(), &scope.stations)), false)
