@@ -5,11 +5,16 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef};
 
+use crate::domain::role::Role;
 use crate::domain::station_books::percent;
-use crate::entities::{case, contact_record, deputy_report, reception_duty, reception_visit, reception_visit_deputy};
-use crate::error::AppResult;
+use crate::entities::{
+    case, contact_record, deputy, deputy_report, reception_duty, reception_visit, reception_visit_deputy, station,
+};
+use crate::error::{AppError, AppResult};
+use crate::services::actor::Actor;
+use crate::services::deputies;
 
 /// One deputy's numbers for a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,6 +53,8 @@ pub struct Window {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub today: NaiveDate,
+    /// Where the stations are, for the days of timestamps.
+    pub tz: chrono_tz::Tz,
 }
 
 fn add(counts: &mut HashMap<i32, Performance>, rows: Vec<(i32, i64)>, field: fn(&mut Performance) -> &mut i64) {
@@ -159,4 +166,105 @@ pub async fn of_deputies(
         counts.entry(deputy).or_default().station_days += 1;
     }
     Ok(counts)
+}
+
+/// A deputy whose file the actor may open: the deputy themself, administrators, and the
+/// managers and viewers of the deputy's station. Handlers have no business here.
+pub async fn readable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32) -> AppResult<deputy::Model> {
+    actor.require(&[Role::Admin, Role::Manager, Role::Viewer, Role::Deputy])?;
+    if actor.is(Role::Deputy) && actor.deputy_id != Some(deputy_id) {
+        return Err(AppError::forbidden("a deputy opens only their own file"));
+    }
+    deputies::get(db, actor, deputy_id).await
+}
+
+/// One line of a list in the file.
+#[derive(Debug, Clone)]
+pub struct FileLine {
+    pub day: NaiveDate,
+    pub title: String,
+    pub detail: String,
+}
+
+impl Window {
+    pub fn new(period: crate::services::ledgers::Period, tz: chrono_tz::Tz, today: NaiveDate) -> Window {
+        let (start, end) = period.bounds(tz);
+        Window { from: period.from, to: period.to, start, end, today, tz }
+    }
+}
+
+/// A deputy's whole file (一人一档) for a period: the numbers and the latest records of each kind.
+#[derive(Debug, Clone)]
+pub struct DeputyFile {
+    pub deputy: deputy::Model,
+    pub station_name: String,
+    pub numbers: Performance,
+    pub cases: Vec<FileLine>,
+    pub duties: Vec<FileLine>,
+    pub visits: Vec<FileLine>,
+    pub reports: Vec<FileLine>,
+}
+
+/// How many of each kind the file lists (the numbers count them all).
+pub const FILE_LINES: u64 = 20;
+
+pub async fn file(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32, window: Window) -> AppResult<DeputyFile> {
+    let deputy = readable_deputy(db, actor, deputy_id).await?;
+    let station_name =
+        station::Entity::find_by_id(deputy.station_id).one(db).await?.map(|s| s.name).unwrap_or_default();
+    let numbers = of_deputies(db, &[deputy_id], window).await?.remove(&deputy_id).unwrap_or_default();
+    let tz_day = |at: DateTime<Utc>| at.with_timezone(&window.tz).date_naive();
+    let cases = case::Entity::find()
+        .filter(case::Column::DeputyId.eq(deputy_id))
+        .filter(case::Column::ReceivedAt.gte(window.start))
+        .filter(case::Column::ReceivedAt.lt(window.end))
+        .order_by_desc(case::Column::ReceivedAt)
+        .limit(FILE_LINES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| FileLine {
+            day: tz_day(c.received_at),
+            title: c.tracking_code,
+            detail: format!("{} · {}", c.status, c.content.chars().take(40).collect::<String>()),
+        })
+        .collect();
+    let duties = reception_duty::Entity::find()
+        .filter(reception_duty::Column::DeputyId.eq(deputy_id))
+        .filter(reception_duty::Column::Date.between(window.from, window.to))
+        .order_by_desc(reception_duty::Column::Date)
+        .limit(FILE_LINES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| FileLine { day: d.date, title: d.slot, detail: d.note.unwrap_or_default() })
+        .collect();
+    let visit_ids: Vec<i32> = reception_visit_deputy::Entity::find()
+        .select_only()
+        .column(reception_visit_deputy::Column::VisitId)
+        .filter(reception_visit_deputy::Column::DeputyId.eq(deputy_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let visits = reception_visit::Entity::find()
+        .filter(reception_visit::Column::Id.is_in(visit_ids))
+        .filter(reception_visit::Column::VisitedOn.between(window.from, window.to))
+        .order_by_desc(reception_visit::Column::VisitedOn)
+        .limit(FILE_LINES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| FileLine { day: v.visited_on, title: v.disposition, detail: v.matter.chars().take(60).collect() })
+        .collect();
+    let reports = deputy_report::Entity::find()
+        .filter(deputy_report::Column::DeputyId.eq(deputy_id))
+        .filter(deputy_report::Column::ReportedOn.between(window.from, window.to))
+        .order_by_desc(deputy_report::Column::ReportedOn)
+        .limit(FILE_LINES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| FileLine { day: r.reported_on, title: r.place, detail: r.summary.chars().take(60).collect() })
+        .collect();
+    Ok(DeputyFile { deputy, station_name, numbers, cases, duties, visits, reports })
 }

@@ -645,3 +645,41 @@ async fn the_performance_ledger_counts_what_each_deputy_did() {
     expect_error(app.get(&path, &w.deputy).await, StatusCode::FORBIDDEN, "forbidden").await;
     expect_error(app.get(&path, &w.other_manager).await, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn a_deputy_file_shows_the_numbers_to_those_who_may_see_them() {
+    use crate::cases::desk;
+    let w = desk().await;
+    let app = w.app();
+    let wang = w.s.deputy["id"].as_i64().unwrap();
+    let id = w.case("小区门口的路灯坏了一个多月，晚上很黑。").await;
+    w.ok(&w.manager, id, json!({"action": "accept"})).await;
+    let path = format!("/api/v1/deputies/{wang}/performance?from=2026-03-01&to=2026-03-31");
+    for token in [&w.manager, &w.viewer, &w.deputy, &w.s.admin] {
+        let numbers = expect(app.get(&path, token).await, StatusCode::OK).await;
+        assert_eq!(numbers["name"], "王建国");
+        assert_eq!(numbers["cases_collected"], 1);
+        assert_eq!(numbers["cases_accepted"], 1);
+        assert_eq!(numbers["reply_rate"], 0);
+        assert_eq!(numbers["from"], "2026-03-01");
+    }
+    expect_error(app.get(&path, &w.other_deputy).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(app.get(&path, &w.handler).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(app.get(&path, &w.other_manager).await, StatusCode::NOT_FOUND, "not_found").await;
+    let bad = app.get(&format!("/api/v1/deputies/{wang}/performance?from=2026-04-01&to=2026-03-01"), &w.manager).await;
+    expect_error(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+
+    let browser = Browser::new();
+    sign_in(app, &browser, "deputy-a", PASSWORD).await;
+    let response = browser
+        .client
+        .get(app.url(&format!("/app/deputies/{wang}/file?from=2026-03-01&to=2026-03-31")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("王建国") && html.contains("收集意见建议（件）") && html.contains("已受理"));
+    let other = browser.client.get(app.url("/app/deputies/999999/file")).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
+}

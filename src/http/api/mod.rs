@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod ledgers;
 pub mod meta;
 pub mod notifications;
+pub mod performance;
 pub mod public;
 pub mod reception;
 pub mod station_books;
@@ -92,6 +93,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(jobs::routes)
         .configure(reception::routes)
         .configure(station_books::routes)
+        .configure(performance::routes)
         .configure(ledgers::routes);
 }
 

@@ -21,6 +21,7 @@ use crate::services::stations::{self, StationFilter};
 use crate::state::AppState;
 
 struct Row {
+    id: i32,
     name: String,
     level: String,
     station: String,
@@ -89,6 +90,7 @@ async fn render(
         .map(|d| {
             let show = actor.deputy_id == Some(d.id) || managed.contains(d.station_id);
             Row {
+                id: d.id,
                 name: d.name.clone(),
                 level: level_label(d.level.parse().unwrap_or(DeputyLevel::Township), lang).to_string(),
                 station: names.get(&d.station_id).cloned().unwrap_or_default(),

@@ -4,6 +4,7 @@ pub mod books;
 pub mod cards;
 pub mod cases;
 pub mod deputies;
+pub mod deputy_file;
 pub mod home;
 pub mod ledgers;
 pub mod login;
@@ -234,6 +235,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cards::routes(cfg);
     reception::routes(cfg);
     books::routes(cfg);
+    deputy_file::routes(cfg);
     notifications::routes(cfg);
     ledgers::routes(cfg);
 }

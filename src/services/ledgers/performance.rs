@@ -46,8 +46,7 @@ impl PerformanceRows {
         today: NaiveDate,
     ) -> AppResult<PerformanceRows> {
         let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
-        let (start, end) = period.bounds(tz);
-        let window = Window { from: period.from, to: period.to, start, end, today };
+        let window = Window::new(period, tz, today);
         Ok(PerformanceRows { db, stations: scope.ids(), window, station_names, after: 0, done: false })
     }
 

@@ -1,0 +1,144 @@
+//! `/app/deputies/{id}/file`: a deputy's whole file (一人一档) for a period — the numbers of
+//! the performance ledger and the latest records behind them.
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use crate::domain::case_state::CaseStatus;
+use crate::domain::org::DeputyLevel;
+use crate::domain::phone::mask_phone;
+use crate::domain::reception::{Disposition, Slot};
+use crate::error::AppError;
+use crate::http::api::ledgers::LedgerQuery;
+use crate::http::extract::StaffSession;
+use crate::http::i18n::Lang;
+use crate::http::pages::home::Nav;
+use crate::http::pages::reception_roster_view::day_label;
+use crate::http::pages::{PageError, html};
+use crate::services::deputies;
+use crate::services::ledgers::Period;
+use crate::services::performance::{self, FileLine, Window};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/app/deputies/{id}/file").route(web::get().to(show)));
+}
+
+struct Line {
+    day: String,
+    title: String,
+    detail: String,
+}
+
+struct Figure {
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "app/deputy_file.html")]
+struct FilePage {
+    lang: Lang,
+    nav: Nav,
+    id: i32,
+    name: String,
+    level: String,
+    station: String,
+    post: String,
+    phone: Option<String>,
+    from: String,
+    to: String,
+    figures: Vec<Figure>,
+    sections: Vec<(&'static str, Vec<Line>)>,
+}
+
+fn lines(items: Vec<FileLine>, lang: Lang, title: impl Fn(&str) -> String) -> Vec<Line> {
+    items.into_iter().map(|l| Line { day: day_label(l.day, lang), title: title(&l.title), detail: l.detail }).collect()
+}
+
+fn rate(value: Option<i32>) -> String {
+    value.map_or_else(|| "—".into(), |r| format!("{r}%"))
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let fail = |e: AppError| PageError::new(e, lang);
+    let actor = session.0;
+    let tz = state.settings.time_zone();
+    let today = state.clock.now().with_timezone(&tz).date_naive();
+    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), today).map_err(fail)?;
+    let file = performance::file(&state.db, &actor, *id, Window::new(period, tz, today)).await.map_err(fail)?;
+    let show_contact = deputies::can_see_contact(&state.db, &actor, &file.deputy).await.map_err(fail)?;
+    let n = &file.numbers;
+    let zh = lang == Lang::Zh;
+    let pick = |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
+    let figures = vec![
+        Figure { label: pick("进站履职（天）", "Days at a station"), value: n.station_days.to_string() },
+        Figure { label: pick("接待值班（次）", "Reception duties"), value: n.duties_served.to_string() },
+        Figure { label: pick("接待来访（件）", "Visitors received"), value: n.visits_received.to_string() },
+        Figure { label: pick("收集意见建议（件）", "Cases collected"), value: n.cases_collected.to_string() },
+        Figure { label: pick("已答复（件）", "Replied"), value: n.cases_replied.to_string() },
+        Figure { label: pick("已办结（件）", "Closed"), value: n.cases_closed.to_string() },
+        Figure { label: pick("答复率", "Reply rate"), value: rate(n.reply_rate()) },
+        Figure { label: pick("办结率", "Close rate"), value: rate(n.close_rate()) },
+        Figure { label: pick("向选民述职（次）", "Reports to voters"), value: n.reports_given.to_string() },
+        Figure { label: pick("联系选民（次）", "Contacts with voters"), value: n.contacts.to_string() },
+    ];
+    let status = |code: &str| match code.parse::<CaseStatus>() {
+        Ok(s) if zh => s.label_zh().to_string(),
+        _ => code.to_string(),
+    };
+    let cases = file
+        .cases
+        .into_iter()
+        .map(|l| {
+            let (state_code, rest) = l.detail.split_once(" · ").unwrap_or((l.detail.as_str(), ""));
+            Line {
+                day: day_label(l.day, lang),
+                title: l.title.clone(),
+                detail: format!("{} · {rest}", status(state_code)),
+            }
+        })
+        .collect();
+    let slot = |code: &str| match code.parse::<Slot>() {
+        Ok(s) if zh => s.label_zh().to_string(),
+        Ok(s) => s.label_en().to_string(),
+        Err(_) => code.to_string(),
+    };
+    let disposition = |code: &str| match code.parse::<Disposition>() {
+        Ok(d) if zh => d.label_zh().to_string(),
+        Ok(d) => d.label_en().to_string(),
+        Err(_) => code.to_string(),
+    };
+    let sections = vec![
+        (pick("收集的意见建议", "Cases"), cases),
+        (pick("接待值班", "Reception duties"), lines(file.duties, lang, slot)),
+        (pick("接待来访", "Visitors received"), lines(file.visits, lang, disposition)),
+        (pick("向选民述职", "Reports to voters"), lines(file.reports, lang, str::to_string)),
+    ];
+    let d = file.deputy;
+    let page = FilePage {
+        lang,
+        nav: Nav::new(&req, &actor, lang),
+        id: d.id,
+        level: match d.level.parse::<DeputyLevel>() {
+            Ok(l) if zh => l.label_zh().to_string(),
+            Ok(l) => l.label_en().to_string(),
+            Err(_) => d.level.clone(),
+        },
+        name: d.name,
+        station: file.station_name,
+        post: [d.employer, d.post].into_iter().flatten().collect::<Vec<_>>().join(" "),
+        phone: d.phone.map(|p| if show_contact { p } else { mask_phone(&p) }),
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        figures,
+        sections,
+    };
+    Ok(html(page.render()?))
+}
