@@ -274,3 +274,56 @@ async fn a_managers_queue_fits_a_small_phone() {
     std::fs::write(artifact("manager-queue-320-bulk.png"), browser.screenshot().await.unwrap()).unwrap();
     browser.close().await.unwrap();
 }
+
+/// The printed case ledger: A4 landscape pages from the browser's own print, the station and
+/// the ledger's title on the page, and as many pages as the rows need.
+#[tokio::test]
+async fn a_ledger_prints_to_a4_pages() {
+    use fantoccini::wd::{PrintConfiguration, PrintOrientation, PrintSize};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
+    let deputy = app.create_deputy(&admin, "王建国", station).await;
+    app.user(&admin, "manager", "manager", json!({"station_ids": [station]})).await;
+    let categories = app.get("/api/v1/categories", &admin).await.json::<serde_json::Value>().await.unwrap();
+    let category = categories["items"][0]["id"].as_i64().unwrap();
+    for n in 0..60 {
+        let content = format!("第{n}件：小区东门的路灯坏了一个多月，晚上很黑，老人出门不方便。");
+        let response = app
+            .client
+            .post(app.url("/api/v1/public/submissions"))
+            .json(&json!({"qr_token": deputy["qr_token"], "category_id": category, "content": content, "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let driver = driver().await;
+    let browser = phone_sized(&driver, 1280, 900).await;
+    browser.goto(&app.url("/login?lang=zh&next=/app")).await.unwrap();
+    browser.find(Locator::Id("username")).await.unwrap().send_keys("manager").await.unwrap();
+    browser.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    browser.find(Locator::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_url(&app.url("/app/cases").parse().unwrap()).await.ok();
+    browser
+        .goto(&app.url(&format!("/app/stations/{station}/ledgers/case-ledger/print?from=2026-03-01&to=2026-03-31")))
+        .await
+        .unwrap();
+    let heading = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert!(heading.contains("意见建议办理台账"), "{heading}");
+    let config = PrintConfiguration::builder()
+        .size(PrintSize::A4)
+        .orientation(PrintOrientation::Landscape)
+        .background(true)
+        .build()
+        .unwrap();
+    let pdf = browser.print(config).await.unwrap();
+    std::fs::write(artifact("case-ledger-print.pdf"), &pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let text = String::from_utf8_lossy(&pdf);
+    let pages = text.matches("/Type /Page\n").count() + text.matches("/Type /Page>").count()
+        + text.matches("/Type /Page/").count()
+        + text.matches("/Type /Page ").count();
+    assert!(pages >= 2, "60 cases take more than one page ({pages} pages)");
+    browser.close().await.unwrap();
+}
