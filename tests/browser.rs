@@ -280,7 +280,11 @@ async fn a_managers_queue_fits_a_small_phone() {
 #[tokio::test]
 async fn a_ledger_prints_to_a4_pages() {
     use fantoccini::wd::{PrintConfiguration, PrintOrientation, PrintSize};
-    let app = spawn_app().await;
+    let app = spawn_app_with(|settings| {
+        settings.submit_rate_per_minute = 0;
+        settings.submit_rate_per_code_per_minute = 0;
+    })
+    .await;
     let admin = app.admin_token().await;
     let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
     let deputy = app.create_deputy(&admin, "王建国", station).await;
@@ -292,7 +296,9 @@ async fn a_ledger_prints_to_a4_pages() {
         let response = app
             .client
             .post(app.url("/api/v1/public/submissions"))
-            .json(&json!({"qr_token": deputy["qr_token"], "category_id": category, "content": content, "consent": true}))
+            .json(
+                &json!({"qr_token": deputy["qr_token"], "category_id": category, "content": content, "consent": true}),
+            )
             .send()
             .await
             .unwrap();
@@ -321,7 +327,8 @@ async fn a_ledger_prints_to_a4_pages() {
     std::fs::write(artifact("case-ledger-print.pdf"), &pdf).unwrap();
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
     let text = String::from_utf8_lossy(&pdf);
-    let pages = text.matches("/Type /Page\n").count() + text.matches("/Type /Page>").count()
+    let pages = text.matches("/Type /Page\n").count()
+        + text.matches("/Type /Page>").count()
         + text.matches("/Type /Page/").count()
         + text.matches("/Type /Page ").count();
     assert!(pages >= 2, "60 cases take more than one page ({pages} pages)");
