@@ -22,6 +22,7 @@ pub struct Nav {
     /// Links only to pages this role may open.
     pub ledgers: bool,
     pub reception: bool,
+    pub activities: bool,
 }
 
 impl Nav {
@@ -36,6 +37,7 @@ impl Nav {
             unread: req.extensions().get::<UnreadNotifications>().map_or(0, |u| u.0),
             ledgers: matches!(actor.role, Role::Admin | Role::Manager | Role::Viewer),
             reception: actor.role != Role::Handler,
+            activities: matches!(actor.role, Role::Admin | Role::Manager | Role::Viewer),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Server-rendered HTML pages. Errors become a friendly page in the reader's language
 //! (rendered by `render_errors`), never a stack of JSON.
+pub mod activities;
 pub mod cards;
 pub mod cases;
 pub mod deputies;
@@ -232,6 +233,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     qr::routes(cfg);
     cards::routes(cfg);
     reception::routes(cfg);
+    activities::routes(cfg);
     notifications::routes(cfg);
     ledgers::routes(cfg);
 }
