@@ -305,8 +305,15 @@ async fn only_the_station_s_managers_write_and_deputies_see_their_own_invitation
     second["topic"] = json!("学习新修订的代表法");
     second["kind"] = json!("training");
     let second_id = w.record(second).await["id"].as_i64().unwrap();
-    w.mark(first_id, json!([{"deputy_id": w.wang, "status": "present"}, {"deputy_id": w.li, "status": "absent"}]))
-        .await;
+    w.mark(
+        first_id,
+        json!([
+            {"deputy_id": w.wang, "status": "present"},
+            {"deputy_id": w.li, "status": "absent"},
+            {"deputy_id": w.zhou_at_point, "status": "invited"},
+        ]),
+    )
+    .await;
 
     let one = format!("/api/v1/activities/{first_id}");
     let attendance = format!("{one}/attendance");
