@@ -117,9 +117,7 @@ impl MigrationTrait for Migration {
                     .col(integer(ActivityAttendance::DeputyId))
                     .col(string_len(ActivityAttendance::Status, 10).default("invited"))
                     .col(string_len_null(ActivityAttendance::Note, 200))
-                    .primary_key(
-                        Index::create().col(ActivityAttendance::ActivityId).col(ActivityAttendance::DeputyId),
-                    )
+                    .primary_key(Index::create().col(ActivityAttendance::ActivityId).col(ActivityAttendance::DeputyId))
                     .foreign_key(
                         ForeignKey::create()
                             .from(ActivityAttendance::Table, ActivityAttendance::ActivityId)

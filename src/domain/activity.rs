@@ -121,7 +121,11 @@ pub struct When {
 
 impl When {
     /// An end needs a start before it.
-    pub fn new(slot: Option<Slot>, starts_at: Option<NaiveTime>, ends_at: Option<NaiveTime>) -> Result<When, FieldError> {
+    pub fn new(
+        slot: Option<Slot>,
+        starts_at: Option<NaiveTime>,
+        ends_at: Option<NaiveTime>,
+    ) -> Result<When, FieldError> {
         match (starts_at, ends_at) {
             (None, Some(_)) => Err(FieldError::required("starts_at")),
             (Some(start), Some(end)) if end <= start => Err(FieldError::invalid("ends_at", "a time after starts_at")),

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionSession, TransactionTrait,
 };
 
 use crate::domain::activity::{ActivityKind, AttendanceStatus, MAX_INVITED, When, format_time};
@@ -114,19 +114,14 @@ async fn check_deputies(db: &impl ConnectionTrait, station_id: i32, ids: &[i32],
         return Ok(());
     }
     if ids.len() > MAX_INVITED {
-        return Err(AppError::field(FieldError::new(
-            field,
-            Problem::OutOfRange { min: 0, max: MAX_INVITED as i64 },
-        )));
+        return Err(AppError::field(FieldError::new(field, Problem::OutOfRange { min: 0, max: MAX_INVITED as i64 })));
     }
     let known: HashSet<i32> = scope_deputies(db, station_id).await?.into_iter().map(|d| d.id).collect();
     match ids.iter().find(|id| !known.contains(id)) {
         None => Ok(()),
         Some(id) => Err(AppError::field(FieldError::new(
             field,
-            Problem::Described(format!(
-                "deputy {id} is not a deputy of this station or of its points and grids"
-            )),
+            Problem::Described(format!("deputy {id} is not a deputy of this station or of its points and grids")),
         ))),
     }
 }
@@ -164,10 +159,7 @@ async fn views(
         .await?
         .into_iter()
         .collect();
-    let links = activity_case::Entity::find()
-        .filter(activity_case::Column::ActivityId.is_in(ids))
-        .all(db)
-        .await?;
+    let links = activity_case::Entity::find().filter(activity_case::Column::ActivityId.is_in(ids)).all(db).await?;
     let codes: HashMap<i32, String> = case::Entity::find()
         .select_only()
         .column(case::Column::Id)
@@ -315,7 +307,8 @@ pub async fn list(
 /// The activities the signed-in deputy was invited to, newest first, with their own mark.
 pub async fn mine(db: &impl ConnectionTrait, actor: &Actor, filter: &ActivityFilter) -> AppResult<Vec<ActivityView>> {
     actor.require(&[Role::Deputy])?;
-    let mut select = activity::Entity::find().filter(activity::Column::Id.is_in(invited_to(db, actor.deputy_id).await?));
+    let mut select =
+        activity::Entity::find().filter(activity::Column::Id.is_in(invited_to(db, actor.deputy_id).await?));
     if let Some(from) = filter.from {
         select = select.filter(activity::Column::HeldOn.gte(from));
     }
@@ -505,8 +498,16 @@ pub async fn link_case(
     if linked.is_none() {
         activity_case::ActiveModel { activity_id: Set(id), case_id: Set(found.id) }.insert(db).await?;
         let detail = format!("case {}", found.id);
-        audit::record(db, now, Some(actor.user_id), "activity_case_linked", Some(("activity", Some(id))), Some(&detail), None)
-            .await?;
+        audit::record(
+            db,
+            now,
+            Some(actor.user_id),
+            "activity_case_linked",
+            Some(("activity", Some(id))),
+            Some(&detail),
+            None,
+        )
+        .await?;
     }
     get(db, actor, id).await
 }
@@ -529,7 +530,15 @@ pub async fn unlink_case(
         return Err(AppError::NotFound("case"));
     }
     let detail = format!("case {case_id}");
-    audit::record(db, now, Some(actor.user_id), "activity_case_unlinked", Some(("activity", Some(id))), Some(&detail), None)
-        .await?;
+    audit::record(
+        db,
+        now,
+        Some(actor.user_id),
+        "activity_case_unlinked",
+        Some(("activity", Some(id))),
+        Some(&detail),
+        None,
+    )
+    .await?;
     get(db, actor, id).await
 }

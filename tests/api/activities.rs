@@ -112,7 +112,8 @@ impl World {
             "content": content,
             "consent": true,
         });
-        let response = self.app.client.post(self.app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap();
+        let response =
+            self.app.client.post(self.app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap();
         let created = expect(response, StatusCode::CREATED).await;
         let code = created["tracking_code"].as_str().unwrap().to_string();
         let stored = case::Entity::find()
@@ -149,9 +150,12 @@ async fn recording_checks_every_field_and_stores_nothing_half_written() {
         "summary": "字".repeat(5001),
         "deputy_ids": [w.wang],
     });
-    let body =
-        expect_error(w.app.post(&w.list_path(), &w.manager, &bad).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-            .await;
+    let body = expect_error(
+        w.app.post(&w.list_path(), &w.manager, &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(
         fields(&body),
         vec![
@@ -164,9 +168,12 @@ async fn recording_checks_every_field_and_stores_nothing_half_written() {
         ]
     );
     // Missing fields are 422 per field too, not a bad request.
-    let body =
-        expect_error(w.app.post(&w.list_path(), &w.manager, &json!({})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-            .await;
+    let body = expect_error(
+        w.app.post(&w.list_path(), &w.manager, &json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let names: Vec<String> = fields(&body).into_iter().map(|(f, _)| f).collect();
     assert_eq!(names, vec!["held_on", "kind", "place", "topic"]);
     // A deputy of another station cannot be invited.
@@ -203,14 +210,19 @@ async fn recording_checks_every_field_and_stores_nothing_half_written() {
         .collect();
     assert_eq!(
         lines,
-        vec![("王建国".into(), "invited".into()), ("李秀英".into(), "invited".into()), ("周海".into(), "invited".into())]
+        vec![
+            ("王建国".into(), "invited".into()),
+            ("李秀英".into(), "invited".into()),
+            ("周海".into(), "invited".into())
+        ]
     );
     let listed = expect(w.app.get(&format!("{}?kind=research", w.list_path()), &w.viewer).await, StatusCode::OK).await;
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["page"], 1);
     let listed = expect(w.app.get(&format!("{}?kind=training", w.list_path()), &w.viewer).await, StatusCode::OK).await;
     assert_eq!(listed["total"], 0);
-    let listed = expect(w.app.get(&format!("{}?from=2026-03-03", w.list_path()), &w.viewer).await, StatusCode::OK).await;
+    let listed =
+        expect(w.app.get(&format!("{}?from=2026-03-03", w.list_path()), &w.viewer).await, StatusCode::OK).await;
     assert_eq!(listed["total"], 0);
     expect_error(
         w.app.get(&format!("{}?kind=party", w.list_path()), &w.viewer).await,
@@ -276,7 +288,11 @@ async fn attendance_is_marked_and_stale_edits_are_refused() {
     .await;
     let edited = expect(
         w.app
-            .patch(&activity_path, &w.manager, &json!({"version": 2, "topic": "加装电梯回头看", "organiser": null, "kind": "inspection"}))
+            .patch(
+                &activity_path,
+                &w.manager,
+                &json!({"version": 2, "topic": "加装电梯回头看", "organiser": null, "kind": "inspection"}),
+            )
             .await,
         StatusCode::OK,
     )
@@ -322,10 +338,18 @@ async fn only_the_station_s_managers_write_and_deputies_see_their_own_invitation
     expect_error(w.app.get(&w.list_path(), &w.other_manager).await, StatusCode::NOT_FOUND, "not_found").await;
     expect_error(w.app.post(&w.list_path(), &w.other_manager, &w.body()).await, StatusCode::NOT_FOUND, "not_found")
         .await;
-    expect_error(w.app.patch(&one, &w.other_manager, &json!({"version": 2, "topic": "x"})).await, StatusCode::NOT_FOUND, "not_found")
-        .await;
-    expect_error(w.app.put(&attendance, &w.other_manager, &json!({"items": []})).await, StatusCode::NOT_FOUND, "not_found")
-        .await;
+    expect_error(
+        w.app.patch(&one, &w.other_manager, &json!({"version": 2, "topic": "x"})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        w.app.put(&attendance, &w.other_manager, &json!({"items": []})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     // Handlers have no business here.
     expect_error(w.app.get(&w.list_path(), &w.handler).await, StatusCode::FORBIDDEN, "forbidden").await;
     expect_error(w.app.get(&one, &w.handler).await, StatusCode::FORBIDDEN, "forbidden").await;
@@ -333,28 +357,49 @@ async fn only_the_station_s_managers_write_and_deputies_see_their_own_invitation
     let read = expect(w.app.get(&one, &w.viewer).await, StatusCode::OK).await;
     assert_eq!(read["attendance"].as_array().unwrap().len(), 3);
     expect_error(w.app.post(&w.list_path(), &w.viewer, &w.body()).await, StatusCode::FORBIDDEN, "forbidden").await;
-    expect_error(w.app.patch(&one, &w.viewer, &json!({"version": 2, "topic": "x"})).await, StatusCode::FORBIDDEN, "forbidden")
+    expect_error(
+        w.app.patch(&one, &w.viewer, &json!({"version": 2, "topic": "x"})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    expect_error(w.app.put(&attendance, &w.viewer, &json!({"items": []})).await, StatusCode::FORBIDDEN, "forbidden")
         .await;
-    expect_error(w.app.put(&attendance, &w.viewer, &json!({"items": []})).await, StatusCode::FORBIDDEN, "forbidden").await;
     // A deputy sees the activities they were invited to, with their own mark only.
     let mine = expect(w.app.get("/api/v1/deputies/me/activities", &w.deputy_wang).await, StatusCode::OK).await;
     assert_eq!(mine["total"], 1);
     assert_eq!(mine["items"][0]["id"], first_id);
-    assert_eq!(mine["items"][0]["attendance"], json!([{"deputy_id": w.wang, "deputy_name": "王建国", "status": "present", "status_label": "出席", "note": null}]));
+    assert_eq!(
+        mine["items"][0]["attendance"],
+        json!([{"deputy_id": w.wang, "deputy_name": "王建国", "status": "present", "status_label": "出席", "note": null}])
+    );
     let seen = expect(w.app.get(&one, &w.deputy_wang).await, StatusCode::OK).await;
     assert_eq!(seen["attendance"].as_array().unwrap().len(), 1);
-    expect_error(w.app.get(&format!("/api/v1/activities/{second_id}"), &w.deputy_wang).await, StatusCode::NOT_FOUND, "not_found")
-        .await;
+    expect_error(
+        w.app.get(&format!("/api/v1/activities/{second_id}"), &w.deputy_wang).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let listed = expect(w.app.get(&w.list_path(), &w.deputy_wang).await, StatusCode::OK).await;
     assert_eq!(listed["total"], 1);
-    expect_error(w.app.put(&attendance, &w.deputy_wang, &json!({"items": []})).await, StatusCode::FORBIDDEN, "forbidden")
-        .await;
+    expect_error(
+        w.app.put(&attendance, &w.deputy_wang, &json!({"items": []})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     // The deputy of the point was invited to the first one (not yet marked).
-    let mine = expect(w.app.get("/api/v1/deputies/me/activities?from=2026-03-01&to=2026-03-31", &w.deputy_zhou).await, StatusCode::OK).await;
+    let mine = expect(
+        w.app.get("/api/v1/deputies/me/activities?from=2026-03-01&to=2026-03-31", &w.deputy_zhou).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(mine["total"], 1);
     assert_eq!(mine["items"][0]["attendance"][0]["status"], "invited");
     // "My activities" is for deputies.
-    expect_error(w.app.get("/api/v1/deputies/me/activities", &w.manager).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(w.app.get("/api/v1/deputies/me/activities", &w.manager).await, StatusCode::FORBIDDEN, "forbidden")
+        .await;
     // Administrators may do everything.
     expect(w.app.get(&one, &w.admin).await, StatusCode::OK).await;
 }
@@ -366,7 +411,9 @@ async fn cases_raised_at_an_activity_are_linked_from_the_same_station() {
     let (case_id, code) = w.case_at(&w.station_token, "电梯加装后楼道采光变差，希望协调。").await;
     let (other_case, other_code) = w.case_at(&w.other_token, "东城的路灯坏了。").await;
     let cases = format!("/api/v1/activities/{id}/cases");
-    let linked = expect(w.app.post(&cases, &w.manager, &json!({"tracking_code": code.to_lowercase()})).await, StatusCode::OK).await;
+    let linked =
+        expect(w.app.post(&cases, &w.manager, &json!({"tracking_code": code.to_lowercase()})).await, StatusCode::OK)
+            .await;
     assert_eq!(linked["cases"], json!([{"id": case_id, "tracking_code": code}]));
     // Again: nothing changes.
     let again = expect(w.app.post(&cases, &w.manager, &json!({"case_id": case_id})).await, StatusCode::OK).await;
@@ -385,13 +432,18 @@ async fn cases_raised_at_an_activity_are_linked_from_the_same_station() {
         "validation_failed",
     )
     .await;
-    expect_error(w.app.post(&cases, &w.viewer, &json!({"case_id": case_id})).await, StatusCode::FORBIDDEN, "forbidden").await;
-    expect_error(w.app.post(&cases, &w.other_manager, &json!({"case_id": other_case})).await, StatusCode::NOT_FOUND, "not_found")
+    expect_error(w.app.post(&cases, &w.viewer, &json!({"case_id": case_id})).await, StatusCode::FORBIDDEN, "forbidden")
         .await;
-    let unlinked =
-        expect(w.app.delete(&format!("{cases}/{case_id}"), &w.manager).await, StatusCode::OK).await;
+    expect_error(
+        w.app.post(&cases, &w.other_manager, &json!({"case_id": other_case})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let unlinked = expect(w.app.delete(&format!("{cases}/{case_id}"), &w.manager).await, StatusCode::OK).await;
     assert_eq!(unlinked["cases"], json!([]));
-    expect_error(w.app.delete(&format!("{cases}/{case_id}"), &w.manager).await, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(w.app.delete(&format!("{cases}/{case_id}"), &w.manager).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
 }
 
 /// The column of `key` in a ledger's JSON.
@@ -476,7 +528,12 @@ async fn the_activities_register_shows_what_was_recorded() {
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let mut lines = text.lines();
-    assert!(lines.next().unwrap().starts_with("活动日期,时间,联络站,活动类型,活动主题,活动地点,组织者,应到代表,应到人数,出席代表"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("活动日期,时间,联络站,活动类型,活动主题,活动地点,组织者,应到代表,应到人数,出席代表")
+    );
     assert!(
         lines.next().unwrap().starts_with(
             "2026-03-02,09:00–11:30,城关街道人大代表联络站,专题调研,老旧小区加装电梯专题调研,城关街道办事处三楼会议室,街道人大工委,王建国、李秀英、周海,3,王建国、周海,2,李秀英,,"
@@ -555,9 +612,7 @@ async fn the_attendance_table_is_the_deputy_by_activity_matrix_with_totals() {
     );
     assert_eq!(table["total"], 3, "the deputies of the station and its point; not another station's");
     let (m, a) = (format!("activity_{march}"), format!("activity_{april}"));
-    let row = |name: &str| {
-        (0..3).find(|i| table["items"][*i][0] == name).unwrap_or_else(|| panic!("row of {name}"))
-    };
+    let row = |name: &str| (0..3).find(|i| table["items"][*i][0] == name).unwrap_or_else(|| panic!("row of {name}"));
     let wang = row("王建国");
     assert_eq!(cell(&table, wang, "station"), "城关街道人大代表联络站");
     assert_eq!(cell(&table, wang, &m), "出席");
@@ -727,7 +782,15 @@ async fn the_staff_page_records_an_activity_and_marks_attendance() {
     assert!(html.contains("value=\"住院\""));
 
     // The list shows it; a viewer sees it without the forms; a deputy has no such page.
-    let page = browser.client.get(w.app.url("/app/activities?from=2026-03-01&to=2026-03-31")).send().await.unwrap().text().await.unwrap();
+    let page = browser
+        .client
+        .get(w.app.url("/app/activities?from=2026-03-01&to=2026-03-31"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("滨江公园改造视察"));
     let viewer = Browser::new();
     sign_in(&w.app, &viewer, "viewer-a", PASSWORD).await;

@@ -16,9 +16,7 @@ use crate::domain::tracking::TrackingCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser};
 use crate::http::patch::nullable;
-use crate::services::activities::{
-    self, ActivityChanges, ActivityFilter, ActivityView, CaseRef, Mark, NewActivity,
-};
+use crate::services::activities::{self, ActivityChanges, ActivityFilter, ActivityView, CaseRef, Mark, NewActivity};
 use crate::services::actor::Actor;
 use crate::state::AppState;
 
@@ -452,8 +450,8 @@ pub async fn set_attendance(
     body: web::Json<SetAttendance>,
 ) -> AppResult<web::Json<ActivityDto>> {
     let marks = body.parse()?;
-    let saved = activities::set_attendance(&state.db, &actor, state.clock.now(), id.into_inner(), body.version, marks)
-        .await?;
+    let saved =
+        activities::set_attendance(&state.db, &actor, state.clock.now(), id.into_inner(), body.version, marks).await?;
     Ok(web::Json(saved.into()))
 }
 

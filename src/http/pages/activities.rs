@@ -158,11 +158,8 @@ async fn render_list(
         Err(error) => (None, field_messages(&error, lang).ok_or_else(|| fail(error))?),
     };
     let can_manage = managed.contains(station.id);
-    let deputies = if can_manage {
-        activities::scope_deputies(&state.db, station.id).await.map_err(fail)?
-    } else {
-        Vec::new()
-    };
+    let deputies =
+        if can_manage { activities::scope_deputies(&state.db, station.id).await.map_err(fail)? } else { Vec::new() };
     let (rows, total) = match page {
         Some(page) => (
             page.items
@@ -477,9 +474,7 @@ pub async fn mark(
     items.sort_by_key(|item| item.deputy_id);
     let request = SetAttendance { version: fields.get("version").and_then(|v| v.trim().parse().ok()), items };
     let result = match request.parse() {
-        Ok(marks) => {
-            activities::set_attendance(&state.db, &actor, state.clock.now(), id, request.version, marks).await
-        }
+        Ok(marks) => activities::set_attendance(&state.db, &actor, state.clock.now(), id, request.version, marks).await,
         Err(error) => Err(error),
     };
     match result {
@@ -513,9 +508,11 @@ pub async fn link_case(
     let id = id.into_inner();
     let typed = fields.get("tracking_code").cloned().unwrap_or_default();
     let result = match crate::domain::tracking::TrackingCode::parse(&typed) {
-        Some(code) => activities::link_case(&state.db, &actor, state.clock.now(), id, CaseRef::TrackingCode(code.to_string()))
-            .await
-            .map(|_| ()),
+        Some(code) => {
+            activities::link_case(&state.db, &actor, state.clock.now(), id, CaseRef::TrackingCode(code.to_string()))
+                .await
+                .map(|_| ())
+        }
         None => Err(AppError::field(crate::domain::field::FieldError::invalid(
             "tracking_code",
             "a 12-character tracking code",

@@ -55,15 +55,7 @@ impl ActivityRows {
     pub async fn new(db: DatabaseConnection, scope: &StationScope, period: Period) -> AppResult<ActivityRows> {
         let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
         let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
-        Ok(ActivityRows {
-            db,
-            stations: scope.ids(),
-            period,
-            station_names,
-            deputy_names,
-            after: None,
-            done: false,
-        })
+        Ok(ActivityRows { db, stations: scope.ids(), period, station_names, deputy_names, after: None, done: false })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {

@@ -85,12 +85,9 @@ impl AttendanceRows {
                 12.0,
             ));
         }
-        for (key, title) in [
-            ("invited", "应参加次数"),
-            ("present", "出席次数"),
-            ("excused", "请假次数"),
-            ("absent", "缺席次数"),
-        ] {
+        for (key, title) in
+            [("invited", "应参加次数"), ("present", "出席次数"), ("excused", "请假次数"), ("absent", "缺席次数")]
+        {
             columns.push(Column::owned(key.into(), title.into(), CellKind::Integer, 9.0));
         }
         columns.push(Column::owned("rate".into(), "出席率".into(), CellKind::Percent, 8.0));
@@ -185,11 +182,16 @@ impl AttendanceRows {
             .column(activity_attendance::Column::ActivityId)
             .column(activity_attendance::Column::Status)
             .filter(activity_attendance::Column::DeputyId.is_in(batch.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()))
-            .filter(activity_attendance::Column::ActivityId.is_in(self.activities.iter().map(|a| a.id).collect::<Vec<_>>()))
+            .filter(
+                activity_attendance::Column::ActivityId.is_in(self.activities.iter().map(|a| a.id).collect::<Vec<_>>()),
+            )
             .into_tuple()
             .all(&self.db)
             .await?;
-        Ok(rows.into_iter().map(|(deputy, activity, status)| ((deputy, activity), AttendanceStatus::of(&status))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(deputy, activity, status)| ((deputy, activity), AttendanceStatus::of(&status)))
+            .collect())
     }
 
     fn row(&self, deputy_id: i32, name: &str, station_id: i32, marks: &HashMap<(i32, i32), AttendanceStatus>) -> Row {
