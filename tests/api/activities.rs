@@ -781,6 +781,41 @@ async fn the_staff_page_records_an_activity_and_marks_attendance() {
     let html = response.text().await.unwrap();
     assert!(html.contains("value=\"住院\""));
 
+    // Editing the activity: an old version (409) and a blank place (422) keep what was typed.
+    let edit_url = w.app.url(&format!("/app/activities/{id}/edit"));
+    let mut edit = vec![
+        ("csrf", csrf.as_str()),
+        ("version", "1"),
+        ("kind", "inspection"),
+        ("held_on", "2026-03-06"),
+        ("slot", "morning"),
+        ("starts_at", "09:30"),
+        ("ends_at", "11:00"),
+        ("place", "滨江公园东门"),
+        ("topic", "滨江公园改造二次视察"),
+        ("organiser", ""),
+        ("other_participants", "区城管局"),
+        ("summary", "视察公园改造工程进度。"),
+    ];
+    let response = browser.client.post(&edit_url).form(&edit).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.text().await.unwrap().contains("value=\"滨江公园改造二次视察\""));
+    edit[1] = ("version", "2");
+    edit[7] = ("place", " ");
+    let response = browser.client.post(&edit_url).form(&edit).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("value=\"滨江公园改造二次视察\""));
+    edit[7] = ("place", "滨江公园东门");
+    let response = browser.client.post(&edit_url).form(&edit).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let stored = expect(w.app.get(&format!("/api/v1/activities/{id}"), &w.manager).await, StatusCode::OK).await;
+    assert_eq!(stored["topic"], "滨江公园改造二次视察");
+    assert_eq!(stored["held_on"], "2026-03-06");
+    assert_eq!(stored["starts_at"], "09:30");
+    assert!(stored["organiser"].is_null());
+    assert_eq!(stored["counts"]["present"], 1, "the marks are kept");
+    assert_eq!(stored["version"], 3);
+
     // The list shows it; a viewer sees it without the forms; a deputy has no such page.
     let page = browser
         .client
@@ -791,13 +826,13 @@ async fn the_staff_page_records_an_activity_and_marks_attendance() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("滨江公园改造视察"));
+    assert!(page.contains("滨江公园改造二次视察"));
     let viewer = Browser::new();
     sign_in(&w.app, &viewer, "viewer-a", PASSWORD).await;
     let page = viewer.client.get(w.app.url("/app/activities")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("滨江公园改造视察"));
+    assert!(html.contains("滨江公园改造二次视察"));
     assert!(!html.contains("method=\"post\" action=\"/app/activities\""));
     let deputy = Browser::new();
     sign_in(&w.app, &deputy, "deputy-wang", PASSWORD).await;
@@ -813,6 +848,6 @@ async fn the_staff_page_records_an_activity_and_marks_attendance() {
         .unwrap();
     assert_eq!(print.status(), StatusCode::OK);
     let html = print.text().await.unwrap();
-    assert!(html.contains("2026-03-05 滨江公园改造视察"));
+    assert!(html.contains("2026-03-06 滨江公园改造二次视察"));
     assert!(html.contains("出席率"));
 }

@@ -15,7 +15,9 @@ use crate::domain::reception::Slot;
 use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::AppError;
-use crate::http::api::activities::{ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, local_today};
+use crate::http::api::activities::{
+    ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, UpdateActivity, local_today,
+};
 use crate::http::csrf;
 use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
@@ -33,6 +35,7 @@ const LIST_LIMIT: u64 = 100;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/app/activities").route(web::get().to(index)).route(web::post().to(record)))
         .service(web::resource("/app/activities/{id}").route(web::get().to(show)))
+        .service(web::resource("/app/activities/{id}/edit").route(web::post().to(edit)))
         .service(web::resource("/app/activities/{id}/attendance").route(web::post().to(mark)))
         .service(web::resource("/app/activities/{id}/cases").route(web::post().to(link_case)));
 }
@@ -330,6 +333,10 @@ struct ActivityPage {
     conflict: bool,
     saved: bool,
     tracking_code: String,
+    kinds: Vec<(&'static str, String)>,
+    slots: Vec<(&'static str, String)>,
+    edit: ActivityForm,
+    edit_errors: HashMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -350,19 +357,44 @@ fn names_with(view: &ActivityView, status: AttendanceStatus) -> String {
 /// What the attendance form shows again after a failure: the marks as typed.
 type TypedMarks = HashMap<i32, (String, String)>;
 
-#[allow(clippy::too_many_arguments)]
+/// What an activity's page shows again after a failed form: what was typed and what was wrong.
+#[derive(Default)]
+struct Shown {
+    typed: Option<TypedMarks>,
+    errors: HashMap<String, String>,
+    edit: Option<ActivityForm>,
+    edit_errors: HashMap<String, String>,
+    conflict: bool,
+    saved: bool,
+    tracking_code: String,
+}
+
+/// The edit form filled with the activity as stored.
+fn stored_form(a: &crate::entities::activity::Model) -> ActivityForm {
+    ActivityForm {
+        kind: a.kind.clone(),
+        held_on: a.held_on.to_string(),
+        slot: a.slot.clone().unwrap_or_default(),
+        starts_at: a.starts_at.clone().unwrap_or_default(),
+        ends_at: a.ends_at.clone().unwrap_or_default(),
+        place: a.place.clone(),
+        topic: a.topic.clone(),
+        organiser: a.organiser.clone().unwrap_or_default(),
+        other_participants: a.other_participants.clone().unwrap_or_default(),
+        summary: a.summary.clone().unwrap_or_default(),
+        deputy_ids: HashSet::new(),
+    }
+}
+
 async fn render_one(
     req: &HttpRequest,
     state: &AppState,
     actor: &Actor,
     lang: Lang,
     id: i32,
-    typed: Option<TypedMarks>,
-    errors: HashMap<String, String>,
-    conflict: bool,
-    saved: bool,
-    tracking_code: String,
+    shown: Shown,
 ) -> Result<HttpResponse, PageError> {
+    let Shown { typed, errors, edit, edit_errors, conflict, saved, tracking_code } = shown;
     let fail = |e: AppError| PageError::new(e, lang);
     actor.require(&[Role::Admin, Role::Manager, Role::Viewer]).map_err(fail)?;
     let view = activities::get(&state.db, actor, id).await.map_err(fail)?;
@@ -390,7 +422,7 @@ async fn render_one(
     };
     let status = if conflict {
         StatusCode::CONFLICT
-    } else if errors.is_empty() {
+    } else if errors.is_empty() && edit_errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -421,6 +453,10 @@ async fn render_one(
         conflict,
         saved,
         tracking_code,
+        kinds: ActivityKind::ALL.iter().map(|k| (k.as_str(), kind_label(k.as_str(), lang))).collect(),
+        slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(s.as_str(), lang))).collect(),
+        edit: edit.unwrap_or_else(|| stored_form(a)),
+        edit_errors,
     };
     let mut response = html(page.render()?);
     *response.status_mut() = status;
@@ -435,8 +471,7 @@ pub async fn show(
     id: web::Path<i32>,
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
-    render_one(&req, &state, &session.0, lang, id.into_inner(), None, HashMap::new(), false, query.saved, String::new())
-        .await
+    render_one(&req, &state, &session.0, lang, id.into_inner(), Shown { saved: query.saved, ..Shown::default() }).await
 }
 
 /// `POST /app/activities/{id}/attendance`: `status_{deputy}` (blank = not invited) and
@@ -480,11 +515,13 @@ pub async fn mark(
     match result {
         Ok(_) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
         Err(AppError::Conflict { .. }) => {
-            render_one(&req, &state, &actor, lang, id, Some(typed), HashMap::new(), true, false, String::new()).await
+            render_one(&req, &state, &actor, lang, id, Shown { typed: Some(typed), conflict: true, ..Shown::default() })
+                .await
         }
         Err(error) => match field_messages(&error, lang) {
             Some(errors) => {
-                render_one(&req, &state, &actor, lang, id, Some(typed), errors, false, false, String::new()).await
+                render_one(&req, &state, &actor, lang, id, Shown { typed: Some(typed), errors, ..Shown::default() })
+                    .await
             }
             None => Err(PageError::new(error, lang)),
         },
@@ -521,7 +558,73 @@ pub async fn link_case(
     match result {
         Ok(()) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
         Err(error) => match field_messages(&error, lang) {
-            Some(errors) => render_one(&req, &state, &actor, lang, id, None, errors, false, false, typed).await,
+            Some(errors) => {
+                render_one(&req, &state, &actor, lang, id, Shown { errors, tracking_code: typed, ..Shown::default() })
+                    .await
+            }
+            None => Err(PageError::new(error, lang)),
+        },
+    }
+}
+
+/// `POST /app/activities/{id}/edit`: every field of the activity with the `version` read; a
+/// stale version shows the activity as it is now (409) and keeps what was typed.
+pub async fn edit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (fields, _) = form_fields(&body, "");
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    if !csrf::verify(&req, &field("csrf")) {
+        return Err(PageError::csrf(lang));
+    }
+    let actor = session.0;
+    let id = id.into_inner();
+    let form = ActivityForm {
+        kind: field("kind"),
+        held_on: field("held_on"),
+        slot: field("slot"),
+        starts_at: field("starts_at"),
+        ends_at: field("ends_at"),
+        place: field("place"),
+        topic: field("topic"),
+        organiser: field("organiser"),
+        other_participants: field("other_participants"),
+        summary: field("summary"),
+        deputy_ids: HashSet::new(),
+    };
+    let request = UpdateActivity {
+        version: field("version").trim().parse().unwrap_or(0),
+        kind: Some(form.kind.clone()),
+        held_on: Some(form.held_on.clone()),
+        slot: Some(Some(form.slot.clone())),
+        starts_at: Some(Some(form.starts_at.clone())),
+        ends_at: Some(Some(form.ends_at.clone())),
+        place: Some(form.place.clone()),
+        topic: Some(form.topic.clone()),
+        organiser: Some(Some(form.organiser.clone())),
+        other_participants: Some(Some(form.other_participants.clone())),
+        summary: Some(Some(form.summary.clone())),
+    };
+    let result = match request.parse() {
+        Ok(changes) => activities::update(&state.db, &actor, state.clock.now(), id, changes).await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(()) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
+        Err(AppError::Conflict { .. }) => {
+            render_one(&req, &state, &actor, lang, id, Shown { edit: Some(form), conflict: true, ..Shown::default() })
+                .await
+        }
+        Err(error) => match field_messages(&error, lang) {
+            Some(edit_errors) => {
+                render_one(&req, &state, &actor, lang, id, Shown { edit: Some(form), edit_errors, ..Shown::default() })
+                    .await
+            }
             None => Err(PageError::new(error, lang)),
         },
     }
