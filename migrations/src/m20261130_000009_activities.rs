@@ -1,5 +1,5 @@
 //! Deputies' activities (人大代表活动登记簿): what was held, where and by whom; who was invited
-//! and who came (人大代表参加活动情况登记表); the cases raised at each activity.
+//! and who came (人大代表参加活动情况登记表); the cases raised at each activity; its photos.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -41,6 +41,17 @@ enum ActivityCase {
     Table,
     ActivityId,
     CaseId,
+}
+
+#[derive(DeriveIden)]
+enum ActivityPhoto {
+    Table,
+    ActivityId,
+    Hash,
+    Width,
+    Height,
+    Bytes,
+    CreatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -174,13 +185,36 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ActivityPhoto::Table)
+                    .col(integer(ActivityPhoto::ActivityId))
+                    .col(string_len(ActivityPhoto::Hash, 64))
+                    .col(integer(ActivityPhoto::Width))
+                    .col(integer(ActivityPhoto::Height))
+                    .col(integer(ActivityPhoto::Bytes))
+                    .col(timestamp_with_time_zone(ActivityPhoto::CreatedAt))
+                    .primary_key(Index::create().col(ActivityPhoto::ActivityId).col(ActivityPhoto::Hash))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ActivityPhoto::Table, ActivityPhoto::ActivityId)
+                            .to(Activity::Table, Activity::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in
-            [ActivityCase::Table.into_iden(), ActivityAttendance::Table.into_iden(), Activity::Table.into_iden()]
-        {
+        for table in [
+            ActivityPhoto::Table.into_iden(),
+            ActivityCase::Table.into_iden(),
+            ActivityAttendance::Table.into_iden(),
+            Activity::Table.into_iden(),
+        ] {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())

@@ -20,6 +20,8 @@ pub const MAX_SUMMARY_CHARS: usize = 5000;
 pub const MAX_NOTE_CHARS: usize = 200;
 /// The most deputies one activity may list.
 pub const MAX_INVITED: usize = 300;
+/// The most photos one activity keeps.
+pub const MAX_PHOTOS: usize = 12;
 /// The most activities one attendance matrix shows as columns.
 pub const MAX_MATRIX_ACTIVITIES: usize = 400;
 

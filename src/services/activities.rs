@@ -11,15 +11,16 @@ use sea_orm::{
     Set, TransactionSession, TransactionTrait,
 };
 
-use crate::domain::activity::{ActivityKind, AttendanceStatus, MAX_INVITED, When, format_time};
+use crate::domain::activity::{ActivityKind, AttendanceStatus, MAX_INVITED, MAX_PHOTOS, When, format_time};
 use crate::domain::field::{FieldError, Problem};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::reception::Slot;
 use crate::domain::role::Role;
-use crate::entities::{activity, activity_attendance, activity_case, case, deputy};
+use crate::entities::{activity, activity_attendance, activity_case, activity_photo, case, deputy};
 use crate::error::{AppError, AppResult};
 use crate::services::actor::{Actor, with_descendants};
 use crate::services::audit;
+use crate::services::intake::PhotoRecord;
 use crate::services::reception_roster::{managed_station, readable_station};
 
 #[derive(Debug, Clone)]
@@ -75,6 +76,8 @@ pub struct ActivityView {
     pub attendance: Vec<AttendanceLine>,
     /// (case id, tracking code) of the cases raised at the activity.
     pub cases: Vec<(i32, String)>,
+    /// The hashes of its photos, in the order they were added.
+    pub photos: Vec<String>,
 }
 
 impl ActivityView {
@@ -170,6 +173,16 @@ async fn views(
         .await?
         .into_iter()
         .collect();
+    let mut photos: HashMap<i32, Vec<String>> = HashMap::new();
+    for photo in activity_photo::Entity::find()
+        .filter(activity_photo::Column::ActivityId.is_in(activities.iter().map(|a| a.id).collect::<Vec<_>>()))
+        .order_by_asc(activity_photo::Column::CreatedAt)
+        .order_by_asc(activity_photo::Column::Hash)
+        .all(db)
+        .await?
+    {
+        photos.entry(photo.activity_id).or_default().push(photo.hash);
+    }
     let mut attendance: HashMap<i32, Vec<AttendanceLine>> = HashMap::new();
     for mark in marks {
         attendance.entry(mark.activity_id).or_default().push(AttendanceLine {
@@ -190,7 +203,12 @@ async fn views(
         .map(|activity| {
             let mut linked = cases.remove(&activity.id).unwrap_or_default();
             linked.sort();
-            ActivityView { attendance: attendance.remove(&activity.id).unwrap_or_default(), cases: linked, activity }
+            ActivityView {
+                attendance: attendance.remove(&activity.id).unwrap_or_default(),
+                cases: linked,
+                photos: photos.remove(&activity.id).unwrap_or_default(),
+                activity,
+            }
         })
         .collect())
 }
@@ -338,6 +356,11 @@ async fn managed(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult
     let found = activity::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("activity"))?;
     managed_station(db, actor, found.station_id).await.map_err(not_found_as_activity)?;
     Ok(found)
+}
+
+/// 403/404 unless the actor may change the activity.
+pub async fn require_managed(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
+    managed(db, actor, id).await.map(|_| ())
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<ActivityView> {
@@ -541,4 +564,64 @@ pub async fn unlink_case(
     )
     .await?;
     get(db, actor, id).await
+}
+
+/// Adds photos (already re-encoded and stored) to an activity (a manager of its station), at
+/// most `MAX_PHOTOS` in all; a photo added twice is kept once.
+pub async fn add_photos(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i32,
+    photos: Vec<PhotoRecord>,
+) -> AppResult<ActivityView> {
+    managed(db, actor, id).await?;
+    let existing: HashSet<String> = activity_photo::Entity::find()
+        .filter(activity_photo::Column::ActivityId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.hash)
+        .collect();
+    let mut seen = existing.clone();
+    let new: Vec<PhotoRecord> = photos.into_iter().filter(|p| seen.insert(p.hash.clone())).collect();
+    if existing.len() + new.len() > MAX_PHOTOS {
+        return Err(AppError::field(FieldError::new(
+            "photos",
+            Problem::Described(format!("an activity keeps at most {MAX_PHOTOS} photos")),
+        )));
+    }
+    for photo in &new {
+        activity_photo::ActiveModel {
+            activity_id: Set(id),
+            hash: Set(photo.hash.clone()),
+            width: Set(photo.width),
+            height: Set(photo.height),
+            bytes: Set(photo.bytes),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    if !new.is_empty() {
+        let detail = format!("{} photos", new.len());
+        audit::record(
+            db,
+            now,
+            Some(actor.user_id),
+            "activity_photos_added",
+            Some(("activity", Some(id))),
+            Some(&detail),
+            None,
+        )
+        .await?;
+    }
+    get(db, actor, id).await
+}
+
+/// Whether `hash` is a photo of an activity the actor may read (404 otherwise).
+pub async fn readable_photo(db: &impl ConnectionTrait, actor: &Actor, id: i32, hash: &str) -> AppResult<()> {
+    readable(db, actor, id).await?;
+    activity_photo::Entity::find_by_id((id, hash.to_string())).one(db).await?.ok_or(AppError::NotFound("photo"))?;
+    Ok(())
 }

@@ -455,6 +455,13 @@ fn cell<'a>(body: &'a Value, row: usize, key: &str) -> &'a Value {
     &body["items"][row][column(body, key)]
 }
 
+fn small_jpeg() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
 fn sheet_of(bytes: Vec<u8>) -> calamine::Range<Data> {
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     workbook.worksheet_range_at(0).unwrap().unwrap()
@@ -838,6 +845,45 @@ async fn the_staff_page_records_an_activity_and_marks_attendance() {
     sign_in(&w.app, &deputy, "deputy-wang", PASSWORD).await;
     let page = deputy.client.get(w.app.url("/app/activities")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
+
+    // Photos: something that is not one is refused (422); a photo is kept and shown to readers.
+    let photo_url = w.app.url(&format!("/app/activities/{id}/photos"));
+    let upload = |bytes: Vec<u8>| {
+        reqwest::multipart::Form::new().text("csrf", csrf.clone()).part(
+            "photos",
+            reqwest::multipart::Part::bytes(bytes).file_name("site.jpg").mime_str("image/jpeg").unwrap(),
+        )
+    };
+    let response = browser.client.post(&photo_url).multipart(upload(b"not a picture".to_vec())).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = browser.client.post(&photo_url).multipart(upload(small_jpeg())).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let stored = expect(w.app.get(&format!("/api/v1/activities/{id}"), &w.viewer).await, StatusCode::OK).await;
+    let hash = stored["photos"][0].as_str().expect("a photo").to_string();
+    let photo =
+        browser.client.get(w.app.url(&format!("/app/activities/{id}/photos/{hash}?thumb=true"))).send().await.unwrap();
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    let page =
+        browser.client.get(w.app.url(&format!("/app/activities/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/app/activities/{id}/photos/{hash}?thumb=true")));
+    let response = viewer.client.post(&photo_url).multipart(upload(small_jpeg())).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let other = Browser::new();
+    sign_in(&w.app, &other, "manager-b", PASSWORD).await;
+    let photo = other.client.get(w.app.url(&format!("/app/activities/{id}/photos/{hash}"))).send().await.unwrap();
+    assert_eq!(photo.status(), StatusCode::NOT_FOUND);
+    let book = expect(
+        w.app
+            .get(
+                &format!("/api/v1/stations/{}/ledgers/activities?from=2026-03-01&to=2026-03-31", w.station),
+                &w.manager,
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(cell(&book, 0, "photos"), 1);
 
     // The attendance table prints.
     let print = browser

@@ -83,6 +83,8 @@ pub struct ActivityDto {
     pub counts: AttendanceCounts,
     /// Cases raised at the activity
     pub cases: Vec<LinkedCase>,
+    /// Hashes of its photos (`/app/activities/{id}/photos/{hash}` for signed-in readers)
+    pub photos: Vec<String>,
     pub created_by: i32,
     pub created_at: String,
     pub updated_at: String,
@@ -125,6 +127,7 @@ impl From<ActivityView> for ActivityDto {
                 .collect(),
             counts,
             cases: v.cases.into_iter().map(|(id, tracking_code)| LinkedCase { id, tracking_code }).collect(),
+            photos: v.photos,
             created_by: a.created_by,
             created_at: a.created_at.to_rfc3339(),
             updated_at: a.updated_at.to_rfc3339(),

@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use crate::domain::activity::{ActivityKind, AttendanceStatus, When};
+use crate::domain::field::{FieldError, Problem};
 use crate::domain::reception::Slot;
 use crate::domain::role::Role;
 use crate::entities::station;
@@ -21,13 +22,19 @@ use crate::http::api::activities::{
 use crate::http::csrf;
 use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
+use crate::http::multipart::{self, FormLimits};
 use crate::http::pages::home::Nav;
+use crate::http::pages::photos::jpeg;
 use crate::http::pages::reception_roster_view::{day_label, slot_label};
+use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
+use crate::http::photo_intake::{self, PhotoProblem};
+use crate::photos::{Variant, is_valid_hash};
 use crate::services::activities::{self, ActivityView, CaseRef};
 use crate::services::actor::Actor;
 use crate::state::AppState;
+use actix_multipart::Multipart;
 
 /// The list shows at most this many activities; the ledger has them all.
 const LIST_LIMIT: u64 = 100;
@@ -37,7 +44,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/app/activities/{id}").route(web::get().to(show)))
         .service(web::resource("/app/activities/{id}/edit").route(web::post().to(edit)))
         .service(web::resource("/app/activities/{id}/attendance").route(web::post().to(mark)))
-        .service(web::resource("/app/activities/{id}/cases").route(web::post().to(link_case)));
+        .service(web::resource("/app/activities/{id}/cases").route(web::post().to(link_case)))
+        .service(web::resource("/app/activities/{id}/photos").route(web::post().to(add_photos)))
+        .service(web::resource("/app/activities/{id}/photos/{hash}").route(web::get().to(photo)));
 }
 
 /// What was typed into the record form (kept on a 422).
@@ -337,6 +346,7 @@ struct ActivityPage {
     slots: Vec<(&'static str, String)>,
     edit: ActivityForm,
     edit_errors: HashMap<String, String>,
+    photos: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -457,6 +467,7 @@ async fn render_one(
         slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(s.as_str(), lang))).collect(),
         edit: edit.unwrap_or_else(|| stored_form(a)),
         edit_errors,
+        photos: view.photos.clone(),
     };
     let mut response = html(page.render()?);
     *response.status_mut() = status;
@@ -550,10 +561,7 @@ pub async fn link_case(
                 .await
                 .map(|_| ())
         }
-        None => Err(AppError::field(crate::domain::field::FieldError::invalid(
-            "tracking_code",
-            "a 12-character tracking code",
-        ))),
+        None => Err(AppError::field(FieldError::invalid("tracking_code", "a 12-character tracking code"))),
     };
     match result {
         Ok(()) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
@@ -628,4 +636,85 @@ pub async fn edit(
             None => Err(PageError::new(error, lang)),
         },
     }
+}
+
+/// What a photo upload may carry: the CSRF token and up to four photos.
+const PHOTO_LIMITS: FormLimits = FormLimits {
+    max_fields: 4,
+    max_text_bytes: 4 * 1024,
+    max_files: PHOTOS_PER_UPLOAD,
+    max_file_bytes: photo_intake::MAX_PHOTO_BYTES,
+    max_total_bytes: PHOTOS_PER_UPLOAD * photo_intake::MAX_PHOTO_BYTES + 16 * 1024,
+};
+const PHOTOS_PER_UPLOAD: usize = 4;
+
+/// `POST /app/activities/{id}/photos` (multipart): up to four photos, re-encoded like the
+/// residents'. A photo that cannot be taken refuses the whole upload (422).
+pub async fn add_photos(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let received = multipart::read(payload, PHOTO_LIMITS).await.map_err(|e| PageError::new(e, lang))?;
+    if !csrf::verify(&req, &received.text("csrf")) {
+        return Err(PageError::csrf(lang));
+    }
+    let actor = session.0;
+    let id = id.into_inner();
+    // Only those who may change the activity get to upload (and use the photo workers).
+    activities::require_managed(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
+    let mut problems: Vec<PhotoProblem> = received.problems.iter().copied().map(PhotoProblem::from).collect();
+    let uploads: Vec<Vec<u8>> =
+        received.files.into_iter().filter(|f| f.field == "photos" && !f.bytes.is_empty()).map(|f| f.bytes).collect();
+    let result = if uploads.is_empty() && problems.is_empty() {
+        Err(AppError::field(FieldError::required("photos")))
+    } else {
+        let (photos, photo_problems) =
+            photo_intake::process_and_store(&state, uploads).await.map_err(|e| PageError::new(e, lang))?;
+        problems.extend(photo_problems);
+        match problems.first() {
+            Some(problem) => {
+                Err(AppError::field(FieldError::new("photos", Problem::Described(photo_message(*problem, lang)))))
+            }
+            None => activities::add_photos(&state.db, &actor, state.clock.now(), id, photos).await.map(|_| ()),
+        }
+    };
+    match result {
+        Ok(()) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
+        Err(error) => match field_messages(&error, lang) {
+            Some(errors) => render_one(&req, &state, &actor, lang, id, Shown { errors, ..Shown::default() }).await,
+            None => Err(PageError::new(error, lang)),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PhotoQuery {
+    #[serde(default)]
+    thumb: bool,
+}
+
+/// `GET /app/activities/{id}/photos/{hash}`: for signed-in staff who may read the activity.
+pub async fn photo(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    path: web::Path<(i32, String)>,
+    query: web::Query<PhotoQuery>,
+) -> Result<HttpResponse, PageError> {
+    let (id, hash) = path.into_inner();
+    let fail = |e| PageError::new(e, lang);
+    if !is_valid_hash(&hash) {
+        return Err(fail(AppError::NotFound("photo")));
+    }
+    activities::readable_photo(&state.db, &session.0, id, &hash).await.map_err(fail)?;
+    let variant = if query.thumb { Variant::Thumb } else { Variant::Full };
+    let bytes = state.photos.open_async(hash, variant).await.map_err(|e| {
+        tracing::error!(error = %e, "a recorded photo is missing from the store");
+        fail(AppError::NotFound("photo"))
+    })?;
+    Ok(jpeg(bytes, false))
 }

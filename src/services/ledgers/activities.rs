@@ -1,6 +1,6 @@
 //! 人大代表活动登记簿: one row per activity held in the period, in the order of the days
 //! (then as recorded), with who was invited, who came, who was excused or absent, and the
-//! cases raised.
+//! cases raised and how many photos were kept.
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 
 use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
 use crate::domain::activity::{ActivityKind, AttendanceStatus, When};
-use crate::entities::{activity, activity_attendance, activity_case, case, deputy, station};
+use crate::entities::{activity, activity_attendance, activity_case, activity_photo, case, deputy, station};
 use crate::error::AppResult;
 use crate::services::actor::StationScope;
 
@@ -29,6 +29,7 @@ pub const COLUMNS: &[Column] = &[
     col("other_participants", "其他参加人员", CellKind::Text, 20.0),
     col("cases", "收集意见建议（案件编号）", CellKind::Text, 20.0),
     col("summary", "活动情况", CellKind::Text, 50.0),
+    col("photos", "照片（张）", CellKind::Integer, 9.0),
 ];
 
 /// The deputies of one activity by mark, in the order of their ids.
@@ -91,7 +92,8 @@ impl ActivityRows {
         let ids: Vec<i32> = batch.iter().map(|a| a.id).collect();
         let marks = self.marks_of(&ids).await?;
         let codes = self.codes_of(&ids).await?;
-        Ok(Some(batch.iter().map(|a| self.row(a, &marks, &codes)).collect()))
+        let photos = self.photos_of(&ids).await?;
+        Ok(Some(batch.iter().map(|a| self.row(a, &marks, &codes, &photos)).collect()))
     }
 
     async fn marks_of(&self, ids: &[i32]) -> AppResult<HashMap<i32, Marks>> {
@@ -154,7 +156,29 @@ impl ActivityRows {
         Ok(out)
     }
 
-    fn row(&self, a: &activity::Model, marks: &HashMap<i32, Marks>, codes: &HashMap<i32, Vec<String>>) -> Row {
+    /// How many photos each activity of the batch has.
+    async fn photos_of(&self, ids: &[i32]) -> AppResult<HashMap<i32, i64>> {
+        let rows: Vec<i32> = activity_photo::Entity::find()
+            .select_only()
+            .column(activity_photo::Column::ActivityId)
+            .filter(activity_photo::Column::ActivityId.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<i32, i64> = HashMap::new();
+        for id in rows {
+            *out.entry(id).or_default() += 1;
+        }
+        Ok(out)
+    }
+
+    fn row(
+        &self,
+        a: &activity::Model,
+        marks: &HashMap<i32, Marks>,
+        codes: &HashMap<i32, Vec<String>>,
+        photos: &HashMap<i32, i64>,
+    ) -> Row {
         let empty = Marks::default();
         let m = marks.get(&a.id).unwrap_or(&empty);
         let names = |list: &Vec<String>| if list.is_empty() { Cell::Empty } else { Cell::text(list.join("、")) };
@@ -176,6 +200,7 @@ impl ActivityRows {
             Cell::opt_text(a.other_participants.clone()),
             codes.get(&a.id).map_or(Cell::Empty, |list| Cell::text(list.join("、"))),
             Cell::opt_text(a.summary.clone()),
+            Cell::Integer(photos.get(&a.id).copied().unwrap_or(0)),
         ]
     }
 }
