@@ -1,6 +1,5 @@
 //! Deputies' activities (人大代表活动登记簿) and attendance under `/api/v1`.
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -502,11 +501,6 @@ pub async fn unlink_case(
 ) -> AppResult<web::Json<ActivityDto>> {
     let (id, case_id) = path.into_inner();
     Ok(web::Json(activities::unlink_case(&state.db, &actor, state.clock.now(), id, case_id).await?.into()))
-}
-
-/// Today's date where the stations are (the default day of a new activity on the staff page).
-pub fn local_today(state: &AppState) -> NaiveDate {
-    state.clock.now().with_timezone(&state.settings.time_zone()).date_naive()
 }
 
 /// The first page (for the staff page's list).

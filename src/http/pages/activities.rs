@@ -16,9 +16,8 @@ use crate::domain::reception::Slot;
 use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::AppError;
-use crate::http::api::activities::{
-    ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, UpdateActivity, local_today,
-};
+use crate::http::api::activities::{ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, UpdateActivity};
+use crate::http::api::reception::local_today;
 use crate::http::csrf;
 use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
