@@ -1,6 +1,7 @@
 //! Pure rules, no I/O. Request data is parsed into these types at the edge; services take
 //! only these types.
 pub mod account;
+pub mod activity;
 pub mod calendar;
 pub mod case_command;
 pub mod case_state;

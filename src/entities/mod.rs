@@ -1,4 +1,8 @@
 //! sea-orm entities: data only, no rules.
+pub mod activity;
+pub mod activity_attendance;
+pub mod activity_case;
+pub mod activity_photo;
 pub mod app_user;
 pub mod audit_log;
 pub mod calendar_day;

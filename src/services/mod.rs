@@ -1,5 +1,6 @@
 //! Use cases over `&impl ConnectionTrait`, so a caller can pass a transaction in.
 //! Every service that touches scoped data takes the `Actor` and enforces its scope.
+pub mod activities;
 pub mod actor;
 pub mod audit;
 pub mod auth;

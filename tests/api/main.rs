@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod activities;
 mod admin_scope;
 mod auth;
 mod books;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`. Every route is annotated for OpenAPI and registered through
 //! `utoipa_actix_web`, so the document at `/api/v1/openapi.json` lists exactly what is served.
+pub mod activities;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -60,6 +61,7 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "jobs", description = "Running background jobs now (administrators)"),
         (name = "reception", description = "Reception days (今日我接待): the duty roster and the reception log"),
         (name = "books", description = "Deputies' reports to voters (述职), contact records (民情联系卡) and the ten haves (十有)"),
+        (name = "activities", description = "Deputies' activities (人大代表活动登记簿) and attendance"),
         (name = "ledgers", description = "The station's books (十有五簿四册) as JSON, CSV and XLSX")
     )
 )]
@@ -94,6 +96,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(reception::routes)
         .configure(station_books::routes)
         .configure(performance::routes)
+        .configure(activities::routes)
         .configure(ledgers::routes);
 }
 

@@ -23,6 +23,7 @@ pub struct Nav {
     pub ledgers: bool,
     pub reception: bool,
     pub books: bool,
+    pub activities: bool,
 }
 
 impl Nav {
@@ -38,6 +39,7 @@ impl Nav {
             ledgers: matches!(actor.role, Role::Admin | Role::Manager | Role::Viewer),
             reception: actor.role != Role::Handler,
             books: actor.role != Role::Handler,
+            activities: matches!(actor.role, Role::Admin | Role::Manager | Role::Viewer),
         }
     }
 }

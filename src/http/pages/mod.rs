@@ -1,5 +1,6 @@
 //! Server-rendered HTML pages. Errors become a friendly page in the reader's language
 //! (rendered by `render_errors`), never a stack of JSON.
+pub mod activities;
 pub mod books;
 pub mod cards;
 pub mod cases;
@@ -234,6 +235,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     qr::routes(cfg);
     cards::routes(cfg);
     reception::routes(cfg);
+    activities::routes(cfg);
     books::routes(cfg);
     deputy_file::routes(cfg);
     notifications::routes(cfg);

@@ -2,6 +2,8 @@
 //! stations and period, who may read it, and its rows as typed cells. Rendering to JSON,
 //! CSV and XLSX lives in `render`; every format reads the rows in keyset-paginated batches,
 //! so an export of any size never holds more than one batch in memory.
+pub mod activities;
+pub mod attendance;
 pub mod cases;
 pub mod contacts;
 pub mod performance;
@@ -11,6 +13,7 @@ pub mod reports;
 pub mod roster;
 pub mod ten_haves;
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
@@ -60,10 +63,12 @@ impl LedgerCode {
     /// The ledgers that can be read and exported now.
     pub const AVAILABLE: &'static [LedgerCode] = &[
         LedgerCode::TenHaves,
+        LedgerCode::Activities,
         LedgerCode::Reports,
         LedgerCode::Performance,
         LedgerCode::ReceptionLog,
         LedgerCode::Roster,
+        LedgerCode::Attendance,
         LedgerCode::ContactCards,
         LedgerCode::CaseLedger,
     ];
@@ -219,19 +224,28 @@ impl CellKind {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+/// A column of a ledger. Most ledgers have fixed columns (`col` in a `const`); some, like the
+/// attendance matrix, build theirs from the data when opened.
+#[derive(Debug, Clone)]
 pub struct Column {
     /// A stable snake_case name for programs.
-    pub key: &'static str,
+    pub key: Cow<'static, str>,
     /// The book's own heading.
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     pub kind: CellKind,
     /// In characters, for the spreadsheet.
     pub width: f64,
 }
 
 const fn col(key: &'static str, title: &'static str, kind: CellKind, width: f64) -> Column {
-    Column { key, title, kind, width }
+    Column { key: Cow::Borrowed(key), title: Cow::Borrowed(title), kind, width }
+}
+
+impl Column {
+    /// A column made at run time.
+    pub fn owned(key: String, title: String, kind: CellKind, width: f64) -> Column {
+        Column { key: Cow::Owned(key), title: Cow::Owned(title), kind, width }
+    }
 }
 
 /// One cell of a row; dates are already in the station's time zone.
@@ -325,7 +339,7 @@ pub struct Ledger {
     pub title: &'static str,
     pub scope: LedgerScope,
     pub period: Period,
-    pub columns: &'static [Column],
+    pub columns: Cow<'static, [Column]>,
     /// Personal data appears masked.
     pub masked: bool,
     pub rows: RowCursor,
@@ -340,6 +354,8 @@ pub enum RowCursor {
     Contacts(contacts::ContactRows),
     TenHaves(ten_haves::TenHaveRows),
     Performance(performance::PerformanceRows),
+    Activities(activities::ActivityRows),
+    Attendance(attendance::AttendanceRows),
 }
 
 impl RowCursor {
@@ -353,6 +369,8 @@ impl RowCursor {
             RowCursor::Contacts(rows) => rows.next_batch().await,
             RowCursor::TenHaves(rows) => rows.next_batch().await,
             RowCursor::Performance(rows) => rows.next_batch().await,
+            RowCursor::Activities(rows) => rows.next_batch().await,
+            RowCursor::Attendance(rows) => rows.next_batch().await,
         }
     }
 }
@@ -383,40 +401,51 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
     // Managers handle every case of the stations they manage; administrators and viewers
     // read residents' contacts masked, as everywhere else. The roster is an official
     // register: deputies' phones are masked for viewers only.
-    let (columns, rows, masked): (&'static [Column], RowCursor, bool) = match code {
+    let (columns, rows, masked): (Cow<'static, [Column]>, RowCursor, bool) = match code {
         LedgerCode::CaseLedger => {
             let masked = !actor.is(Role::Manager);
             let rows = cases::CaseRows::new(db.clone(), &scope.stations, period, tz, masked).await?;
-            (cases::COLUMNS, RowCursor::Cases(rows), masked)
+            (Cow::Borrowed(cases::COLUMNS), RowCursor::Cases(rows), masked)
+        }
+        // Activities and attendance hold no personal data beyond deputies' names.
+        LedgerCode::Activities => {
+            let rows = activities::ActivityRows::new(db.clone(), &scope.stations, period).await?;
+            (Cow::Borrowed(activities::COLUMNS), RowCursor::Activities(rows), false)
+        }
+        LedgerCode::Attendance => {
+            let (columns, rows) = attendance::AttendanceRows::open(db.clone(), &scope.stations, period).await?;
+            (Cow::Owned(columns), RowCursor::Attendance(rows), false)
         }
         LedgerCode::ReceptionLog => {
             // Visitors' names and phones: in full for the station's managers, as on the log itself.
             let masked = !actor.is(Role::Manager);
             let rows = reception::VisitRows::new(db.clone(), &scope.stations, period, masked).await?;
-            (reception::COLUMNS, RowCursor::Visits(rows), masked)
+            (Cow::Borrowed(reception::COLUMNS), RowCursor::Visits(rows), masked)
         }
         LedgerCode::Reports => {
             let rows = reports::ReportRows::new(db.clone(), &scope.stations, period).await?;
-            (reports::COLUMNS, RowCursor::Reports(rows), false)
+            (Cow::Borrowed(reports::COLUMNS), RowCursor::Reports(rows), false)
         }
         LedgerCode::ContactCards => {
             // Households: in full for the station's managers, as on the records themselves.
             let masked = !actor.is(Role::Manager);
             let rows = contacts::ContactRows::new(db.clone(), &scope.stations, period, masked).await?;
-            (contacts::COLUMNS, RowCursor::Contacts(rows), masked)
+            (Cow::Borrowed(contacts::COLUMNS), RowCursor::Contacts(rows), masked)
         }
         LedgerCode::Performance => {
             let today = now.with_timezone(&tz).date_naive();
             let rows = performance::PerformanceRows::new(db.clone(), &scope.stations, period, tz, today).await?;
-            (performance::COLUMNS, RowCursor::Performance(rows), false)
+            (Cow::Borrowed(performance::COLUMNS), RowCursor::Performance(rows), false)
         }
-        LedgerCode::TenHaves => {
-            (ten_haves::COLUMNS, RowCursor::TenHaves(ten_haves::TenHaveRows::new(db.clone(), &scope.stations)), false)
-        }
+        LedgerCode::TenHaves => (
+            Cow::Borrowed(ten_haves::COLUMNS),
+            RowCursor::TenHaves(ten_haves::TenHaveRows::new(db.clone(), &scope.stations)),
+            false,
+        ),
         _ => {
             let masked = actor.is(Role::Viewer);
             let rows = roster::RosterRows::new(db.clone(), &scope.stations, masked).await?;
-            (roster::COLUMNS, RowCursor::Roster(rows), masked)
+            (Cow::Borrowed(roster::COLUMNS), RowCursor::Roster(rows), masked)
         }
     };
     if matches!(code, LedgerCode::CaseLedger | LedgerCode::ReceptionLog | LedgerCode::ContactCards) && !masked {

@@ -80,7 +80,7 @@ fn json_head(ledger: &Ledger) -> Vec<u8> {
         "from": ledger.period.from.to_string(),
         "to": ledger.period.to.to_string(),
         "masked": ledger.masked,
-        "columns": ledger.columns.iter().map(|c| json!({"key": c.key, "title": c.title, "type": c.kind.as_str()})).collect::<Vec<_>>(),
+        "columns": ledger.columns.iter().map(|c| json!({"key": c.key.as_ref(), "title": c.title.as_ref(), "type": c.kind.as_str()})).collect::<Vec<_>>(),
     });
     let mut text = head.to_string();
     text.pop(); // the closing brace
@@ -127,7 +127,7 @@ async fn step((mut ledger, phase, total): State, format: Format) -> AppResult<Op
     match phase {
         Phase::Head => {
             let head = match format {
-                Format::Csv => csv_head(ledger.columns)?,
+                Format::Csv => csv_head(&ledger.columns)?,
                 _ => json_head(&ledger),
             };
             Ok(Some((head, (ledger, Phase::Rows, total))))
@@ -180,7 +180,7 @@ pub async fn collect(ledger: &mut Ledger, limit: usize) -> AppResult<(Vec<Row>, 
 
 struct SheetMeta {
     title: &'static str,
-    columns: &'static [Column],
+    columns: std::borrow::Cow<'static, [Column]>,
     place: String,
     period: String,
 }
@@ -194,7 +194,7 @@ fn xlsx_error(error: XlsxError) -> AppError {
 pub async fn xlsx(mut ledger: Ledger, tmp_dir: PathBuf) -> AppResult<std::fs::File> {
     let meta = SheetMeta {
         title: ledger.title,
-        columns: ledger.columns,
+        columns: ledger.columns.clone(),
         place: ledger.scope.station.as_ref().map_or("全区".to_string(), |s| s.name.clone()),
         period: if ledger.code.uses_period() {
             format!("{} 至 {}", ledger.period.from, ledger.period.to)
@@ -253,7 +253,7 @@ fn write_xlsx(
     for (i, column) in meta.columns.iter().enumerate() {
         let index = u16::try_from(i).map_err(AppError::internal)?;
         sheet.set_column_width(index, column.width).map_err(xlsx_error)?;
-        sheet.write_string_with_format(0, index, column.title, &header).map_err(xlsx_error)?;
+        sheet.write_string_with_format(0, index, column.title.as_ref(), &header).map_err(xlsx_error)?;
     }
     let mut row: u32 = 0;
     while let Some(batch) = rx.blocking_recv() {
