@@ -10,6 +10,7 @@ mod m20261129_000005_handling;
 mod m20261129_000006_queue_indexes;
 mod m20261129_000007_queue_count_indexes;
 mod m20261129_000008_reception;
+mod m20261130_000010_suggestions;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_queue_indexes::Migration),
             Box::new(m20261129_000007_queue_count_indexes::Migration),
             Box::new(m20261129_000008_reception::Migration),
+            Box::new(m20261130_000010_suggestions::Migration),
         ]
     }
 }

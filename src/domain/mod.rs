@@ -13,6 +13,7 @@ pub mod person;
 pub mod phone;
 pub mod reception;
 pub mod role;
+pub mod suggestion;
 pub mod text;
 pub mod token;
 pub mod tracking;

@@ -21,6 +21,7 @@ pub mod paging;
 pub mod reception_log;
 pub mod reception_roster;
 pub mod stations;
+pub mod suggestions;
 pub mod templates;
 pub mod tracking;
 pub mod ttl_cache;
