@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod public;
 pub mod reception;
 pub mod stations;
+pub mod suggestions;
 pub mod templates;
 pub mod units;
 pub mod users;
@@ -57,7 +58,8 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "jobs", description = "Running background jobs now (administrators)"),
         (name = "reception", description = "Reception days (今日我接待): the duty roster and the reception log"),
-        (name = "ledgers", description = "The station's books (十有五簿四册) as JSON, CSV and XLSX")
+        (name = "ledgers", description = "The station's books (十有五簿四册) as JSON, CSV and XLSX"),
+        (name = "suggestions", description = "Deputies' formal suggestions (代表建议) and their handling")
     )
 )]
 pub struct ApiDoc;
@@ -89,7 +91,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(notifications::routes)
         .configure(jobs::routes)
         .configure(reception::routes)
-        .configure(ledgers::routes);
+        .configure(ledgers::routes)
+        .configure(suggestions::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod reception;
 pub mod render;
 pub mod roster;
+pub mod suggestions;
 
 use std::str::FromStr;
 
@@ -55,7 +56,7 @@ impl LedgerCode {
 
     /// The ledgers that can be read and exported now.
     pub const AVAILABLE: &'static [LedgerCode] =
-        &[LedgerCode::Roster, LedgerCode::CaseLedger, LedgerCode::ReceptionLog];
+        &[LedgerCode::Roster, LedgerCode::CaseLedger, LedgerCode::ReceptionLog, LedgerCode::Suggestions];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -324,6 +325,7 @@ pub enum RowCursor {
     Cases(cases::CaseRows),
     Roster(roster::RosterRows),
     Visits(reception::VisitRows),
+    Suggestions(suggestions::SuggestionRows),
 }
 
 impl RowCursor {
@@ -333,6 +335,7 @@ impl RowCursor {
             RowCursor::Cases(rows) => rows.next_batch().await,
             RowCursor::Roster(rows) => rows.next_batch().await,
             RowCursor::Visits(rows) => rows.next_batch().await,
+            RowCursor::Suggestions(rows) => rows.next_batch().await,
         }
     }
 }
@@ -374,6 +377,12 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
             let masked = !actor.is(Role::Manager);
             let rows = reception::VisitRows::new(db.clone(), &scope.stations, period, masked).await?;
             (reception::COLUMNS, RowCursor::Visits(rows), masked)
+        }
+        LedgerCode::Suggestions => {
+            // No personal data of residents: deputies' and units' names only.
+            let today = now.with_timezone(&tz).date_naive();
+            let rows = suggestions::SuggestionRows::new(db.clone(), &scope.stations, period, today).await?;
+            (suggestions::COLUMNS, RowCursor::Suggestions(rows), false)
         }
         _ => {
             let masked = actor.is(Role::Viewer);
