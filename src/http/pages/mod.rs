@@ -13,6 +13,7 @@ pub mod reception;
 pub mod reception_roster_view;
 pub mod resident;
 pub mod stations;
+pub mod suggestions;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -234,6 +235,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     reception::routes(cfg);
     notifications::routes(cfg);
     ledgers::routes(cfg);
+    suggestions::routes(cfg);
 }
 
 #[cfg(test)]
