@@ -17,4 +17,5 @@ mod photos;
 mod processes;
 mod qr;
 mod reception;
+mod suggestions;
 mod validation;
