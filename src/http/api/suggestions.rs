@@ -125,7 +125,12 @@ impl From<SuggestionView> for SuggestionDto {
     fn from(v: SuggestionView) -> Self {
         use crate::domain::suggestion::SuggestionRole;
         let s = v.suggestion;
-        let pick = |list: &[Party], role: SuggestionRole| list.iter().filter(|p| p.role == role).map(|p| p.id);
+        let lead_deputy_id = pick(&v.deputies, SuggestionRole::Lead).next();
+        let co_deputy_ids: Vec<i32> = pick(&v.deputies, SuggestionRole::Co).collect();
+        let co_unit_ids: Vec<i32> = pick(&v.units, SuggestionRole::Co).collect();
+        fn pick(list: &[Party], role: SuggestionRole) -> impl Iterator<Item = i32> + '_ {
+            list.iter().filter(move |p| p.role == role).map(|p| p.id)
+        }
         SuggestionDto {
             id: s.id,
             number: s.number,
@@ -137,10 +142,10 @@ impl From<SuggestionView> for SuggestionDto {
             proposals: s.proposals,
             category_id: s.category_id,
             category_name: v.category_name,
-            lead_deputy_id: pick(&v.deputies, SuggestionRole::Lead).next(),
-            co_deputy_ids: pick(&v.deputies, SuggestionRole::Co).collect(),
+            lead_deputy_id,
+            co_deputy_ids,
             lead_unit_id: s.lead_unit_id,
-            co_unit_ids: pick(&v.units, SuggestionRole::Co).collect(),
+            co_unit_ids,
             deputies: v.deputies.into_iter().map(Into::into).collect(),
             units: v.units.into_iter().map(Into::into).collect(),
             assigned_on: day(s.assigned_on),
@@ -342,7 +347,7 @@ impl UpdateSuggestion {
         let reasons = self.reasons.as_deref().map(|raw| p.take(parse_reasons(raw)));
         let proposals = match &self.proposals {
             None => None,
-            Some(value) => p.take(parse_proposals(value.as_deref())).map(Some),
+            Some(value) => Some(p.take(parse_proposals(value.as_deref()))),
         };
         if self.co_deputy_ids.as_ref().is_some_and(|ids| ids.len() > crate::domain::suggestion::MAX_CO) {
             p.push(FieldError::new(
@@ -356,7 +361,10 @@ impl UpdateSuggestion {
                 raised_on: raised_on.flatten(),
                 title: title.flatten(),
                 reasons: reasons.flatten(),
-                proposals,
+                proposals: match proposals {
+                    None => None,
+                    Some(parsed) => Some(parsed?),
+                },
                 category_id: self.category_id,
                 lead_deputy_id: self.lead_deputy_id,
                 co_deputy_ids: self.co_deputy_ids.clone(),
