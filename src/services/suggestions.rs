@@ -396,7 +396,9 @@ pub async fn list(
                         .add(entity::Column::ExtendedTo.is_null())
                         .add(entity::Column::DueOn.lt(today)),
                 )
-                .add(Condition::all().add(entity::Column::Status.eq(assigned)).add(entity::Column::ExtendedTo.lt(today)))
+                .add(
+                    Condition::all().add(entity::Column::Status.eq(assigned)).add(entity::Column::ExtendedTo.lt(today)),
+                )
                 .add(
                     Condition::all()
                         .add(entity::Column::Status.eq(SuggestionStatus::Rehandling.as_str()))
@@ -733,8 +735,7 @@ pub async fn from_visit<C: ConnectionTrait + TransactionTrait>(
     now: Now,
     visit_id: i32,
 ) -> AppResult<SuggestionView> {
-    let visit =
-        reception_visit::Entity::find_by_id(visit_id).one(db).await?.ok_or(AppError::NotFound("visit"))?;
+    let visit = reception_visit::Entity::find_by_id(visit_id).one(db).await?.ok_or(AppError::NotFound("visit"))?;
     if !actor.readable_stations(db).await?.contains(visit.station_id) {
         return Err(AppError::NotFound("visit"));
     }
@@ -813,8 +814,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         }
     }
     let current_lead = deputies.iter().find(|d| d.role == SuggestionRole::Lead).map(|d| d.id);
-    if standing.lead_deputy && !standing.manage && changes.lead_deputy_id.is_some_and(|l| Some(l) != actor.deputy_id)
-    {
+    if standing.lead_deputy && !standing.manage && changes.lead_deputy_id.is_some_and(|l| Some(l) != actor.deputy_id) {
         return Err(AppError::forbidden("a deputy may not hand the lead of a suggestion to someone else"));
     }
     let lead = changes.lead_deputy_id.or(current_lead);
@@ -824,9 +824,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let co = match (&changes.co_deputy_ids, changes.lead_deputy_id) {
         (Some(ids), _) => Some(suggestion::co_list("co_deputy_ids", lead, ids).map_err(AppError::field)?),
         // A new lead who was a co-signer leaves the co-signers.
-        (None, Some(_)) => Some(
-            deputies.iter().filter(|d| d.role == SuggestionRole::Co && Some(d.id) != lead).map(|d| d.id).collect(),
-        ),
+        (None, Some(_)) => {
+            Some(deputies.iter().filter(|d| d.role == SuggestionRole::Co && Some(d.id) != lead).map(|d| d.id).collect())
+        }
         (None, None) => None,
     };
     if let Some(co) = &co {
@@ -858,11 +858,8 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if let Some(flag) = changes.key_supervision {
         update = update.col_expr(entity::Column::KeySupervision, Expr::value(flag));
     }
-    let done = update
-        .filter(entity::Column::Id.eq(id))
-        .filter(entity::Column::Version.eq(changes.version))
-        .exec(&txn)
-        .await?;
+    let done =
+        update.filter(entity::Column::Id.eq(id)).filter(entity::Column::Version.eq(changes.version)).exec(&txn).await?;
     if done.rows_affected == 0 {
         return Err(stale(current.version));
     }
@@ -950,11 +947,7 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
         }
     }
     let txn = db.begin().await?;
-    let done = update
-        .filter(entity::Column::Id.eq(id))
-        .filter(entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
+    let done = update.filter(entity::Column::Id.eq(id)).filter(entity::Column::Version.eq(version)).exec(&txn).await?;
     if done.rows_affected == 0 {
         return Err(stale(current.version));
     }

@@ -153,12 +153,20 @@ async fn a_suggestion_lives_by_the_legal_clock() {
     assert_eq!(refused["message"], "a suggestion that is drafted cannot be assigned");
     let submitted = w.ok(&w.manager, id, json!({"action": "submit", "version": 1})).await;
     assert_eq!(submitted["status"], "submitted");
-    expect_error(w.act(&w.manager, id, json!({"action": "submit", "version": 1})).await, StatusCode::CONFLICT, "stale_version")
-        .await;
+    expect_error(
+        w.act(&w.manager, id, json!({"action": "submit", "version": 1})).await,
+        StatusCode::CONFLICT,
+        "stale_version",
+    )
+    .await;
 
     // Assigned on Monday 2 March 2026: the reply is due three calendar months later.
     let assigned = w
-        .ok(&w.manager, id, json!({"action": "assign", "version": 2, "lead_unit_id": w.unit, "co_unit_ids": [w.co_unit]}))
+        .ok(
+            &w.manager,
+            id,
+            json!({"action": "assign", "version": 2, "lead_unit_id": w.unit, "co_unit_ids": [w.co_unit]}),
+        )
         .await;
     assert_eq!(assigned["status"], "assigned");
     assert_eq!(assigned["assigned_on"], "2026-03-02");
@@ -198,10 +206,15 @@ async fn a_suggestion_lives_by_the_legal_clock() {
         "validation_failed",
     )
     .await;
-    let fields: Vec<&str> = missing["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        missing["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["text", "result_class"]);
     let replied = w
-        .ok(&w.handler, id, json!({"action": "reply", "version": 4, "text": "已纳入年度改造计划。", "result_class": "C"}))
+        .ok(
+            &w.handler,
+            id,
+            json!({"action": "reply", "version": 4, "text": "已纳入年度改造计划。", "result_class": "C"}),
+        )
         .await;
     assert_eq!(replied["status"], "replied");
     assert_eq!(replied["replied_on"], "2026-06-10");
@@ -213,8 +226,7 @@ async fn a_suggestion_lives_by_the_legal_clock() {
         "forbidden",
     )
     .await;
-    let rated =
-        w.ok(&w.deputy_wang, id, json!({"action": "rate", "version": 5, "satisfaction": "dissatisfied"})).await;
+    let rated = w.ok(&w.deputy_wang, id, json!({"action": "rate", "version": 5, "satisfaction": "dissatisfied"})).await;
     assert_eq!(rated["status"], "rehandling");
     assert_eq!(rated["satisfaction"], "dissatisfied");
     assert_eq!(rated["rated_on"], "2026-06-10");
@@ -233,7 +245,11 @@ async fn a_suggestion_lives_by_the_legal_clock() {
     w.app().clock.set(at("2026-07-11T01:00:00Z"));
     assert_eq!(expect(w.get(&w.manager, id).await, StatusCode::OK).await["overdue"], true);
     let again = w
-        .ok(&w.handler, id, json!({"action": "reply", "version": 6, "text": "已列入今年第三季度施工。", "result_class": "b"}))
+        .ok(
+            &w.handler,
+            id,
+            json!({"action": "reply", "version": 6, "text": "已列入今年第三季度施工。", "result_class": "b"}),
+        )
         .await;
     assert_eq!(again["status"], "replied");
     assert_eq!(again["result_class"], "B");
@@ -243,8 +259,12 @@ async fn a_suggestion_lives_by_the_legal_clock() {
     let rated =
         w.ok(&w.deputy_wang, id, json!({"action": "rate", "version": 7, "satisfaction": "basically_satisfied"})).await;
     assert_eq!(rated["status"], "replied");
-    expect_error(w.act(&w.handler, id, json!({"action": "close", "version": 8})).await, StatusCode::FORBIDDEN, "forbidden")
-        .await;
+    expect_error(
+        w.act(&w.handler, id, json!({"action": "close", "version": 8})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let closed = w.ok(&w.manager, id, json!({"action": "close", "version": 8})).await;
     assert_eq!(closed["status"], "closed");
     assert_eq!(closed["closed_on"], "2026-07-11");
@@ -297,8 +317,12 @@ async fn each_role_sees_and_does_only_its_part() {
             "forbidden",
         )
         .await;
-        expect_error(w.act(token, id, json!({"action": "submit", "version": 1})).await, StatusCode::FORBIDDEN, "forbidden")
-            .await;
+        expect_error(
+            w.act(token, id, json!({"action": "submit", "version": 1})).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
     }
     expect_error(app.post(&create_path, &w.viewer, &w.body()).await, StatusCode::FORBIDDEN, "forbidden").await;
     expect_error(app.post(&create_path, &w.handler, &w.body()).await, StatusCode::FORBIDDEN, "forbidden").await;
@@ -313,34 +337,50 @@ async fn each_role_sees_and_does_only_its_part() {
     assert_eq!(mine["number"], "2026-0002");
     let mine_id = mine["id"].as_i64().unwrap();
     let edited = expect(
-        app.patch(&format!("/api/v1/suggestions/{mine_id}"), &w.deputy_wang, &json!({"version": 1, "proposals": "开通社区微循环公交。"}))
-            .await,
+        app.patch(
+            &format!("/api/v1/suggestions/{mine_id}"),
+            &w.deputy_wang,
+            &json!({"version": 1, "proposals": "开通社区微循环公交。"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(edited["proposals"], "开通社区微循环公交。");
     assert_eq!(edited["version"], 2);
     expect_error(
-        app.patch(&format!("/api/v1/suggestions/{mine_id}"), &w.deputy_wang, &json!({"version": 1, "title": "旧"})).await,
+        app.patch(&format!("/api/v1/suggestions/{mine_id}"), &w.deputy_wang, &json!({"version": 1, "title": "旧"}))
+            .await,
         StatusCode::CONFLICT,
         "stale_version",
     )
     .await;
     expect_error(
-        app.patch(&format!("/api/v1/suggestions/{mine_id}"), &w.deputy_wang, &json!({"version": 2, "key_supervision": true}))
-            .await,
+        app.patch(
+            &format!("/api/v1/suggestions/{mine_id}"),
+            &w.deputy_wang,
+            &json!({"version": 2, "key_supervision": true}),
+        )
+        .await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
     // A deputy of another station may not draft here.
-    expect_error(app.post(&create_path, &w.deputy_zhao, &json!({"title": "t", "reasons": "r"})).await, StatusCode::NOT_FOUND, "not_found")
-        .await;
+    expect_error(
+        app.post(&create_path, &w.deputy_zhao, &json!({"title": "t", "reasons": "r"})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     // Bad input: every problem at once.
     let bad = json!({"title": "", "reasons": "理由".repeat(2501), "lead_deputy_id": w.wang, "raised_on": "2026-02-30"});
-    let error =
-        expect_error(app.post(&create_path, &w.manager, &bad).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-            .await;
+    let error = expect_error(
+        app.post(&create_path, &w.manager, &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let fields: Vec<&str> = error["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["raised_on", "title", "reasons"]);
     let mut stranger = w.body();
@@ -391,7 +431,8 @@ async fn each_role_sees_and_does_only_its_part() {
     )
     .await;
     let flagged = expect(
-        app.patch(&format!("/api/v1/suggestions/{id}"), &w.manager, &json!({"version": 3, "key_supervision": true})).await,
+        app.patch(&format!("/api/v1/suggestions/{id}"), &w.manager, &json!({"version": 3, "key_supervision": true}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -450,7 +491,8 @@ async fn a_case_and_a_visit_become_suggestions() {
     assert_eq!(from_visit["source_visit_id"], visit_id);
     assert_eq!(from_visit["title"], "菜市场周边占道经营，影响通行。");
     assert_eq!(from_visit["number"], "2026-0002");
-    let visit = expect(app.get(&format!("/api/v1/reception-visits/{visit_id}"), &w.manager).await, StatusCode::OK).await;
+    let visit =
+        expect(app.get(&format!("/api/v1/reception-visits/{visit_id}"), &w.manager).await, StatusCode::OK).await;
     assert_eq!(visit["disposition"], "suggestion");
     assert_eq!(visit["version"], 2);
     expect_error(app.post(&path, &w.manager, &json!({})).await, StatusCode::CONFLICT, "suggestion_exists").await;
@@ -484,7 +526,8 @@ async fn the_register_lists_the_suggestions_of_the_period() {
     let app = w.app();
     let assigned = w.assigned().await;
     let id = assigned["id"].as_i64().unwrap();
-    w.ok(&w.handler, id, json!({"action": "reply", "version": 3, "text": "已完成首批加装。", "result_class": "A"})).await;
+    w.ok(&w.handler, id, json!({"action": "reply", "version": 3, "text": "已完成首批加装。", "result_class": "A"}))
+        .await;
     w.ok(&w.deputy_wang, id, json!({"action": "rate", "version": 4, "satisfaction": "satisfied"})).await;
     app.patch(&format!("/api/v1/suggestions/{id}"), &w.manager, &json!({"version": 5, "key_supervision": true})).await;
     let mut second = w.body();
@@ -505,8 +548,23 @@ async fn the_register_lists_the_suggestions_of_the_period() {
     assert_eq!(
         titles,
         vec![
-            "编号", "提出日期", "领衔代表", "附议代表", "标题", "类别", "主办单位", "协办单位", "交办日期", "办理期限",
-            "答复日期", "答复内容", "办理结果", "代表满意度", "重点督办", "状态", "是否超期"
+            "编号",
+            "提出日期",
+            "领衔代表",
+            "附议代表",
+            "标题",
+            "类别",
+            "主办单位",
+            "协办单位",
+            "交办日期",
+            "办理期限",
+            "答复日期",
+            "答复内容",
+            "办理结果",
+            "代表满意度",
+            "重点督办",
+            "状态",
+            "是否超期"
         ]
     );
     assert_eq!(cell(&book, 0, "number"), "2026-0001");
@@ -660,7 +718,8 @@ async fn the_staff_page_drafts_keeps_what_was_typed_and_acts() {
     let stored = expect(app.get(&format!("/api/v1/suggestions/{id}"), &w.manager).await, StatusCode::OK).await;
     assert_eq!(stored["status"], "assigned");
     assert_eq!(stored["due_on"], "2026-06-02");
-    let list = browser.client.get(app.url("/app/suggestions?status=assigned")).send().await.unwrap().text().await.unwrap();
+    let list =
+        browser.client.get(app.url("/app/suggestions?status=assigned")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("关于修复背街小巷路灯的建议"));
     assert!(list.contains("2026-06-02"));
 }

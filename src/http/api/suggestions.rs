@@ -154,7 +154,11 @@ impl From<SuggestionView> for SuggestionDto {
             deadline: day(v.deadline),
             replied_on: day(s.replied_on),
             reply: s.reply,
-            result_label: s.result_class.as_deref().and_then(|c| c.parse::<ResultClass>().ok()).map(|c| c.label_zh().into()),
+            result_label: s
+                .result_class
+                .as_deref()
+                .and_then(|c| c.parse::<ResultClass>().ok())
+                .map(|c| c.label_zh().into()),
             result_class: s.result_class,
             satisfaction: s.satisfaction,
             rated_on: day(s.rated_on),
@@ -345,10 +349,7 @@ impl UpdateSuggestion {
         let raised_on = self.raised_on.as_deref().map(|raw| p.take(parse_date("raised_on", raw)));
         let title = self.title.as_deref().map(|raw| p.take(parse_title(raw)));
         let reasons = self.reasons.as_deref().map(|raw| p.take(parse_reasons(raw)));
-        let proposals = match &self.proposals {
-            None => None,
-            Some(value) => Some(p.take(parse_proposals(value.as_deref()))),
-        };
+        let proposals = self.proposals.as_ref().map(|value| p.take(parse_proposals(value.as_deref())));
         if self.co_deputy_ids.as_ref().is_some_and(|ids| ids.len() > crate::domain::suggestion::MAX_CO) {
             p.push(FieldError::new(
                 "co_deputy_ids",
@@ -452,9 +453,9 @@ impl SuggestionActionBody {
                     }
                 }
             }
-            Some(SuggestionAction::Extend) => p
-                .take(parse_date("to", self.to.as_deref().unwrap_or("")))
-                .map(|to| Command::Extend { to }),
+            Some(SuggestionAction::Extend) => {
+                p.take(parse_date("to", self.to.as_deref().unwrap_or(""))).map(|to| Command::Extend { to })
+            }
             Some(SuggestionAction::Reply) => {
                 let text = p.take(parse_reply(self.text.as_deref().unwrap_or("")));
                 let class = p.take(ResultClass::parse("result_class", self.result_class.as_deref().unwrap_or("")));

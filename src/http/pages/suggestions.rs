@@ -29,11 +29,9 @@ use crate::services::suggestions::{self, SuggestionFilter, SuggestionView};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/app/suggestions").route(web::get().to(index)).route(web::post().to(create)),
-    )
-    .service(web::resource("/app/suggestions/{id}").route(web::get().to(show)))
-    .service(web::resource("/app/suggestions/{id}/actions").route(web::post().to(act)));
+    cfg.service(web::resource("/app/suggestions").route(web::get().to(index)).route(web::post().to(create)))
+        .service(web::resource("/app/suggestions/{id}").route(web::get().to(show)))
+        .service(web::resource("/app/suggestions/{id}/actions").route(web::post().to(act)));
 }
 
 fn status_label(status: SuggestionStatus, lang: Lang) -> &'static str {
@@ -106,17 +104,13 @@ pub struct ListQuery {
     overdue: Option<String>,
 }
 
-async fn draft_choices(
-    state: &AppState,
-    actor: &Actor,
-) -> AppResult<(Vec<(i32, String)>, Vec<(i32, String)>)> {
+async fn draft_choices(state: &AppState, actor: &Actor) -> AppResult<(Vec<(i32, String)>, Vec<(i32, String)>)> {
     let scope = match actor.role {
         Role::Admin | Role::Manager => actor.managed_stations(&state.db).await?,
         Role::Deputy => actor.readable_stations(&state.db).await?,
         _ => return Ok((Vec::new(), Vec::new())),
     };
-    let mut select =
-        station::Entity::find().filter(station::Column::Active.eq(true)).order_by_asc(station::Column::Id);
+    let mut select = station::Entity::find().filter(station::Column::Active.eq(true)).order_by_asc(station::Column::Id);
     if let Some(ids) = scope.ids() {
         select = select.filter(station::Column::Id.is_in(ids));
     }

@@ -84,11 +84,10 @@ impl SuggestionRows {
             .filter(suggestion::Column::RaisedOn.gte(self.period.from))
             .filter(suggestion::Column::RaisedOn.lte(self.period.to));
         if let Some((day, id)) = self.after {
-            select = select.filter(
-                Condition::any().add(suggestion::Column::RaisedOn.gt(day)).add(
+            select =
+                select.filter(Condition::any().add(suggestion::Column::RaisedOn.gt(day)).add(
                     Condition::all().add(suggestion::Column::RaisedOn.eq(day)).add(suggestion::Column::Id.gt(id)),
-                ),
-            );
+                ));
         }
         if let Some(ids) = &self.stations {
             select = select.filter(suggestion::Column::StationId.is_in(ids.clone()));
@@ -163,7 +162,9 @@ impl SuggestionRows {
             s.replied_on.map_or(Cell::Empty, Cell::Date),
             Cell::opt_text(s.reply.clone()),
             Cell::opt_text(s.result_class.as_deref().and_then(|c| c.parse::<ResultClass>().ok()).map(|c| c.label_zh())),
-            Cell::opt_text(s.satisfaction.as_deref().and_then(|c| c.parse::<Satisfaction>().ok()).map(|c| c.label_zh())),
+            Cell::opt_text(
+                s.satisfaction.as_deref().and_then(|c| c.parse::<Satisfaction>().ok()).map(|c| c.label_zh()),
+            ),
             Cell::text(if s.key_supervision { "是" } else { "否" }),
             Cell::text(status.map_or(s.status.as_str(), |st| st.label_zh())),
             Cell::text(if overdue_on(s, self.today) { "是" } else { "否" }),
