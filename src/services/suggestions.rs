@@ -122,6 +122,10 @@ pub struct Allowed {
     pub reply: bool,
     pub rate: bool,
     pub close: bool,
+    /// Set or lift key supervision (重点督办).
+    pub key_supervision: bool,
+    /// Change the words and deputies (while drafted or submitted).
+    pub reword: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -207,6 +211,9 @@ fn allowed(standing: Standing, status: SuggestionStatus) -> Allowed {
         reply: can(SuggestionAction::Reply, standing.manage || standing.unit),
         rate: can(SuggestionAction::Rate, standing.manage || standing.lead_deputy),
         close: can(SuggestionAction::Close, standing.manage),
+        key_supervision: standing.manage,
+        reword: matches!(status, SuggestionStatus::Drafted | SuggestionStatus::Submitted)
+            && (standing.manage || (standing.lead_deputy && status == SuggestionStatus::Drafted)),
     }
 }
 

@@ -697,11 +697,48 @@ async fn the_staff_page_drafts_keeps_what_was_typed_and_acts() {
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let html = response.text().await.unwrap();
     assert!(html.contains("已提交"), "{html}");
+    // Rewording a submitted suggestion: a blank title comes back (422) with the words typed.
+    let edit = app.url(&format!("/app/suggestions/{id}/edit"));
+    let words = [
+        ("csrf", csrf.as_str()),
+        ("version", "2"),
+        ("title", " "),
+        ("reasons", "背街小巷共有十二盏路灯不亮。"),
+        ("proposals", ""),
+    ];
+    let response = browser.client.post(&edit).form(&words).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("背街小巷共有十二盏路灯不亮。"));
+    let mut words = words;
+    words[2] = ("title", "关于尽快修复背街小巷路灯的建议");
+    let response = browser.client.post(&edit).form(&words).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let key = [("csrf", csrf.as_str()), ("version", "3"), ("key_supervision", "true")];
+    let response = browser.client.post(&edit).form(&key).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let stored = expect(app.get(&format!("/api/v1/suggestions/{id}"), &w.manager).await, StatusCode::OK).await;
+    assert_eq!(stored["title"], "关于尽快修复背街小巷路灯的建议");
+    assert_eq!(stored["reasons"], "背街小巷共有十二盏路灯不亮。");
+    assert_eq!(stored["proposals"], Value::Null);
+    assert_eq!(stored["key_supervision"], true);
+    assert_eq!(stored["version"], 4);
+    // The viewer reads the page without the forms.
+    let viewer = Browser::new();
+    sign_in(app, &viewer, "viewer-a", PASSWORD).await;
+    let page =
+        viewer.client.get(app.url(&format!("/app/suggestions/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("关于尽快修复背街小巷路灯的建议"));
+    assert!(!page.contains("/edit") && !page.contains("name=\"action\""));
+    let other = Browser::new();
+    sign_in(app, &other, "manager-b", PASSWORD).await;
+    let response = other.client.get(app.url(&format!("/app/suggestions/{id}"))).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
     // An assignment without a unit keeps the form (422).
     let response = browser
         .client
         .post(&act)
-        .form(&[("csrf", csrf.as_str()), ("action", "assign"), ("version", "2"), ("lead_unit_id", "")])
+        .form(&[("csrf", csrf.as_str()), ("action", "assign"), ("version", "4"), ("lead_unit_id", "")])
         .send()
         .await
         .unwrap();
@@ -710,7 +747,7 @@ async fn the_staff_page_drafts_keeps_what_was_typed_and_acts() {
     let response = browser
         .client
         .post(&act)
-        .form(&[("csrf", csrf.as_str()), ("action", "assign"), ("version", "2"), ("lead_unit_id", unit.as_str())])
+        .form(&[("csrf", csrf.as_str()), ("action", "assign"), ("version", "4"), ("lead_unit_id", unit.as_str())])
         .send()
         .await
         .unwrap();
@@ -720,6 +757,6 @@ async fn the_staff_page_drafts_keeps_what_was_typed_and_acts() {
     assert_eq!(stored["due_on"], "2026-06-02");
     let list =
         browser.client.get(app.url("/app/suggestions?status=assigned")).send().await.unwrap().text().await.unwrap();
-    assert!(list.contains("关于修复背街小巷路灯的建议"));
+    assert!(list.contains("关于尽快修复背街小巷路灯的建议"));
     assert!(list.contains("2026-06-02"));
 }

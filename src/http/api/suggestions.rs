@@ -61,6 +61,8 @@ pub struct AllowedDto {
     pub reply: bool,
     pub rate: bool,
     pub close: bool,
+    pub key_supervision: bool,
+    pub reword: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -183,6 +185,8 @@ impl From<SuggestionView> for SuggestionDto {
                 reply: v.allowed.reply,
                 rate: v.allowed.rate,
                 close: v.allowed.close,
+                key_supervision: v.allowed.key_supervision,
+                reword: v.allowed.reword,
             },
         }
     }

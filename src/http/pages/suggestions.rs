@@ -17,7 +17,7 @@ use crate::domain::suggestion::{ResultClass, SuggestionStatus};
 use crate::entities::{deputy, station, unit};
 use crate::error::{AppError, AppResult};
 use crate::http::api::reception::local_today;
-use crate::http::api::suggestions::{CreateSuggestion, SuggestionActionBody, now};
+use crate::http::api::suggestions::{CreateSuggestion, SuggestionActionBody, UpdateSuggestion, now};
 use crate::http::csrf;
 use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
@@ -31,7 +31,8 @@ use crate::state::AppState;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/app/suggestions").route(web::get().to(index)).route(web::post().to(create)))
         .service(web::resource("/app/suggestions/{id}").route(web::get().to(show)))
-        .service(web::resource("/app/suggestions/{id}/actions").route(web::post().to(act)));
+        .service(web::resource("/app/suggestions/{id}/actions").route(web::post().to(act)))
+        .service(web::resource("/app/suggestions/{id}/edit").route(web::post().to(edit)));
 }
 
 fn status_label(status: SuggestionStatus, lang: Lang) -> &'static str {
@@ -297,6 +298,54 @@ impl ActionForm {
     }
 }
 
+/// The words of a suggestion, or its key-supervision flag (`key_supervision` alone).
+#[derive(Deserialize, Default, Clone)]
+pub struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    title: Option<String>,
+    reasons: Option<String>,
+    proposals: Option<String>,
+    key_supervision: Option<String>,
+}
+
+impl EditForm {
+    fn of(view: &SuggestionView) -> EditForm {
+        let s = &view.suggestion;
+        EditForm {
+            csrf: String::new(),
+            version: s.version.to_string(),
+            title: Some(s.title.clone()),
+            reasons: Some(s.reasons.clone()),
+            proposals: s.proposals.clone(),
+            key_supervision: None,
+        }
+    }
+
+    fn body(&self) -> Result<UpdateSuggestion, AppError> {
+        let version = self
+            .version
+            .trim()
+            .parse()
+            .map_err(|_| AppError::field(crate::domain::field::FieldError::required("version")))?;
+        let key = self.key_supervision.as_deref().map(|v| v == "true");
+        let words = key.is_none();
+        Ok(UpdateSuggestion {
+            version,
+            raised_on: None,
+            title: self.title.clone().filter(|_| words),
+            reasons: self.reasons.clone().filter(|_| words),
+            proposals: if words { Some(self.proposals.clone()) } else { None },
+            category_id: None,
+            lead_deputy_id: None,
+            co_deputy_ids: None,
+            key_supervision: key,
+        })
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     done: Option<String>,
@@ -317,6 +366,7 @@ struct DetailPage {
     problem: Option<String>,
     typed: ActionForm,
     errors: HashMap<String, String>,
+    edit: EditForm,
     unit_choices: Vec<(i32, String)>,
     result_classes: Vec<(&'static str, &'static str)>,
     satisfactions: Vec<(&'static str, &'static str)>,
@@ -339,10 +389,12 @@ async fn render_detail(
     problem: Option<String>,
     typed: ActionForm,
     errors: HashMap<String, String>,
+    edit: Option<EditForm>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let fail = |e: AppError| PageError::new(e, lang);
     let s = suggestions::get(&state.db, actor, local_today(state), id).await.map_err(fail)?;
+    let edit = edit.unwrap_or_else(|| EditForm::of(&s));
     let unit_choices = if s.allowed.assign {
         unit::Entity::find()
             .filter(unit::Column::Active.eq(true))
@@ -388,6 +440,7 @@ async fn render_detail(
         problem,
         typed,
         errors,
+        edit,
         unit_choices,
         result_classes: ResultClass::ALL
             .iter()
@@ -414,7 +467,7 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let notice = query.done.as_ref().map(|_| lang.t("suggestions.saved").into_owned());
     let typed = ActionForm::default();
-    render_detail(&req, &state, &session.0, lang, *id, notice, None, typed, HashMap::new(), StatusCode::OK).await
+    render_detail(&req, &state, &session.0, lang, *id, notice, None, typed, HashMap::new(), None, StatusCode::OK).await
 }
 
 /// `POST /app/suggestions/{id}/actions`: one action; a stale version or a move the status no
@@ -453,5 +506,43 @@ pub async fn act(
         ),
         Err(error) => return Err(PageError::new(error, lang)),
     };
-    render_detail(&req, &state, &actor, lang, id, None, problem, form, errors, status).await
+    render_detail(&req, &state, &actor, lang, id, None, problem, form, errors, None, status).await
+}
+
+/// `POST /app/suggestions/{id}/edit`: reword a draft, or set or lift key supervision; a stale
+/// version (409) or a refused field (422) shows the suggestion with what was typed.
+pub async fn edit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    if !csrf::verify(&req, &form.csrf) {
+        return Err(PageError::csrf(lang));
+    }
+    let actor = session.0;
+    let id = id.into_inner();
+    let result = match form.body().and_then(|body| body.parse()) {
+        Ok(changes) => suggestions::update(&state.db, &actor, now(&state), id, changes).await,
+        Err(error) => Err(error),
+    };
+    let (status, problem, errors) = match result {
+        Ok(_) => return Ok(redirect(&format!("/app/suggestions/{id}?done=edit"))),
+        Err(AppError::Conflict { message, .. }) => {
+            let text = format!("{} ({message})", lang.t("suggestions.conflict"));
+            (StatusCode::CONFLICT, Some(text), HashMap::new())
+        }
+        Err(error @ AppError::Validation(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(lang.t("common.fix_below").into_owned()),
+            field_messages(&error, lang).unwrap_or_default(),
+        ),
+        Err(error) => return Err(PageError::new(error, lang)),
+    };
+    let typed = ActionForm { action: "edit".into(), ..ActionForm::default() };
+    let edit = if form.key_supervision.is_some() { None } else { Some(form) };
+    render_detail(&req, &state, &actor, lang, id, None, problem, typed, errors, edit, status).await
 }
