@@ -165,6 +165,11 @@ fn deadlines_of(model: &entity::Model) -> Deadlines {
     Deadlines { due_on: model.due_on, extended_to: model.extended_to, rehandling_due_on: model.rehandling_due_on }
 }
 
+/// The deadline in force for a stored suggestion (re-handling's own once it started).
+pub fn deadline_of(model: &entity::Model) -> Option<NaiveDate> {
+    deadlines_of(model).current(status_of(model))
+}
+
 /// Whether a stored suggestion is late on `today`.
 pub fn overdue_on(model: &entity::Model, today: NaiveDate) -> bool {
     is_overdue(status_of(model), deadlines_of(model), model.replied_on, today)
@@ -301,7 +306,7 @@ async fn views(
             status,
             station_name: station_names.get(&model.station_id).cloned().unwrap_or_default(),
             category_name: model.category_id.and_then(|id| category_names.get(&id).cloned()),
-            deadline: deadlines_of(&model).current(status),
+            deadline: deadline_of(&model),
             overdue: overdue_on(&model, today),
             allowed: allowed(standing, status),
             deputies,

@@ -631,6 +631,18 @@ async fn the_register_lists_the_suggestions_of_the_period() {
     assert_eq!(due.get_datetime().unwrap().as_f64(), 46175.0);
     assert_eq!(sheet.get_value((2, 15)), Some(&Data::String("草拟".into())));
 
+    // The print view: an A4 page of the book.
+    let browser = Browser::new();
+    sign_in(app, &browser, "manager-a", PASSWORD).await;
+    let print = format!("/app/stations/{}/ledgers/suggestions/print?from=2026-03-01&to=2026-03-31", w.station);
+    let page = browser.client.get(app.url(&print)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for expected in ["建议办理情况登记簿", "城关街道人大代表联络站", "2026-0001", "A类 已解决", "<thead>"]
+    {
+        assert!(html.contains(expected), "the print view shows {expected}");
+    }
+
     // An empty period: the headings only, in every format.
     let empty = format!("/api/v1/stations/{}/ledgers/suggestions?from=2025-01-01&to=2025-12-31", w.station);
     let body = expect(app.get(&empty, &w.manager).await, StatusCode::OK).await;
@@ -759,4 +771,25 @@ async fn the_staff_page_drafts_keeps_what_was_typed_and_acts() {
         browser.client.get(app.url("/app/suggestions?status=assigned")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("关于尽快修复背街小巷路灯的建议"));
     assert!(list.contains("2026-06-02"));
+}
+
+#[tokio::test]
+async fn openapi_describes_the_suggestion_routes() {
+    let app = spawn_app().await;
+    let doc = expect(app.get_anonymous("/api/v1/openapi.json").await, StatusCode::OK).await;
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/api/v1/suggestions", "get"),
+        ("/api/v1/stations/{id}/suggestions", "get"),
+        ("/api/v1/stations/{id}/suggestions", "post"),
+        ("/api/v1/suggestions/{id}", "get"),
+        ("/api/v1/suggestions/{id}", "patch"),
+        ("/api/v1/suggestions/{id}/actions", "post"),
+        ("/api/v1/cases/{id}/suggestion", "post"),
+        ("/api/v1/reception-visits/{id}/suggestion", "post"),
+    ] {
+        let operation = paths.get(path).and_then(|p| p.get(method));
+        assert!(operation.is_some(), "{method} {path} is not documented");
+        assert_eq!(operation.unwrap()["tags"][0], "suggestions", "{method} {path}");
+    }
 }

@@ -11,7 +11,7 @@ use crate::domain::suggestion::{ResultClass, SuggestionRole, SuggestionStatus};
 use crate::entities::{category, deputy, suggestion, suggestion_deputy, suggestion_unit, unit};
 use crate::error::AppResult;
 use crate::services::actor::StationScope;
-use crate::services::suggestions::overdue_on;
+use crate::services::suggestions::{deadline_of, overdue_on};
 
 pub const COLUMNS: &[Column] = &[
     col("number", "编号", CellKind::Text, 11.0),
@@ -143,10 +143,7 @@ impl SuggestionRows {
 
     fn row(&self, s: &suggestion::Model, deputies: &Parties, units: &Parties) -> Row {
         let status = s.status.parse::<SuggestionStatus>().ok();
-        let deadline = match status {
-            Some(SuggestionStatus::Rehandling) => s.rehandling_due_on,
-            _ => s.rehandling_due_on.or(s.extended_to).or(s.due_on),
-        };
+        let deadline = deadline_of(s);
         let joined = |parties: &Parties| parties.co.get(&s.id).filter(|v| !v.is_empty()).map(|v| v.join("、"));
         vec![
             Cell::text(s.number.clone()),
