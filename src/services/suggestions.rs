@@ -29,7 +29,7 @@ use crate::entities::{
     suggestion_unit, unit,
 };
 use crate::error::{AppError, AppResult};
-use crate::services::actor::{Actor, with_descendants, with_family};
+use crate::services::actor::{Actor, StationScope, with_descendants, with_family};
 use crate::services::audit;
 use crate::services::case_access;
 use crate::services::case_flow::{EventActor, NewEvent, record_event};
@@ -175,22 +175,31 @@ pub fn overdue_on(model: &entity::Model, today: NaiveDate) -> bool {
     is_overdue(status_of(model), deadlines_of(model), model.replied_on, today)
 }
 
-async fn standing(
-    db: &impl ConnectionTrait,
+/// The stations whose suggestions the actor reads through a station role (managers: those
+/// they manage; viewers: those they read), read once per request.
+async fn station_scope(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<StationScope> {
+    match actor.role {
+        Role::Admin => Ok(StationScope::All),
+        Role::Manager => actor.managed_stations(db).await,
+        Role::Viewer => actor.readable_stations(db).await,
+        Role::Deputy | Role::Handler => Ok(StationScope::none()),
+    }
+}
+
+fn standing(
     actor: &Actor,
+    scope: &StationScope,
     model: &entity::Model,
     deputies: &[Party],
     units: &[Party],
-) -> AppResult<Standing> {
-    Ok(match actor.role {
+) -> Standing {
+    match actor.role {
         Role::Admin => Standing { manage: true, read: true, ..Standing::default() },
         Role::Manager => {
-            let manage = actor.managed_stations(db).await?.contains(model.station_id);
+            let manage = scope.contains(model.station_id);
             Standing { manage, read: manage, ..Standing::default() }
         }
-        Role::Viewer => {
-            Standing { read: actor.readable_stations(db).await?.contains(model.station_id), ..Standing::default() }
-        }
+        Role::Viewer => Standing { read: scope.contains(model.station_id), ..Standing::default() },
         Role::Deputy => {
             let mine = deputies.iter().find(|d| Some(d.id) == actor.deputy_id);
             Standing {
@@ -203,7 +212,7 @@ async fn standing(
             let unit = model.assigned_on.is_some() && units.iter().any(|u| Some(u.id) == actor.unit_id);
             Standing { read: unit, unit, ..Standing::default() }
         }
-    })
+    }
 }
 
 fn allowed(standing: Standing, status: SuggestionStatus) -> Allowed {
@@ -296,11 +305,12 @@ async fn views(
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
+    let scope = station_scope(db, actor).await?;
     let mut out = Vec::with_capacity(models.len());
     for model in models {
         let deputies = deputies.remove(&model.id).unwrap_or_default();
         let units = units.remove(&model.id).unwrap_or_default();
-        let standing = standing(db, actor, &model, &deputies, &units).await?;
+        let standing = standing(actor, &scope, &model, &deputies, &units);
         let status = status_of(&model);
         out.push(SuggestionView {
             status,
@@ -327,7 +337,7 @@ async fn load(
     let (mut deputies, mut units) = parties(db, &[id]).await?;
     let deputies = deputies.remove(&id).unwrap_or_default();
     let units = units.remove(&id).unwrap_or_default();
-    let standing = standing(db, actor, &model, &deputies, &units).await?;
+    let standing = standing(actor, &station_scope(db, actor).await?, &model, &deputies, &units);
     if !standing.read {
         return Err(AppError::NotFound("suggestion"));
     }

@@ -366,6 +366,23 @@ async fn each_role_sees_and_does_only_its_part() {
         "forbidden",
     )
     .await;
+    // The lead deputy submits it; from then on only the managers may reword it.
+    let submitted = w.ok(&w.deputy_wang, mine_id, json!({"action": "submit", "version": 2})).await;
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(submitted["allowed"]["reword"], false);
+    expect_error(
+        app.patch(&format!("/api/v1/suggestions/{mine_id}"), &w.deputy_wang, &json!({"version": 3, "title": "改"}))
+            .await,
+        StatusCode::CONFLICT,
+        "content_locked",
+    )
+    .await;
+    expect_error(
+        w.act(&w.deputy_wang, mine_id, json!({"action": "assign", "version": 3, "lead_unit_id": w.unit})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     // A deputy of another station may not draft here.
     expect_error(
         app.post(&create_path, &w.deputy_zhao, &json!({"title": "t", "reasons": "r"})).await,
