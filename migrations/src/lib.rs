@@ -11,6 +11,7 @@ mod m20261129_000006_queue_indexes;
 mod m20261129_000007_queue_count_indexes;
 mod m20261129_000008_reception;
 mod m20261130_000009_activities;
+mod m20261130_000010_suggestions;
 mod m20261130_000011_station_books;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_queue_count_indexes::Migration),
             Box::new(m20261129_000008_reception::Migration),
             Box::new(m20261130_000009_activities::Migration),
+            Box::new(m20261130_000010_suggestions::Migration),
             Box::new(m20261130_000011_station_books::Migration),
         ]
     }

@@ -15,6 +15,7 @@ pub mod phone;
 pub mod reception;
 pub mod role;
 pub mod station_books;
+pub mod suggestion;
 pub mod text;
 pub mod token;
 pub mod tracking;

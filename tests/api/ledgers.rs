@@ -162,12 +162,6 @@ async fn only_staff_in_scope_read_ledgers() {
     }
     expect_error(ledger(&desk, &desk.other_manager, MARCH).await, StatusCode::NOT_FOUND, "not_found").await;
     expect_error(
-        app.get(&format!("/api/v1/stations/{station}/ledgers/suggestions"), &desk.s.admin).await,
-        StatusCode::NOT_FOUND,
-        "not_yet_available",
-    )
-    .await;
-    expect_error(
         app.get(&format!("/api/v1/stations/{station}/ledgers/nonsense"), &desk.s.admin).await,
         StatusCode::NOT_FOUND,
         "not_found",

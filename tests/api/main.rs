@@ -19,4 +19,5 @@ mod photos;
 mod processes;
 mod qr;
 mod reception;
+mod suggestions;
 mod validation;

@@ -120,7 +120,8 @@ async fn export(
 }
 
 /// One of the station's books (十有五簿四册) for a period, for the station with its points
-/// and grids: `roster` and `case-ledger` now; the other codes answer 404 `not_yet_available`.
+/// and grids: `ten-haves`, `activities`, `reports`, `suggestions`, `performance`, `reception-log`,
+/// `roster`, `attendance`, `contact-cards` or `case-ledger`; any other name is 404.
 /// JSON is `{"ledger","title","station":{"id","name"},"from","to","masked","columns":[{"key","title","type"}],
 /// "items":[[cell, …], …],"total"}` with one array per row in the order of `columns`; CSV is
 /// UTF-8 with a BOM and Chinese headings; XLSX has real date cells and a frozen heading row.

@@ -31,7 +31,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct LedgerLink {
     code: &'static str,
     title: &'static str,
-    available: bool,
 }
 
 struct StationRow {
@@ -91,7 +90,6 @@ pub async fn index(
                 Lang::Zh => code.title_zh(),
                 Lang::En => code.title_en(),
             },
-            available: code.is_available(),
         })
         .collect();
     let page = LedgersPage {

@@ -16,6 +16,7 @@ pub mod reception;
 pub mod reception_roster_view;
 pub mod resident;
 pub mod stations;
+pub mod suggestions;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -93,7 +94,7 @@ struct ErrorPage<'a> {
 
 fn message_key(error: &AppError) -> &'static str {
     match error {
-        AppError::NotFound(_) | AppError::NotYetAvailable(_) => "error.not_found",
+        AppError::NotFound(_) => "error.not_found",
         AppError::Forbidden(reason) if reason == "csrf" => "error.csrf",
         AppError::Forbidden(_) | AppError::Unauthorized { .. } => "error.forbidden",
         AppError::BadRequest(_) | AppError::Validation(_) => "error.bad_request",
@@ -240,6 +241,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     deputy_file::routes(cfg);
     notifications::routes(cfg);
     ledgers::routes(cfg);
+    suggestions::routes(cfg);
 }
 
 #[cfg(test)]

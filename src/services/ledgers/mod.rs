@@ -11,6 +11,7 @@ pub mod reception;
 pub mod render;
 pub mod reports;
 pub mod roster;
+pub mod suggestions;
 pub mod ten_haves;
 
 use std::borrow::Cow;
@@ -52,19 +53,6 @@ impl LedgerCode {
         LedgerCode::Activities,
         LedgerCode::Reports,
         LedgerCode::Suggestions,
-        LedgerCode::Performance,
-        LedgerCode::ReceptionLog,
-        LedgerCode::Roster,
-        LedgerCode::Attendance,
-        LedgerCode::ContactCards,
-        LedgerCode::CaseLedger,
-    ];
-
-    /// The ledgers that can be read and exported now.
-    pub const AVAILABLE: &'static [LedgerCode] = &[
-        LedgerCode::TenHaves,
-        LedgerCode::Activities,
-        LedgerCode::Reports,
         LedgerCode::Performance,
         LedgerCode::ReceptionLog,
         LedgerCode::Roster,
@@ -117,10 +105,6 @@ impl LedgerCode {
             LedgerCode::ContactCards => "Contact cards",
             LedgerCode::CaseLedger => "Cases and their handling",
         }
-    }
-
-    pub fn is_available(self) -> bool {
-        LedgerCode::AVAILABLE.contains(&self)
     }
 
     /// Whether the rows depend on the period (the roster and the ten haves are the registers
@@ -356,6 +340,7 @@ pub enum RowCursor {
     Performance(performance::PerformanceRows),
     Activities(activities::ActivityRows),
     Attendance(attendance::AttendanceRows),
+    Suggestions(suggestions::SuggestionRows),
 }
 
 impl RowCursor {
@@ -371,6 +356,7 @@ impl RowCursor {
             RowCursor::Performance(rows) => rows.next_batch().await,
             RowCursor::Activities(rows) => rows.next_batch().await,
             RowCursor::Attendance(rows) => rows.next_batch().await,
+            RowCursor::Suggestions(rows) => rows.next_batch().await,
         }
     }
 }
@@ -391,13 +377,6 @@ pub struct OpenRequest<'a> {
 /// of their own station: they handle its cases) is written to the audit log once per export.
 pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResult<Ledger> {
     let OpenRequest { actor, code, scope, period, tz, now, ip, format } = request;
-    if !code.is_available() {
-        return Err(AppError::NotYetAvailable(format!(
-            "the ledger {} ({}) is not yet available",
-            code.as_str(),
-            code.title_zh()
-        )));
-    }
     // Managers handle every case of the stations they manage; administrators and viewers
     // read residents' contacts masked, as everywhere else. The roster is an official
     // register: deputies' phones are masked for viewers only.
@@ -442,6 +421,12 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
             RowCursor::TenHaves(ten_haves::TenHaveRows::new(db.clone(), &scope.stations)),
             false,
         ),
+        LedgerCode::Suggestions => {
+            // No personal data of residents: deputies' and units' names only.
+            let today = now.with_timezone(&tz).date_naive();
+            let rows = suggestions::SuggestionRows::new(db.clone(), &scope.stations, period, today).await?;
+            (Cow::Borrowed(suggestions::COLUMNS), RowCursor::Suggestions(rows), false)
+        }
         _ => {
             let masked = actor.is(Role::Viewer);
             let rows = roster::RosterRows::new(db.clone(), &scope.stations, masked).await?;
