@@ -7,10 +7,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef};
 
+use crate::domain::activity::AttendanceStatus;
 use crate::domain::role::Role;
 use crate::domain::station_books::percent;
+use crate::domain::suggestion::{SuggestionRole, SuggestionStatus};
 use crate::entities::{
-    case, contact_record, deputy, deputy_report, reception_duty, reception_visit, reception_visit_deputy, station,
+    activity, activity_attendance, case, contact_record, deputy, deputy_report, reception_duty, reception_visit,
+    reception_visit_deputy, station, suggestion, suggestion_deputy,
 };
 use crate::error::{AppError, AppResult};
 use crate::services::actor::Actor;
@@ -30,6 +33,12 @@ pub struct Performance {
     pub cases_closed: i64,
     pub reports_given: i64,
     pub contacts: i64,
+    /// Activities held in the period the deputy was invited to, and those they attended.
+    pub activities_invited: i64,
+    pub activities_attended: i64,
+    /// Formal suggestions raised in the period (drafts not counted): led, and co-signed.
+    pub suggestions_led: i64,
+    pub suggestions_cosigned: i64,
 }
 
 impl Performance {
@@ -162,6 +171,56 @@ pub async fn of_deputies(
         .all(db)
         .await?;
     add(&mut counts, contacts, |p| &mut p.contacts);
+    let activity_rel: RelationDef = activity_attendance::Entity::belongs_to(activity::Entity)
+        .from(activity_attendance::Column::ActivityId)
+        .to(activity::Column::Id)
+        .into();
+    let attendance: Vec<(i32, String, i64)> = activity_attendance::Entity::find()
+        .select_only()
+        .column(activity_attendance::Column::DeputyId)
+        .column(activity_attendance::Column::Status)
+        .expr(count_star())
+        .join(JoinType::InnerJoin, activity_rel)
+        .filter(activity_attendance::Column::DeputyId.is_in(ids.clone()))
+        .filter(activity::Column::HeldOn.between(window.from, window.to))
+        .group_by(activity_attendance::Column::DeputyId)
+        .group_by(activity_attendance::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (deputy, status, n) in attendance {
+        let entry = counts.entry(deputy).or_default();
+        entry.activities_invited += n;
+        if status == AttendanceStatus::Present.as_str() {
+            entry.activities_attended += n;
+        }
+    }
+    let suggestion_rel: RelationDef = suggestion_deputy::Entity::belongs_to(suggestion::Entity)
+        .from(suggestion_deputy::Column::SuggestionId)
+        .to(suggestion::Column::Id)
+        .into();
+    let signed: Vec<(i32, String, i64)> = suggestion_deputy::Entity::find()
+        .select_only()
+        .column(suggestion_deputy::Column::DeputyId)
+        .column(suggestion_deputy::Column::Role)
+        .expr(count_star())
+        .join(JoinType::InnerJoin, suggestion_rel)
+        .filter(suggestion_deputy::Column::DeputyId.is_in(ids.clone()))
+        .filter(suggestion::Column::RaisedOn.between(window.from, window.to))
+        .filter(suggestion::Column::Status.ne(SuggestionStatus::Drafted.as_str()))
+        .group_by(suggestion_deputy::Column::DeputyId)
+        .group_by(suggestion_deputy::Column::Role)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (deputy, role, n) in signed {
+        let entry = counts.entry(deputy).or_default();
+        if role == SuggestionRole::Lead.as_str() {
+            entry.suggestions_led += n;
+        } else {
+            entry.suggestions_cosigned += n;
+        }
+    }
     for (deputy, _) in days {
         counts.entry(deputy).or_default().station_days += 1;
     }
@@ -203,6 +262,12 @@ pub struct DeputyFile {
     pub duties: Vec<FileLine>,
     pub visits: Vec<FileLine>,
     pub reports: Vec<FileLine>,
+    /// Invitations: the title is the attendance status code.
+    pub activities: Vec<FileLine>,
+    /// Suggestions led or co-signed: the title is the number, the detail the title.
+    pub suggestions: Vec<FileLine>,
+    /// Contacts with households, without the household (personal data): mode code and matter.
+    pub contacts: Vec<FileLine>,
 }
 
 /// How many of each kind the file lists (the numbers count them all).
@@ -266,5 +331,55 @@ pub async fn file(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32, wind
         .into_iter()
         .map(|r| FileLine { day: r.reported_on, title: r.place, detail: r.summary.chars().take(60).collect() })
         .collect();
-    Ok(DeputyFile { deputy, station_name, numbers, cases, duties, visits, reports })
+    let invitations: Vec<(i32, String)> = activity_attendance::Entity::find()
+        .select_only()
+        .column(activity_attendance::Column::ActivityId)
+        .column(activity_attendance::Column::Status)
+        .filter(activity_attendance::Column::DeputyId.eq(deputy_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let status_of: std::collections::HashMap<i32, String> = invitations.into_iter().collect();
+    let activities = activity::Entity::find()
+        .filter(activity::Column::Id.is_in(status_of.keys().copied().collect::<Vec<_>>()))
+        .filter(activity::Column::HeldOn.between(window.from, window.to))
+        .order_by_desc(activity::Column::HeldOn)
+        .limit(FILE_LINES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| FileLine {
+            day: a.held_on,
+            title: status_of.get(&a.id).cloned().unwrap_or_default(),
+            detail: format!("{} · {}", a.topic, a.place),
+        })
+        .collect();
+    let signed: Vec<i32> = suggestion_deputy::Entity::find()
+        .select_only()
+        .column(suggestion_deputy::Column::SuggestionId)
+        .filter(suggestion_deputy::Column::DeputyId.eq(deputy_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let suggestions = suggestion::Entity::find()
+        .filter(suggestion::Column::Id.is_in(signed))
+        .filter(suggestion::Column::RaisedOn.between(window.from, window.to))
+        .order_by_desc(suggestion::Column::RaisedOn)
+        .limit(FILE_LINES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| FileLine { day: s.raised_on, title: s.number, detail: s.title })
+        .collect();
+    let contacts = contact_record::Entity::find()
+        .filter(contact_record::Column::DeputyId.eq(deputy_id))
+        .filter(contact_record::Column::ContactedOn.between(window.from, window.to))
+        .order_by_desc(contact_record::Column::ContactedOn)
+        .limit(FILE_LINES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| FileLine { day: c.contacted_on, title: c.mode, detail: c.matter.chars().take(60).collect() })
+        .collect();
+    Ok(DeputyFile { deputy, station_name, numbers, cases, duties, visits, reports, activities, suggestions, contacts })
 }

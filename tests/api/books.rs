@@ -603,6 +603,31 @@ async fn the_performance_ledger_counts_what_each_deputy_did() {
     )
     .await;
 
+    // An activity both were invited to (Li excused), and suggestions: one submitted that Wang
+    // leads and Li co-signs, one left a draft (not counted).
+    let activity = app
+        .create(
+            &format!("/api/v1/stations/{station}/activities"),
+            &w.manager,
+            json!({"kind": "research", "held_on": "2026-02-10", "place": "社区", "topic": "加装电梯调研", "deputy_ids": [wang, li]}),
+        )
+        .await;
+    let attendance = format!("/api/v1/activities/{}/attendance", activity["id"]);
+    let items = json!({"items": [{"deputy_id": wang, "status": "present"}, {"deputy_id": li, "status": "excused"}]});
+    expect(app.put(&attendance, &w.manager, &items).await, StatusCode::OK).await;
+    let suggestions = format!("/api/v1/stations/{station}/suggestions");
+    let raised = app
+        .create(&suggestions, &w.manager, json!({"title": "关于增设公交站点的建议", "reasons": "东门社区到医院没有直达公交。", "lead_deputy_id": wang, "co_deputy_ids": [li]}))
+        .await;
+    let submit = json!({"action": "submit", "version": 1});
+    expect(
+        app.post(&format!("/api/v1/suggestions/{}/actions", raised["id"]), &w.manager, &submit).await,
+        StatusCode::OK,
+    )
+    .await;
+    app.create(&suggestions, &w.manager, json!({"title": "草稿", "reasons": "还没想好。", "lead_deputy_id": wang}))
+        .await;
+
     let path = format!("/api/v1/stations/{station}/ledgers/performance?from=2026-01-01&to=2026-03-31");
     let book = expect(app.get(&path, &w.viewer).await, StatusCode::OK).await;
     assert_eq!(book["title"], "履职情况登记簿");
@@ -618,6 +643,13 @@ async fn the_performance_ledger_counts_what_each_deputy_did() {
     assert_eq!(cell(&book, 0, "close_rate"), 50);
     assert_eq!(cell(&book, 0, "reports_given"), 1, "December's report is outside the period");
     assert_eq!(cell(&book, 0, "contacts"), 1);
+    assert_eq!(cell(&book, 0, "activities_invited"), 1);
+    assert_eq!(cell(&book, 0, "activities_attended"), 1);
+    assert_eq!(cell(&book, 0, "suggestions_led"), 1, "the draft is not counted");
+    assert_eq!(cell(&book, 0, "suggestions_cosigned"), 0);
+    assert_eq!(cell(&book, 1, "activities_invited"), 1);
+    assert_eq!(cell(&book, 1, "activities_attended"), 0, "excused");
+    assert_eq!(cell(&book, 1, "suggestions_cosigned"), 1);
     assert_eq!(cell(&book, 1, "deputy"), "李秀英");
     assert_eq!(cell(&book, 1, "duties_served"), 1);
     assert_eq!(cell(&book, 1, "visits_received"), 1);
@@ -628,7 +660,7 @@ async fn the_performance_ledger_counts_what_each_deputy_did() {
     let lines = csv_lines(&csv);
     assert!(lines[0].starts_with("代表姓名,代表层级,所在联络站,进站履职（天）"));
     assert!(lines[1].starts_with("王建国,"), "{}", lines[1]);
-    assert!(lines[1].ends_with(",2,1,1,3,1,1,50%,50%,1,1"), "{}", lines[1]);
+    assert!(lines[1].ends_with(",2,1,1,3,1,1,50%,50%,1,1,1,1,1,0"), "{}", lines[1]);
     let xlsx = app.get(&format!("{path}&format=xlsx"), &w.manager).await.bytes().await.unwrap().to_vec();
     let sheet = sheet_of(xlsx);
     assert_eq!(sheet.get_value((1, 6)).and_then(|d| d.as_f64()), Some(3.0));

@@ -37,6 +37,12 @@ pub struct PerformanceDto {
     pub close_rate: Option<i32>,
     pub reports_given: i64,
     pub contacts: i64,
+    /// Activities held in the period the deputy was invited to / attended
+    pub activities_invited: i64,
+    pub activities_attended: i64,
+    /// Formal suggestions raised in the period (drafts not counted), led / co-signed
+    pub suggestions_led: i64,
+    pub suggestions_cosigned: i64,
 }
 
 /// What a deputy did in a period (default: the year so far), derived from the records.
@@ -73,5 +79,9 @@ pub async fn deputy_performance(
         close_rate: p.close_rate(),
         reports_given: p.reports_given,
         contacts: p.contacts,
+        activities_invited: p.activities_invited,
+        activities_attended: p.activities_attended,
+        suggestions_led: p.suggestions_led,
+        suggestions_cosigned: p.suggestions_cosigned,
     }))
 }

@@ -3,10 +3,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::domain::activity::AttendanceStatus;
 use crate::domain::case_state::CaseStatus;
 use crate::domain::org::DeputyLevel;
 use crate::domain::phone::mask_phone;
 use crate::domain::reception::{Disposition, Slot};
+use crate::domain::station_books::ContactMode;
 use crate::error::AppError;
 use crate::http::api::ledgers::LedgerQuery;
 use crate::http::extract::StaffSession;
@@ -88,6 +90,14 @@ pub async fn show(
         Figure { label: pick("办结率", "Close rate"), value: rate(n.close_rate()) },
         Figure { label: pick("向选民述职（次）", "Reports to voters"), value: n.reports_given.to_string() },
         Figure { label: pick("联系选民（次）", "Contacts with voters"), value: n.contacts.to_string() },
+        Figure {
+            label: pick("参加活动（次）", "Activities attended"),
+            value: format!("{}/{}", n.activities_attended, n.activities_invited),
+        },
+        Figure { label: pick("领衔建议（件）", "Suggestions led"), value: n.suggestions_led.to_string() },
+        Figure {
+            label: pick("附议建议（件）", "Suggestions co-signed"), value: n.suggestions_cosigned.to_string()
+        },
     ];
     let status = |code: &str| match code.parse::<CaseStatus>() {
         Ok(s) if zh => s.label_zh().to_string(),
@@ -115,11 +125,24 @@ pub async fn show(
         Ok(d) => d.label_en().to_string(),
         Err(_) => code.to_string(),
     };
+    let attendance = |code: &str| match code.parse::<AttendanceStatus>() {
+        Ok(s) if zh => s.label_zh().to_string(),
+        Ok(s) => s.label_en().to_string(),
+        Err(_) => code.to_string(),
+    };
+    let mode = |code: &str| match code.parse::<ContactMode>() {
+        Ok(m) if zh => m.label_zh().to_string(),
+        Ok(m) => m.label_en().to_string(),
+        Err(_) => code.to_string(),
+    };
     let sections = vec![
         (pick("收集的意见建议", "Cases"), cases),
         (pick("接待值班", "Reception duties"), lines(file.duties, lang, slot)),
         (pick("接待来访", "Visitors received"), lines(file.visits, lang, disposition)),
         (pick("向选民述职", "Reports to voters"), lines(file.reports, lang, str::to_string)),
+        (pick("参加活动", "Activities"), lines(file.activities, lang, attendance)),
+        (pick("提出建议", "Suggestions"), lines(file.suggestions, lang, str::to_string)),
+        (pick("联系选民", "Contacts with voters"), lines(file.contacts, lang, mode)),
     ];
     let d = file.deputy;
     let page = FilePage {

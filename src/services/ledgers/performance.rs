@@ -26,6 +26,10 @@ pub const COLUMNS: &[Column] = &[
     col("close_rate", "办结率", CellKind::Percent, 8.0),
     col("reports_given", "向选民述职（次）", CellKind::Integer, 13.0),
     col("contacts", "联系选民（次）", CellKind::Integer, 12.0),
+    col("activities_invited", "应参加活动（次）", CellKind::Integer, 13.0),
+    col("activities_attended", "参加活动（次）", CellKind::Integer, 12.0),
+    col("suggestions_led", "领衔建议（件）", CellKind::Integer, 12.0),
+    col("suggestions_cosigned", "附议建议（件）", CellKind::Integer, 12.0),
 ];
 
 pub struct PerformanceRows {
@@ -88,6 +92,10 @@ impl PerformanceRows {
             p.close_rate().map_or(Cell::Empty, Cell::Percent),
             Cell::Integer(p.reports_given),
             Cell::Integer(p.contacts),
+            Cell::Integer(p.activities_invited),
+            Cell::Integer(p.activities_attended),
+            Cell::Integer(p.suggestions_led),
+            Cell::Integer(p.suggestions_cosigned),
         ]
     }
 }
