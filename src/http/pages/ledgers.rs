@@ -16,7 +16,7 @@ use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::{PageError, html};
 use crate::services::ledgers::render::{self, Format};
-use crate::services::ledgers::{LedgerCode, Period};
+use crate::services::ledgers::{CellKind, LedgerCode, Period};
 use crate::state::AppState;
 
 /// The print view shows at most this many rows; larger books are for the spreadsheet.
@@ -111,11 +111,40 @@ struct PrintPage {
     title: String,
     period: String,
     headers: Vec<String>,
+    /// Each column's share of the page width (%), from the book's column widths, so long
+    /// texts get room and short codes don't wrap (a `<col width>` attribute: no inline style).
+    widths: Vec<String>,
     rows: Vec<Vec<String>>,
     truncated: bool,
     limit: usize,
     masked: bool,
     printed_on: String,
+}
+
+/// The share of the page (after the 3 % of the row number) of each column, in percent: in
+/// proportion to the book's widths, but never so narrow that a date or a number breaks.
+fn column_shares(columns: &[(f64, CellKind)]) -> Vec<String> {
+    const PAGE: f64 = 97.0;
+    let least = |kind: CellKind| match kind {
+        CellKind::Date => 6.3,
+        CellKind::DateTime => 9.0,
+        CellKind::Integer | CellKind::Percent | CellKind::Text => 3.0,
+    };
+    let total: f64 = columns.iter().map(|(w, _)| w).sum();
+    if total <= 0.0 {
+        return columns.iter().map(|_| "0.0%".to_string()).collect();
+    }
+    let raw: Vec<f64> = columns.iter().map(|(w, kind)| (w / total * PAGE).max(least(*kind))).collect();
+    // Take what the minimums added from the columns that are wider than theirs.
+    let excess = raw.iter().sum::<f64>() - PAGE;
+    let flexible: f64 = raw.iter().zip(columns).map(|(r, (_, kind))| r - least(*kind)).sum();
+    raw.iter()
+        .zip(columns)
+        .map(|(r, (_, kind))| {
+            let give = if excess > 0.0 && flexible > 0.0 { (r - least(*kind)) / flexible * excess } else { 0.0 };
+            format!("{:.1}%", r - give)
+        })
+        .collect()
 }
 
 fn period_label(code: LedgerCode, period: Period) -> String {
@@ -149,6 +178,7 @@ pub async fn print(
         title: ledger.title.to_string(),
         period: period_label(ledger.code, ledger.period),
         headers: ledger.columns.iter().map(|c| c.title.to_string()).collect(),
+        widths: column_shares(&ledger.columns.iter().map(|c| (c.width, c.kind)).collect::<Vec<_>>()),
         rows: rows.iter().map(|row| row.iter().map(|cell| cell.display()).collect()).collect(),
         truncated,
         limit: PRINT_LIMIT,
@@ -177,4 +207,27 @@ pub async fn download(
     let ledger =
         open_ledger(&state, &actor, &code, Some(id), &query, format.as_str(), Some(&client.ip)).await.map_err(fail)?;
     respond(&state, ledger, format).await.map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_shares;
+    use crate::services::ledgers::CellKind;
+
+    #[test]
+    fn columns_share_the_page_by_their_widths() {
+        let text = |w: f64| (w, CellKind::Text);
+        assert_eq!(column_shares(&[text(10.0), text(30.0), text(57.0)]), vec!["10.0%", "30.0%", "57.0%"]);
+        assert_eq!(column_shares(&[text(0.0)]), vec!["0.0%"]);
+    }
+
+    #[test]
+    fn a_date_keeps_its_room_among_many_columns() {
+        let mut columns = vec![(12.0, CellKind::Date)];
+        columns.extend(std::iter::repeat_n((40.0, CellKind::Text), 20));
+        let shares: Vec<f64> =
+            column_shares(&columns).iter().map(|s| s.trim_end_matches('%').parse().unwrap()).collect();
+        assert_eq!(shares[0], 6.3);
+        assert!((shares.iter().sum::<f64>() - 97.0).abs() < 1.0, "{shares:?}");
+    }
 }
