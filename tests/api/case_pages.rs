@@ -338,3 +338,61 @@ async fn a_progress_report_from_the_page_carries_photos() {
     assert!(photos[0]["event_id"].as_i64().is_some(), "the photo belongs to the progress report");
     assert_eq!(photos[0]["width"], 64);
 }
+
+#[tokio::test]
+async fn a_case_and_a_visit_become_suggestions_from_their_pages() {
+    let w = desk().await;
+    let id = w.case("建议在东门社区增设一个公交站点，方便老人去医院。").await;
+    let browser = browser_for(&w, "manager-a").await;
+    let (_, html) = page(&w, &browser, &format!("/app/cases/{id}")).await;
+    assert!(html.contains(&format!("action=\"/app/cases/{id}/suggestion\"")));
+    let csrf = csrf_from(&html);
+    let made = browser
+        .client
+        .post(w.app().url(&format!("/app/cases/{id}/suggestion")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let location = made.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/app/suggestions/"), "{location}");
+    let sid: i64 = location.trim_start_matches("/app/suggestions/").parse().unwrap();
+    let drafted = expect(w.app().get(&format!("/api/v1/suggestions/{sid}"), &w.manager).await, StatusCode::OK).await;
+    assert_eq!(drafted["status"], "drafted");
+    assert_eq!(drafted["source_case_id"], id);
+    // The case now links to it instead of offering another.
+    let (_, html) = page(&w, &browser, &format!("/app/cases/{id}")).await;
+    assert!(html.contains(&format!("href=\"/app/suggestions/{sid}\"")));
+    assert!(!html.contains(&format!("action=\"/app/cases/{id}/suggestion\"")));
+    // A handler is not offered the form, and the route refuses them.
+    let handler = browser_for(&w, "handler-u").await;
+    w.ok(&w.manager, id, json!({"action": "accept"})).await;
+    w.ok(&w.manager, id, json!({"action": "assign", "unit_id": w.unit})).await;
+    let (_, html) = page(&w, &handler, &format!("/app/cases/{id}")).await;
+    assert!(!html.contains("/suggestion\""));
+
+    // A visit on the reception page.
+    let station = w.s.station;
+    let visit = w
+        .app()
+        .create(
+            &format!("/api/v1/stations/{station}/reception-visits"),
+            &w.manager,
+            json!({"visited_on": "2026-03-02", "slot": "morning", "matter": "东门社区到医院没有直达公交。", "disposition": "answered", "deputy_ids": [w.s.deputy["id"]]}),
+        )
+        .await;
+    let vid = visit["id"].as_i64().unwrap();
+    let (_, html) = page(&w, &browser, &format!("/app/reception?station={station}")).await;
+    assert!(html.contains(&format!("action=\"/app/reception/visits/{vid}/suggestion\"")));
+    let made = browser
+        .client
+        .post(w.app().url(&format!("/app/reception/visits/{vid}/suggestion")))
+        .form(&[("csrf", csrf_from(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let visit = expect(w.app().get(&format!("/api/v1/reception-visits/{vid}"), &w.manager).await, StatusCode::OK).await;
+    assert_eq!(visit["disposition"], "suggestion");
+}

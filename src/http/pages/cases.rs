@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Deserialize;
 
 use crate::domain::case_command::RejectReason;
@@ -17,7 +18,7 @@ use crate::domain::org::TierCode;
 use crate::domain::page::PageRequest;
 use crate::domain::role::Role;
 use crate::domain::tracking::TrackingCode;
-use crate::entities::case;
+use crate::entities::{case, suggestion};
 use crate::error::{AppError, AppResult};
 use crate::http::api::cases::{ActionRequest, perform, perform_with_photos, run_bulk};
 use crate::http::client::ClientInfo;
@@ -609,6 +610,9 @@ struct CasePage {
     lang: Lang,
     nav: Nav,
     id: i32,
+    /// The suggestion drafted from this case, if any; else whether the reader may draft one.
+    suggestion: Option<i32>,
+    to_suggestion: bool,
     code: String,
     version: i32,
     status: String,
@@ -711,6 +715,17 @@ async fn render_case(
         key_supervision: has("key_supervision"),
         disclose: has("disclose"),
     };
+    let suggestion: Option<i32> = suggestion::Entity::find()
+        .select_only()
+        .column(suggestion::Column::Id)
+        .filter(suggestion::Column::SourceCaseId.eq(record.id))
+        .into_tuple()
+        .one(&state.db)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let to_suggestion = suggestion.is_none()
+        && record.deputy_id.is_some()
+        && matches!(actor.role, Role::Admin | Role::Manager | Role::Deputy);
     let templates: Vec<(i32, String, String)> = if can.reply {
         templates::usable(&state.db, actor, Some(TemplateKind::Reply))
             .await
@@ -758,6 +773,8 @@ async fn render_case(
         lang,
         nav: Nav::new(req, actor, lang),
         id: record.id,
+        suggestion,
+        to_suggestion,
         code: display_code(&record.tracking_code),
         version: record.version,
         status: status.as_str().to_string(),

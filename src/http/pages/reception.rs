@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 
 use crate::domain::reception::{DateRange, Disposition, Slot};
-use crate::entities::{deputy, station};
+use crate::entities::{deputy, station, suggestion};
 use crate::error::AppError;
 use crate::http::api::reception::{RecordVisit, SetDuties, local_today};
 use crate::http::csrf;
@@ -77,6 +77,9 @@ pub struct VisitForm {
 }
 
 struct VisitRow {
+    id: i32,
+    /// The suggestion drafted from this visit, if any.
+    suggestion: Option<i32>,
     day: String,
     slot: String,
     deputies: String,
@@ -170,6 +173,20 @@ async fn render(
     let visits = reception_log::list(&state.db, actor, state.clock.now(), station.id, &VisitFilter::default())
         .await
         .map_err(fail)?;
+    let drafted: HashMap<i32, i32> = suggestion::Entity::find()
+        .select_only()
+        .column(suggestion::Column::SourceVisitId)
+        .column(suggestion::Column::Id)
+        .filter(
+            suggestion::Column::SourceVisitId.is_in(visits.iter().take(100).map(|v| v.visit.id).collect::<Vec<_>>()),
+        )
+        .into_tuple::<(Option<i32>, i32)>()
+        .all(&state.db)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .filter_map(|(visit, id)| Some((visit?, id)))
+        .collect();
     let deputies = deputy::Entity::find()
         .filter(deputy::Column::StationId.eq(station.id))
         .filter(deputy::Column::Active.eq(true))
@@ -207,6 +224,8 @@ async fn render(
             .into_iter()
             .take(100)
             .map(|v| VisitRow {
+                id: v.visit.id,
+                suggestion: drafted.get(&v.visit.id).copied(),
                 day: day_label(v.visit.visited_on, lang),
                 slot: slot_label(&v.visit.slot, lang),
                 deputies: v.deputies.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join("、"),

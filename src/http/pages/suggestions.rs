@@ -32,7 +32,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/app/suggestions").route(web::get().to(index)).route(web::post().to(create)))
         .service(web::resource("/app/suggestions/{id}").route(web::get().to(show)))
         .service(web::resource("/app/suggestions/{id}/actions").route(web::post().to(act)))
-        .service(web::resource("/app/suggestions/{id}/edit").route(web::post().to(edit)));
+        .service(web::resource("/app/suggestions/{id}/edit").route(web::post().to(edit)))
+        .service(web::resource("/app/cases/{id}/suggestion").route(web::post().to(from_case)))
+        .service(web::resource("/app/reception/visits/{id}/suggestion").route(web::post().to(from_visit)));
 }
 
 fn status_label(status: SuggestionStatus, lang: Lang) -> &'static str {
@@ -545,4 +547,45 @@ pub async fn edit(
     let typed = ActionForm { action: "edit".into(), ..ActionForm::default() };
     let edit = if form.key_supervision.is_some() { None } else { Some(form) };
     render_detail(&req, &state, &actor, lang, id, None, problem, typed, errors, edit, status).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /app/cases/{id}/suggestion`: a drafted suggestion from the case (its deputy leads),
+/// then its page to finish the wording.
+pub async fn from_case(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    if !csrf::verify(&req, &form.csrf) {
+        return Err(PageError::csrf(lang));
+    }
+    let saved =
+        suggestions::from_case(&state.db, &session.0, now(&state), *id).await.map_err(|e| PageError::new(e, lang))?;
+    Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
+}
+
+/// `POST /app/reception/visits/{id}/suggestion`: a drafted suggestion from a visit.
+pub async fn from_visit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    if !csrf::verify(&req, &form.csrf) {
+        return Err(PageError::csrf(lang));
+    }
+    let saved =
+        suggestions::from_visit(&state.db, &session.0, now(&state), *id).await.map_err(|e| PageError::new(e, lang))?;
+    Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
 }
