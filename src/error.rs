@@ -65,6 +65,23 @@ impl AppError {
         AppError::Conflict { code, message: message.into() }
     }
 
+    /// 409 for an edit made on an old copy of a record (`what`: "visit", "report", …).
+    pub fn stale_version(what: &str, current: i32) -> Self {
+        Self::conflict(
+            "stale_version",
+            format!("someone else changed this {what} first; it is now at version {current}"),
+        )
+    }
+
+    /// A "not found" from a check on a record's parent (its station, its deputy) speaks of
+    /// the record itself, so its parent is not revealed; other errors pass unchanged.
+    pub fn not_found_as(self, what: &'static str) -> Self {
+        match self {
+            AppError::NotFound(_) => AppError::NotFound(what),
+            other => other,
+        }
+    }
+
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         AppError::Internal(cause.into())
     }

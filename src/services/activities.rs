@@ -93,13 +93,6 @@ pub struct ActivityFilter {
     pub kind: Option<ActivityKind>,
 }
 
-fn not_found_as_activity(error: AppError) -> AppError {
-    match error {
-        AppError::NotFound(_) => AppError::NotFound("activity"),
-        other => other,
-    }
-}
-
 /// The active deputies of a station with its points and grids, by name order of id.
 pub async fn scope_deputies(db: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<deputy::Model>> {
     let stations = with_descendants(db, &[station_id]).await?.ids().unwrap_or_default();
@@ -343,7 +336,7 @@ pub async fn mine(db: &impl ConnectionTrait, actor: &Actor, filter: &ActivityFil
 /// An activity the actor may read: staff by the station's scope, a deputy if invited.
 async fn readable(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<activity::Model> {
     let found = activity::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("activity"))?;
-    readable_station(db, actor, found.station_id).await.map_err(not_found_as_activity)?;
+    readable_station(db, actor, found.station_id).await.map_err(|e| e.not_found_as("activity"))?;
     if actor.is(Role::Deputy) && !invited_to(db, actor.deputy_id).await?.contains(&id) {
         return Err(AppError::NotFound("activity"));
     }
@@ -354,7 +347,7 @@ async fn readable(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResul
 async fn managed(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<activity::Model> {
     actor.require(&[Role::Admin, Role::Manager])?;
     let found = activity::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("activity"))?;
-    managed_station(db, actor, found.station_id).await.map_err(not_found_as_activity)?;
+    managed_station(db, actor, found.station_id).await.map_err(|e| e.not_found_as("activity"))?;
     Ok(found)
 }
 
@@ -369,10 +362,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult
 }
 
 fn stale(current: i32) -> AppError {
-    AppError::conflict(
-        "stale_version",
-        format!("someone else changed this activity first; it is now at version {current}"),
-    )
+    AppError::stale_version("activity", current)
 }
 
 fn parse_stored_time(raw: Option<&str>) -> Option<NaiveTime> {

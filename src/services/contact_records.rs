@@ -222,10 +222,7 @@ pub async fn of_deputy(
     if actor.is(Role::Deputy) && actor.deputy_id != Some(deputy_id) {
         return Err(AppError::forbidden("a deputy reads only their own contacts"));
     }
-    readable_station(db, actor, found.station_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("deputy"),
-        other => other,
-    })?;
+    readable_station(db, actor, found.station_id).await.map_err(|e| e.not_found_as("deputy"))?;
     let mut select = contact_record::Entity::find().filter(contact_record::Column::DeputyId.eq(deputy_id));
     if let Some(range) = range {
         select = select.filter(contact_record::Column::ContactedOn.between(range.from, range.to));
@@ -243,10 +240,7 @@ async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> A
     if actor.is(Role::Deputy) && actor.deputy_id != Some(record.deputy_id) {
         return Err(AppError::NotFound("contact"));
     }
-    readable_station(db, actor, record.station_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("contact"),
-        other => other,
-    })?;
+    readable_station(db, actor, record.station_id).await.map_err(|e| e.not_found_as("contact"))?;
     Ok(record)
 }
 
@@ -264,10 +258,7 @@ pub async fn update(
     changes: ContactChanges,
 ) -> AppResult<ContactView> {
     let current = readable_record(db, actor, id).await?;
-    writable_deputy(db, actor, current.deputy_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("contact"),
-        other => other,
-    })?;
+    writable_deputy(db, actor, current.deputy_id).await.map_err(|e| e.not_found_as("contact"))?;
     let mut update = contact_record::Entity::update_many()
         .col_expr(contact_record::Column::Version, Expr::value(current.version + 1))
         .col_expr(contact_record::Column::UpdatedAt, Expr::value(now));
@@ -300,10 +291,7 @@ pub async fn update(
         .exec(db)
         .await?;
     if done.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "stale_version",
-            format!("someone else changed this record first; it is now at version {}", current.version),
-        ));
+        return Err(AppError::stale_version("record", current.version));
     }
     audit::record(db, now, Some(actor.user_id), "contact_updated", Some(("contact_record", Some(id))), None, None)
         .await?;

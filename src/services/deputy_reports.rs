@@ -145,10 +145,7 @@ pub async fn list(
 
 async fn readable_report(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<deputy_report::Model> {
     let report = deputy_report::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("report"))?;
-    readable_station(db, actor, report.station_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("report"),
-        other => other,
-    })?;
+    readable_station(db, actor, report.station_id).await.map_err(|e| e.not_found_as("report"))?;
     Ok(report)
 }
 
@@ -166,10 +163,7 @@ pub async fn update(
     changes: ReportChanges,
 ) -> AppResult<ReportView> {
     let current = readable_report(db, actor, id).await?;
-    managed_station(db, actor, current.station_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("report"),
-        other => other,
-    })?;
+    managed_station(db, actor, current.station_id).await.map_err(|e| e.not_found_as("report"))?;
     let mut update = deputy_report::Entity::update_many()
         .col_expr(deputy_report::Column::Version, Expr::value(current.version + 1))
         .col_expr(deputy_report::Column::UpdatedAt, Expr::value(now));
@@ -216,10 +210,7 @@ pub async fn update(
         .exec(db)
         .await?;
     if done.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "stale_version",
-            format!("someone else changed this report first; it is now at version {}", current.version),
-        ));
+        return Err(AppError::stale_version("report", current.version));
     }
     audit::record(db, now, Some(actor.user_id), "deputy_report_updated", Some(("deputy_report", Some(id))), None, None)
         .await?;

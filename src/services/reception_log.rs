@@ -343,10 +343,7 @@ pub async fn list(
 
 async fn readable_visit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<reception_visit::Model> {
     let visit = reception_visit::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("visit"))?;
-    readable_station(db, actor, visit.station_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("visit"),
-        other => other,
-    })?;
+    readable_station(db, actor, visit.station_id).await.map_err(|e| e.not_found_as("visit"))?;
     Ok(visit)
 }
 
@@ -366,10 +363,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     changes: VisitChanges,
 ) -> AppResult<VisitView> {
     let current = readable_visit(db, actor, id).await?;
-    managed_station(db, actor, current.station_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("visit"),
-        other => other,
-    })?;
+    managed_station(db, actor, current.station_id).await.map_err(|e| e.not_found_as("visit"))?;
     if let Some(category) = changes.category_id {
         known_category(db, category).await?;
     }
@@ -420,10 +414,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?;
     if done.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "stale_version",
-            format!("someone else changed this visit first; it is now at version {}", current.version),
-        ));
+        return Err(AppError::stale_version("visit", current.version));
     }
     if let Some(ids) = changes.deputy_ids {
         reception_visit_deputy::Entity::delete_many()

@@ -202,10 +202,7 @@ fn duplicate(error: sea_orm::DbErr) -> AppError {
 /// Removes one duty (a manager of its station).
 pub async fn remove_duty(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, id: i32) -> AppResult<()> {
     let duty = reception_duty::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("duty"))?;
-    managed_station(db, actor, duty.station_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("duty"),
-        other => other,
-    })?;
+    managed_station(db, actor, duty.station_id).await.map_err(|e| e.not_found_as("duty"))?;
     reception_duty::Entity::delete_by_id(id).exec(db).await?;
     let detail = format!("{} {} deputy {}", duty.date, duty.slot, duty.deputy_id);
     audit::record(

@@ -794,10 +794,7 @@ pub async fn from_visit<C: ConnectionTrait + TransactionTrait>(
 }
 
 fn stale(current: i32) -> AppError {
-    AppError::conflict(
-        "stale_version",
-        format!("someone else changed this suggestion first; it is now at version {current}"),
-    )
+    AppError::stale_version("suggestion", current)
 }
 
 /// Edits a suggestion with the `version` read. Its words and deputies only while it is

@@ -113,12 +113,7 @@ pub async fn confirm(
         .filter(ten_have::Column::Item.eq(item.as_str()))
         .one(db)
         .await?;
-    let stale = |version: i32| {
-        AppError::conflict(
-            "stale_version",
-            format!("someone else changed this item first; it is now at version {version}"),
-        )
-    };
+    let stale = |version: i32| AppError::stale_version("item", version);
     match current {
         None => {
             if evidence.version.is_some_and(|v| v != 0) {

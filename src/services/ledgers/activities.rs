@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
 use crate::domain::activity::{ActivityKind, AttendanceStatus, When};
 use crate::entities::{activity, activity_attendance, activity_case, activity_photo, case, deputy, station};
 use crate::error::AppResult;
@@ -66,22 +66,11 @@ impl ActivityRows {
         let mut select = activity::Entity::find()
             .filter(activity::Column::HeldOn.gte(self.period.from))
             .filter(activity::Column::HeldOn.lte(self.period.to));
-        if let Some((day, id)) = self.after {
-            select = select.filter(
-                Condition::any()
-                    .add(activity::Column::HeldOn.gt(day))
-                    .add(Condition::all().add(activity::Column::HeldOn.eq(day)).add(activity::Column::Id.gt(id))),
-            );
-        }
         if let Some(ids) = &self.stations {
             select = select.filter(activity::Column::StationId.is_in(ids.clone()));
         }
-        let batch = select
-            .order_by_asc(activity::Column::HeldOn)
-            .order_by_asc(activity::Column::Id)
-            .limit(BATCH)
-            .all(&self.db)
-            .await?;
+        let batch =
+            after_keyset(select, activity::Column::HeldOn, activity::Column::Id, self.after).all(&self.db).await?;
         if (batch.len() as u64) < BATCH {
             self.done = true;
         }

@@ -2,9 +2,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
 use crate::domain::case_state::{CaseStatus, Satisfaction};
 use crate::domain::org::TierCode;
 use crate::domain::person::mask_name;
@@ -102,22 +102,10 @@ impl CaseRows {
         let mut select = case::Entity::find()
             .filter(case::Column::ReceivedAt.gte(self.start))
             .filter(case::Column::ReceivedAt.lt(self.end));
-        if let Some((at, id)) = self.after {
-            select = select.filter(
-                Condition::any()
-                    .add(case::Column::ReceivedAt.gt(at))
-                    .add(Condition::all().add(case::Column::ReceivedAt.eq(at)).add(case::Column::Id.gt(id))),
-            );
-        }
         if let Some(ids) = &self.stations {
             select = select.filter(case::Column::StationId.is_in(ids.clone()));
         }
-        let batch = select
-            .order_by_asc(case::Column::ReceivedAt)
-            .order_by_asc(case::Column::Id)
-            .limit(BATCH)
-            .all(&self.db)
-            .await?;
+        let batch = after_keyset(select, case::Column::ReceivedAt, case::Column::Id, self.after).all(&self.db).await?;
         if (batch.len() as u64) < BATCH {
             self.done = true;
         }

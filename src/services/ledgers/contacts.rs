@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::domain::station_books::ContactMode;
@@ -63,22 +63,10 @@ impl ContactRows {
         }
         let mut select = contact_record::Entity::find()
             .filter(contact_record::Column::ContactedOn.between(self.period.from, self.period.to));
-        if let Some((day, id)) = self.after {
-            select = select.filter(
-                Condition::any().add(contact_record::Column::ContactedOn.gt(day)).add(
-                    Condition::all()
-                        .add(contact_record::Column::ContactedOn.eq(day))
-                        .add(contact_record::Column::Id.gt(id)),
-                ),
-            );
-        }
         if let Some(ids) = &self.stations {
             select = select.filter(contact_record::Column::StationId.is_in(ids.clone()));
         }
-        let batch = select
-            .order_by_asc(contact_record::Column::ContactedOn)
-            .order_by_asc(contact_record::Column::Id)
-            .limit(BATCH)
+        let batch = after_keyset(select, contact_record::Column::ContactedOn, contact_record::Column::Id, self.after)
             .all(&self.db)
             .await?;
         if (batch.len() as u64) < BATCH {

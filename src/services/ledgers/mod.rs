@@ -279,6 +279,30 @@ async fn names<E: EntityTrait>(
     Ok(rows.into_iter().collect())
 }
 
+/// The next batch of a ledger read in `(key, id)` order: the rows after the last one read,
+/// so each batch continues along the index instead of sorting what is left again.
+fn after_keyset<E, V>(
+    select: sea_orm::Select<E>,
+    key: E::Column,
+    id: E::Column,
+    after: Option<(V, i32)>,
+) -> sea_orm::Select<E>
+where
+    E: EntityTrait,
+    V: Into<sea_orm::Value> + Clone,
+{
+    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
+    let select = match after {
+        Some((last_key, last_id)) => select.filter(
+            Condition::any()
+                .add(key.gt(last_key.clone()))
+                .add(Condition::all().add(key.eq(last_key)).add(id.gt(last_id))),
+        ),
+        None => select,
+    };
+    select.order_by_asc(key).order_by_asc(id).limit(BATCH)
+}
+
 /// Whose stations a ledger covers: one station with its points and grids, or the district.
 #[derive(Debug, Clone)]
 pub struct LedgerScope {

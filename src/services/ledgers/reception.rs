@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::domain::reception::{Disposition, Slot};
@@ -72,22 +72,10 @@ impl VisitRows {
         let mut select = reception_visit::Entity::find()
             .filter(reception_visit::Column::VisitedOn.gte(self.period.from))
             .filter(reception_visit::Column::VisitedOn.lte(self.period.to));
-        if let Some((day, id)) = self.after {
-            select = select.filter(
-                Condition::any().add(reception_visit::Column::VisitedOn.gt(day)).add(
-                    Condition::all()
-                        .add(reception_visit::Column::VisitedOn.eq(day))
-                        .add(reception_visit::Column::Id.gt(id)),
-                ),
-            );
-        }
         if let Some(ids) = &self.stations {
             select = select.filter(reception_visit::Column::StationId.is_in(ids.clone()));
         }
-        let batch = select
-            .order_by_asc(reception_visit::Column::VisitedOn)
-            .order_by_asc(reception_visit::Column::Id)
-            .limit(BATCH)
+        let batch = after_keyset(select, reception_visit::Column::VisitedOn, reception_visit::Column::Id, self.after)
             .all(&self.db)
             .await?;
         if (batch.len() as u64) < BATCH {

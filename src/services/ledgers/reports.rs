@@ -2,9 +2,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
 use crate::domain::station_books::{ReportForm, Vote};
 use crate::entities::{deputy, deputy_report, station};
 use crate::error::AppResult;
@@ -49,18 +49,10 @@ impl ReportRows {
         }
         let mut select = deputy_report::Entity::find()
             .filter(deputy_report::Column::ReportedOn.between(self.period.from, self.period.to));
-        if let Some((day, id)) = self.after {
-            select = select.filter(Condition::any().add(deputy_report::Column::ReportedOn.gt(day)).add(
-                Condition::all().add(deputy_report::Column::ReportedOn.eq(day)).add(deputy_report::Column::Id.gt(id)),
-            ));
-        }
         if let Some(ids) = &self.stations {
             select = select.filter(deputy_report::Column::StationId.is_in(ids.clone()));
         }
-        let batch = select
-            .order_by_asc(deputy_report::Column::ReportedOn)
-            .order_by_asc(deputy_report::Column::Id)
-            .limit(BATCH)
+        let batch = after_keyset(select, deputy_report::Column::ReportedOn, deputy_report::Column::Id, self.after)
             .all(&self.db)
             .await?;
         if (batch.len() as u64) < BATCH {

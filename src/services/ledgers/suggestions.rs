@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
+use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
 use crate::domain::case_state::Satisfaction;
 use crate::domain::suggestion::{ResultClass, SuggestionRole, SuggestionStatus};
 use crate::entities::{category, deputy, suggestion, suggestion_deputy, suggestion_unit, unit};
@@ -83,19 +83,10 @@ impl SuggestionRows {
         let mut select = suggestion::Entity::find()
             .filter(suggestion::Column::RaisedOn.gte(self.period.from))
             .filter(suggestion::Column::RaisedOn.lte(self.period.to));
-        if let Some((day, id)) = self.after {
-            select =
-                select.filter(Condition::any().add(suggestion::Column::RaisedOn.gt(day)).add(
-                    Condition::all().add(suggestion::Column::RaisedOn.eq(day)).add(suggestion::Column::Id.gt(id)),
-                ));
-        }
         if let Some(ids) = &self.stations {
             select = select.filter(suggestion::Column::StationId.is_in(ids.clone()));
         }
-        let batch = select
-            .order_by_asc(suggestion::Column::RaisedOn)
-            .order_by_asc(suggestion::Column::Id)
-            .limit(BATCH)
+        let batch = after_keyset(select, suggestion::Column::RaisedOn, suggestion::Column::Id, self.after)
             .all(&self.db)
             .await?;
         if (batch.len() as u64) < BATCH {
