@@ -334,3 +334,47 @@ async fn a_ledger_prints_to_a4_pages() {
     assert!(pages >= 2, "60 cases take more than one page ({pages} pages)");
     browser.close().await.unwrap();
 }
+
+/// The station's book pages at phone width: nothing wider than the screen.
+#[tokio::test]
+async fn the_book_pages_fit_a_phone() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "城关街道人大代表联络站", "station", None).await;
+    let deputy = app.create_deputy(&admin, "王建国", station).await;
+    let deputy_id = deputy["id"].as_i64().unwrap();
+    let (_, manager) = app.user(&admin, "manager", "manager", json!({"station_ids": [station]})).await;
+    app.create(
+        &format!("/api/v1/stations/{station}/activities"),
+        &manager,
+        json!({"kind": "research", "held_on": "2026-03-02", "place": "城关街道办事处三楼会议室", "topic": "老旧小区加装电梯专题调研", "deputy_ids": [deputy_id]}),
+    )
+    .await;
+    app.create(
+        &format!("/api/v1/stations/{station}/suggestions"),
+        &manager,
+        json!({"title": "关于在东门社区增设公交站点方便老年人就医出行的建议", "reasons": "东门社区到医院没有直达公交。", "lead_deputy_id": deputy_id}),
+    )
+    .await;
+    let driver = driver().await;
+    let browser = phone(&driver).await;
+    browser.goto(&app.url("/login?lang=zh&next=/app")).await.unwrap();
+    browser.find(Locator::Id("username")).await.unwrap().send_keys("manager").await.unwrap();
+    browser.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    browser.find(Locator::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("nav")).await.unwrap();
+    for (name, path) in [
+        ("books", "/app/books".to_string()),
+        ("activities", "/app/activities".to_string()),
+        ("suggestions", "/app/suggestions".to_string()),
+        ("deputy-file", format!("/app/deputies/{deputy_id}/file")),
+        ("ledgers", "/app/ledgers".to_string()),
+    ] {
+        browser.goto(&app.url(&path)).await.unwrap();
+        browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("h1")).await.unwrap();
+        std::fs::write(artifact(&format!("{name}-390.png")), browser.screenshot().await.unwrap()).unwrap();
+        let wide = browser.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+        assert!(wide.as_i64().unwrap() <= 390, "{path} is {wide} px wide");
+    }
+    browser.close().await.unwrap();
+}
