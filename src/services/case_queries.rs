@@ -2,7 +2,7 @@
 //! and one case in full — with the resident's contact unmasked only for those handling it,
 //! each such view written to the audit log.
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
@@ -66,7 +66,11 @@ const LARGE_RESULT: u64 = 2_000;
 /// scope (seconds at a million cases) where walking the deadline index finds the first page
 /// at once. We know which it is: the count comes first.
 fn likely(scope: Condition) -> Condition {
-    Condition::all().add(Expr::cust_with_expr("likelihood($1, 0.9)", Expr::from(scope)))
+    // A typed function call: its arguments are bound like any other (a custom SQL string with
+    // a `$1` placeholder is not substituted on SQLite, which lost the scope).
+    // SQLite wants the probability as a literal, not a bound value.
+    let call = Func::cust(Alias::new("likelihood")).arg(Expr::from(scope)).arg(Expr::cust("0.9"));
+    Condition::all().add(Expr::from(call))
 }
 fn filtered(mut select: Select<case::Entity>, filter: &CaseFilter, now: DateTime<Utc>) -> Select<case::Entity> {
     if !filter.statuses.is_empty() {
@@ -267,4 +271,29 @@ pub async fn soon_horizon(
 ) -> AppResult<DateTime<Utc>> {
     let work_calendar = crate::services::calendar::load(db).await?;
     Ok(crate::domain::deadline::due_at(&work_calendar, settings.time_zone(), now, settings.due_soon_working_days))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::likely;
+    use crate::entities::case;
+
+    #[test]
+    fn the_likely_scope_keeps_its_condition_and_values() {
+        let scope = Condition::any().add(case::Column::StationId.is_in([7, 8])).add(case::Column::DeputyId.eq(9));
+        let query = case::Entity::find()
+            .filter(likely(scope))
+            .filter(case::Column::Status.eq("accepted"))
+            .build(DbBackend::Sqlite);
+        assert!(
+            query.sql.contains(
+                "WHERE likelihood(\"cases\".\"station_id\" IN (?, ?) OR \"cases\".\"deputy_id\" = ?, 0.9) AND"
+            ),
+            "{}",
+            query.sql
+        );
+        assert_eq!(query.values.as_ref().map_or(0, |v| v.0.len()), 4, "{:?}", query.values);
+    }
 }

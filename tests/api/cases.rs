@@ -585,3 +585,28 @@ async fn reply_templates_are_shared_or_per_station() {
     let mine = expect(w.app().get("/api/v1/reply-templates?kind=reply", &w.deputy).await, StatusCode::OK).await;
     assert_eq!(mine["total"], 6);
 }
+
+/// A large queue takes another query plan on SQLite (above 2,000 matching cases); the
+/// manager's scope must hold there too.
+#[tokio::test]
+async fn a_large_queue_keeps_to_the_managers_stations() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let mine = app.create_station(&admin, "城关联络站", "station", None).await;
+    let other = app.create_station(&admin, "河西联络站", "station", None).await;
+    app.create_deputy(&admin, "王建国", mine).await;
+    app.create_deputy(&admin, "陈明", other).await;
+    let (_, manager) = app.user(&admin, "manager-a", "manager", json!({"station_ids": [mine]})).await;
+    liaison::services::bench_seed::seed(&app.state.db, 4_600, start_time()).await.unwrap();
+    let own = liaison::entities::case::Entity::find()
+        .filter(liaison::entities::case::Column::StationId.eq(mine as i32))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert!(own > 2_000, "the large-queue plan is taken ({own} cases)");
+    let page = expect(app.get("/api/v1/cases?per_page=100", &manager).await, StatusCode::OK).await;
+    assert_eq!(page["total"], own);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 100);
+    assert!(items.iter().all(|c| c["station_id"] == mine), "only the manager's station");
+}
