@@ -14,6 +14,7 @@ pub mod person;
 pub mod phone;
 pub mod reception;
 pub mod role;
+pub mod rates;
 pub mod station_books;
 pub mod suggestion;
 pub mod text;
