@@ -48,7 +48,10 @@ impl GroupBy {
             Some("unit") => Some(GroupBy::Unit),
             Some("month") => Some(GroupBy::Month),
             Some(_) => {
-                return Err(AppError::field(FieldError::invalid("group_by", "station, deputy, category, unit or month")));
+                return Err(AppError::field(FieldError::invalid(
+                    "group_by",
+                    "station, deputy, category, unit or month",
+                )));
             }
         })
     }
@@ -231,9 +234,8 @@ fn key_expr(group_by: GroupBy, months: &[(String, DateTime<Utc>)]) -> SimpleExpr
                     .nth(1)
                     .map(|(_, start)| *start)
                     .unwrap_or(DateTime::<Utc>::MAX_UTC);
-                expr = Expr::case(case::Column::ReceivedAt.lt(next_start), Expr::val(label.clone()))
-                    .finally(expr)
-                    .into();
+                expr =
+                    Expr::case(case::Column::ReceivedAt.lt(next_start), Expr::val(label.clone())).finally(expr).into();
             }
             expr
         }
@@ -242,9 +244,8 @@ fn key_expr(group_by: GroupBy, months: &[(String, DateTime<Utc>)]) -> SimpleExpr
 
 async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
     let (start, end) = request.period.bounds(request.tz);
-    let mut select = case::Entity::find()
-        .filter(case::Column::ReceivedAt.gte(start))
-        .filter(case::Column::ReceivedAt.lt(end));
+    let mut select =
+        case::Entity::find().filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end));
     if let Some(scope) = case_access::readable(db, actor).await? {
         select = select.filter(scope);
     }
@@ -278,7 +279,10 @@ fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTim
         .expr_as(sum(ACCEPTED), "accepted")
         .expr_as(sum(&format!("{ACCEPTED} AND \"replied_at\" IS NOT NULL")), "replied")
         .expr_as(sum(&format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL")), "closed")
-        .expr_as(sum(&format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL AND \"closed_at\" <= \"due_at\"")), "closed_on_time")
+        .expr_as(
+            sum(&format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL AND \"closed_at\" <= \"due_at\"")),
+            "closed_on_time",
+        )
         .expr_as(sum(&rated), "rated")
         .expr_as(sum(&format!("{rated} AND \"solved\" = TRUE")), "solved")
         .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'satisfied'")), "satisfied")
@@ -448,40 +452,44 @@ async fn compute(
         .collect())
 }
 
-async fn labels(
-    db: &impl ConnectionTrait,
-    group_by: GroupBy,
-    ids: Vec<i32>,
-) -> AppResult<HashMap<i32, String>> {
+async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
     let rows: Vec<(i32, String)> = match group_by {
-        GroupBy::Station => station::Entity::find()
-            .select_only()
-            .columns([station::Column::Id, station::Column::Name])
-            .filter(station::Column::Id.is_in(ids))
-            .into_tuple()
-            .all(db)
-            .await?,
-        GroupBy::Deputy => deputy::Entity::find()
-            .select_only()
-            .columns([deputy::Column::Id, deputy::Column::Name])
-            .filter(deputy::Column::Id.is_in(ids))
-            .into_tuple()
-            .all(db)
-            .await?,
-        GroupBy::Category => category::Entity::find()
-            .select_only()
-            .columns([category::Column::Id, category::Column::Name])
-            .filter(category::Column::Id.is_in(ids))
-            .into_tuple()
-            .all(db)
-            .await?,
-        GroupBy::Unit => unit::Entity::find()
-            .select_only()
-            .columns([unit::Column::Id, unit::Column::Name])
-            .filter(unit::Column::Id.is_in(ids))
-            .into_tuple()
-            .all(db)
-            .await?,
+        GroupBy::Station => {
+            station::Entity::find()
+                .select_only()
+                .columns([station::Column::Id, station::Column::Name])
+                .filter(station::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        GroupBy::Deputy => {
+            deputy::Entity::find()
+                .select_only()
+                .columns([deputy::Column::Id, deputy::Column::Name])
+                .filter(deputy::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        GroupBy::Category => {
+            category::Entity::find()
+                .select_only()
+                .columns([category::Column::Id, category::Column::Name])
+                .filter(category::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        GroupBy::Unit => {
+            unit::Entity::find()
+                .select_only()
+                .columns([unit::Column::Id, unit::Column::Name])
+                .filter(unit::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
         GroupBy::Month => Vec::new(),
     };
     Ok(rows.into_iter().collect())
@@ -504,9 +512,8 @@ pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsReque
         if group_by == GroupBy::Month {
             let mut found: HashMap<Option<String>, Figures> = rows.into_iter().collect();
             for (month, _) in &months {
-                let figures = found
-                    .remove(&Some(month.clone()))
-                    .unwrap_or_else(|| figures(&empty_row(None), None, None));
+                let figures =
+                    found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&empty_row(None), None, None));
                 groups.push(Group { key: month.clone(), label: month.clone(), figures });
             }
         } else {
@@ -530,5 +537,112 @@ pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsReque
         group_by: request.group_by.map(|g| g.as_str().to_string()),
         totals,
         groups,
+    })
+}
+
+/// A spreadsheet column of the statistics table: heading, width, and the cell of a group.
+enum Cell {
+    Count(i64),
+    Rate(Rate),
+    Hours(Option<f64>),
+}
+
+fn cells(f: &Figures) -> Vec<(&'static str, Cell)> {
+    vec![
+        ("收到", Cell::Count(f.received)),
+        ("不予受理", Cell::Count(f.by_status.get("rejected").copied().unwrap_or(0))),
+        ("合并", Cell::Count(f.merged)),
+        ("撤回", Cell::Count(f.withdrawn)),
+        ("受理", Cell::Count(f.accepted)),
+        ("已答复", Cell::Count(f.replied)),
+        ("答复率", Cell::Rate(f.reply_rate)),
+        ("已办结", Cell::Count(f.closed)),
+        ("按期办结", Cell::Count(f.closed_on_time)),
+        ("按期办结率", Cell::Rate(f.on_time_rate)),
+        ("已评价", Cell::Count(f.rated)),
+        ("已解决", Cell::Count(f.solved)),
+        ("解决率", Cell::Rate(f.resolution_rate)),
+        ("满意", Cell::Count(f.satisfaction_shares.satisfied.numerator)),
+        ("基本满意", Cell::Count(f.satisfaction_shares.basically_satisfied.numerator)),
+        ("不满意", Cell::Count(f.satisfaction_shares.dissatisfied.numerator)),
+        ("满意率", Cell::Rate(f.satisfaction_rate)),
+        ("首次响应时长中位数(小时)", Cell::Hours(f.median_first_response_hours)),
+        ("办结时长中位数(小时)", Cell::Hours(f.median_close_hours)),
+        ("当前超期", Cell::Count(f.overdue_now)),
+        ("当前重点督办", Cell::Count(f.key_supervision_now)),
+    ]
+}
+
+fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::internal(anyhow::anyhow!("xlsx: {error}"))
+}
+
+/// The table as an XLSX workbook: one row per group and a total row, rates as percentages
+/// (empty where there is no data), the counts they come from beside them.
+pub fn xlsx(stats: &Stats, place: &str) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    let title = "意见建议办理统计";
+    let mut workbook = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin);
+    let percent = Format::new().set_num_format("0.0%");
+    let hours = Format::new().set_num_format("0.0");
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(title).map_err(xlsx_error)?;
+    sheet.set_landscape().set_paper_size(9);
+    sheet.set_header(format!("&L{place}&C{title}&R{} 至 {}", stats.from, stats.to));
+    sheet.set_footer("&C第 &P 页 共 &N 页");
+    sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
+    let first = stats.group_by.as_deref().and_then(|g| GroupBy::parse(Some(g)).ok().flatten());
+    sheet.write_string_with_format(0, 0, first.map_or("范围", GroupBy::title_zh), &header).map_err(xlsx_error)?;
+    sheet.set_column_width(0, 24).map_err(xlsx_error)?;
+    for (i, (heading, _)) in cells(&stats.totals).iter().enumerate() {
+        let col = u16::try_from(i + 1).map_err(AppError::internal)?;
+        sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;
+        sheet.set_column_width(col, 10).map_err(xlsx_error)?;
+    }
+    let total_label = format!("合计（{place}）");
+    let rows = stats.groups.iter().map(|g| (g.label.as_str(), &g.figures, false)).chain(std::iter::once((
+        total_label.as_str(),
+        &stats.totals,
+        true,
+    )));
+    for (r, (label, figures, total)) in rows.enumerate() {
+        let row = u32::try_from(r + 1).map_err(AppError::internal)?;
+        if total {
+            sheet.write_string_with_format(row, 0, label, &bold).map_err(xlsx_error)?;
+        } else {
+            sheet.write_string(row, 0, label).map_err(xlsx_error)?;
+        }
+        for (i, (_, cell)) in cells(figures).into_iter().enumerate() {
+            let col = u16::try_from(i + 1).map_err(AppError::internal)?;
+            match cell {
+                Cell::Count(n) => {
+                    sheet.write_number(row, col, n as f64).map_err(xlsx_error)?;
+                }
+                Cell::Rate(rate) => {
+                    if let Some(fraction) = rate.fraction() {
+                        sheet.write_number_with_format(row, col, fraction, &percent).map_err(xlsx_error)?;
+                    }
+                }
+                Cell::Hours(Some(h)) => {
+                    sheet.write_number_with_format(row, col, h, &hours).map_err(xlsx_error)?;
+                }
+                Cell::Hours(None) => {}
+            }
+        }
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The name of the place the statistics cover, for headings and file names.
+pub async fn place_name(db: &impl ConnectionTrait, station_id: Option<i32>) -> AppResult<String> {
+    Ok(match station_id {
+        Some(id) => station::Entity::find_by_id(id).one(db).await?.map_or_else(|| format!("#{id}"), |s| s.name),
+        None => "全部".to_string(),
     })
 }
