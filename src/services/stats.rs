@@ -289,9 +289,9 @@ fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTim
         .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'basically_satisfied'")), "basically_satisfied")
         .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'dissatisfied'")), "dissatisfied")
         .expr_as(
-            Expr::cust_with_values(
-                format!("COALESCE(SUM(CASE WHEN \"status\" IN ({open}) AND \"due_at\" < ? THEN 1 ELSE 0 END), 0)"),
-                [now],
+            Expr::cust_with_expr(
+                format!("COALESCE(SUM(CASE WHEN \"status\" IN ({open}) AND $1 THEN 1 ELSE 0 END), 0)"),
+                case::Column::DueAt.lt(now),
             ),
             "overdue_now",
         )
