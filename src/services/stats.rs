@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
     QueryTrait, Select, Statement,
@@ -22,7 +22,7 @@ use crate::domain::field::FieldError;
 use crate::domain::rates::{self, Rate, RateCounts, SatisfactionShares};
 use crate::entities::{case, category, deputy, station, unit};
 use crate::error::{AppError, AppResult};
-use crate::jobs::sweep::open_statuses;
+use crate::jobs::sweep::{open_statuses, overdue_condition};
 use crate::services::actor::{Actor, with_descendants};
 use crate::services::case_access;
 use crate::services::ledgers::Period;
@@ -289,10 +289,10 @@ fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTim
         .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'basically_satisfied'")), "basically_satisfied")
         .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'dissatisfied'")), "dissatisfied")
         .expr_as(
-            Expr::cust_with_expr(
-                format!("COALESCE(SUM(CASE WHEN \"status\" IN ({open}) AND $1 THEN 1 ELSE 0 END), 0)"),
-                case::Column::DueAt.lt(now),
-            ),
+            Func::coalesce::<[SimpleExpr; 2], SimpleExpr>([
+                Func::sum(Expr::case(overdue_condition(now), Expr::val(1)).finally(Expr::val(0))).into(),
+                Expr::val(0).into(),
+            ]),
             "overdue_now",
         )
         .expr_as(sum(&format!("\"status\" IN ({open}) AND \"key_supervision\" = TRUE")), "key_supervision_now")
