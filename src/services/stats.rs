@@ -221,21 +221,16 @@ fn key_expr(group_by: GroupBy, months: &[(String, DateTime<Utc>)]) -> SimpleExpr
         GroupBy::Category => id("category_id"),
         GroupBy::Unit => id("unit_id"),
         GroupBy::Month => {
-            // The month a case was received in, local time: the last month whose start it is not before.
-            let mut iter = months.iter().rev();
-            let Some((last, _)) = iter.next() else {
-                return Expr::val("").into();
+            // The month a case was received in, local time: the last month whose start it is
+            // not before, as nested CASEs from the first month on.
+            let Some((last, _)) = months.last() else {
+                return Expr::val("");
             };
-            let mut expr: SimpleExpr = Expr::val(last.clone()).into();
-            for (label, _) in months.iter().rev().skip(1) {
-                let next_start = months
-                    .iter()
-                    .skip_while(|(l, _)| l != label)
-                    .nth(1)
-                    .map(|(_, start)| *start)
-                    .unwrap_or(DateTime::<Utc>::MAX_UTC);
-                expr =
-                    Expr::case(case::Column::ReceivedAt.lt(next_start), Expr::val(label.clone())).finally(expr).into();
+            let mut expr: SimpleExpr = Expr::val(last.clone());
+            for pair in months.windows(2).rev() {
+                expr = Expr::case(case::Column::ReceivedAt.lt(pair[1].1), Expr::val(pair[0].0.clone()))
+                    .finally(expr)
+                    .into();
             }
             expr
         }
@@ -291,7 +286,7 @@ fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTim
         .expr_as(
             Func::coalesce::<[SimpleExpr; 2], SimpleExpr>([
                 Func::sum(Expr::case(overdue_condition(now), Expr::val(1)).finally(Expr::val(0))).into(),
-                Expr::val(0).into(),
+                Expr::val(0),
             ]),
             "overdue_now",
         )
