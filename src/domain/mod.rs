@@ -12,6 +12,7 @@ pub mod org;
 pub mod page;
 pub mod person;
 pub mod phone;
+pub mod rates;
 pub mod reception;
 pub mod role;
 pub mod station_books;

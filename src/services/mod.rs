@@ -25,6 +25,7 @@ pub mod performance;
 pub mod reception_log;
 pub mod reception_roster;
 pub mod stations;
+pub mod stats;
 pub mod suggestions;
 pub mod templates;
 pub mod ten_haves;

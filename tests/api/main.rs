@@ -19,5 +19,6 @@ mod photos;
 mod processes;
 mod qr;
 mod reception;
+mod stats;
 mod suggestions;
 mod validation;

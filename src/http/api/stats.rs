@@ -1,0 +1,99 @@
+//! `GET /api/v1/stats`: counts, rates (with their denominators) and medians of the cases
+//! received in a period, scoped by role, in total and grouped; as JSON or XLSX.
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::field::FieldError;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::services::actor::Actor;
+use crate::services::ledgers::Period;
+use crate::services::stats::{self, GroupBy, Stats, StatsRequest};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_stats);
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct StatsQuery {
+    /// One station with its points and grids (default: every case the caller may read).
+    pub station_id: Option<i32>,
+    /// First day of receipt, `YYYY-MM-DD` local time (default: 1 January of `to`'s year).
+    pub from: Option<String>,
+    /// Last day of receipt, included (default: today).
+    pub to: Option<String>,
+    /// `station`, `deputy`, `category`, `unit` or `month` (default: totals only).
+    pub group_by: Option<String>,
+    /// `json` (default) or `xlsx`: the table, one row per group and a total row.
+    pub format: Option<String>,
+}
+
+/// Statistics of the cases received in `[from, to]`: counts by status, reply rate (replied ÷
+/// accepted; rejected, withdrawn and merged-away excluded), on-time rate (closed by the deadline
+/// ÷ closed), resolution rate (solved ÷ rated), satisfaction rate ((satisfied + basically
+/// satisfied) ÷ rated) with the share of each rating, median hours to the first response and to
+/// closing, and how many are overdue and under key supervision now. Every rate is
+/// `{"numerator","denominator","value"}`, `value` a percentage with one decimal or null
+/// without data. Scope: administrators every case, managers their stations', viewers their
+/// readable stations', deputies their own cases, handlers their unit's; a `station_id`
+/// outside the caller's stations is 404.
+#[utoipa::path(
+    tag = "stats",
+    params(StatsQuery),
+    responses(
+        (status = 200, body = Stats, description = "JSON, or the XLSX table with `format=xlsx`"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/stats")]
+pub async fn get_stats(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<StatsQuery>,
+) -> AppResult<HttpResponse> {
+    let xlsx = match query.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => false,
+        Some("xlsx") => true,
+        Some(_) => return Err(AppError::field(FieldError::invalid("format", "json or xlsx"))),
+    };
+    let group_by = GroupBy::parse(query.group_by.as_deref())?;
+    let tz = state.settings.time_zone();
+    let now = state.clock.now();
+    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), now.with_timezone(&tz).date_naive())?;
+    let request = StatsRequest { station_id: query.station_id, period, group_by, tz, now };
+    let result = stats::stats(&state.db, &actor, request).await?;
+    if !xlsx {
+        return Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(result));
+    }
+    let place = stats::place_name(&state.db, query.station_id).await?;
+    let body = web::block(move || stats::xlsx(&result, &place).map(|bytes| (bytes, place)))
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("xlsx: {e}")))??;
+    let (bytes, place) = body;
+    let ascii = format!("stats-{}-{}.xlsx", period.from, period.to);
+    let name = format!("{place}-意见建议办理统计-{}至{}.xlsx", period.from, period.to);
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encode(&name)),
+        ))
+        .body(bytes))
+}
+
+/// RFC 5987 encoding for `filename*`.
+fn encode(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 3);
+    for byte in name.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}

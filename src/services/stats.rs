@@ -1,0 +1,643 @@
+//! `GET /api/v1/stats`: counts by status, the four rates with their denominators, the median
+//! times and what stands open now, for the cases received in a period, in total and per
+//! station, deputy, category, unit or month.
+//!
+//! Everything is counted in the database: one grouped query of conditional sums for the
+//! counts, and one windowed query per median (the middle rows of each group, ranked in the
+//! database; only one row per group comes back). The sets of cases behind each figure are
+//! those of `domain::rates`.
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    QueryTrait, Select, Statement,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::case_state::CaseStatus;
+use crate::domain::field::FieldError;
+use crate::domain::rates::{self, Rate, RateCounts, SatisfactionShares};
+use crate::entities::{case, category, deputy, station, unit};
+use crate::error::{AppError, AppResult};
+use crate::jobs::sweep::{open_statuses, overdue_condition};
+use crate::services::actor::{Actor, with_descendants};
+use crate::services::case_access;
+use crate::services::ledgers::Period;
+
+/// How the cases are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Station,
+    Deputy,
+    Category,
+    Unit,
+    Month,
+}
+
+impl GroupBy {
+    /// `None` for no grouping (totals only); 422 for anything but the five names.
+    pub fn parse(raw: Option<&str>) -> AppResult<Option<GroupBy>> {
+        Ok(match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some("station") => Some(GroupBy::Station),
+            Some("deputy") => Some(GroupBy::Deputy),
+            Some("category") => Some(GroupBy::Category),
+            Some("unit") => Some(GroupBy::Unit),
+            Some("month") => Some(GroupBy::Month),
+            Some(_) => {
+                return Err(AppError::field(FieldError::invalid(
+                    "group_by",
+                    "station, deputy, category, unit or month",
+                )));
+            }
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Station => "station",
+            GroupBy::Deputy => "deputy",
+            GroupBy::Category => "category",
+            GroupBy::Unit => "unit",
+            GroupBy::Month => "month",
+        }
+    }
+
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            GroupBy::Station => "联络站",
+            GroupBy::Deputy => "代表",
+            GroupBy::Category => "类别",
+            GroupBy::Unit => "承办单位",
+            GroupBy::Month => "月份",
+        }
+    }
+}
+
+/// The figures of one group of cases (or of all of them).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Figures {
+    /// Cases received in the period, whatever became of them.
+    pub received: i64,
+    /// Received cases by their status now (every status, 0 included).
+    pub by_status: BTreeMap<String, i64>,
+    /// Received cases merged away into another case.
+    pub merged: i64,
+    /// Received cases the resident withdrew.
+    pub withdrawn: i64,
+    /// Reached accepted or later; rejected, withdrawn and merged-away excluded: the reply rate's denominator.
+    pub accepted: i64,
+    /// Accepted cases with a reply to the resident.
+    pub replied: i64,
+    /// Accepted cases closed (or archived) now: the on-time rate's denominator.
+    pub closed: i64,
+    /// Closed cases closed by their deadline.
+    pub closed_on_time: i64,
+    /// Accepted cases rated by the resident: the resolution and satisfaction rates' denominator.
+    pub rated: i64,
+    /// Rated cases the resident says are solved.
+    pub solved: i64,
+    /// 答复率: replied ÷ accepted.
+    pub reply_rate: Rate,
+    /// 按期办结率: closed_on_time ÷ closed.
+    pub on_time_rate: Rate,
+    /// 解决率: solved ÷ rated.
+    pub resolution_rate: Rate,
+    /// 满意率: (satisfied + basically satisfied) ÷ rated.
+    pub satisfaction_rate: Rate,
+    /// Each rating ÷ rated.
+    pub satisfaction_shares: SatisfactionShares,
+    /// Hours from receipt to the first response (accept, reject, start or reply) of the
+    /// received cases that have one (merged-away excluded); null without any.
+    pub median_first_response_hours: Option<f64>,
+    /// Hours from receipt to closing of the closed cases; null without any.
+    pub median_close_hours: Option<f64>,
+    /// Received cases open now and past their deadline.
+    pub overdue_now: i64,
+    /// Received cases open now and under key supervision.
+    pub key_supervision_now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Group {
+    /// The station, deputy, category or unit id as text (`none` for cases without a deputy
+    /// or unit), or the month `YYYY-MM`.
+    pub key: String,
+    pub label: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Stats {
+    /// YYYY-MM-DD
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station_id: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<String>,
+    pub totals: Figures,
+    pub groups: Vec<Group>,
+}
+
+pub struct StatsRequest {
+    pub station_id: Option<i32>,
+    pub period: Period,
+    pub group_by: Option<GroupBy>,
+    pub tz: chrono_tz::Tz,
+    pub now: DateTime<Utc>,
+}
+
+const KEY: &str = "stat_key";
+
+#[derive(Debug, FromQueryResult)]
+struct AggRow {
+    stat_key: Option<String>,
+    received: i64,
+    s_submitted: i64,
+    s_accepted: i64,
+    s_rejected: i64,
+    s_assigned: i64,
+    s_returned: i64,
+    s_in_progress: i64,
+    s_replied: i64,
+    s_closed: i64,
+    s_archived: i64,
+    merged: i64,
+    withdrawn: i64,
+    accepted: i64,
+    replied: i64,
+    closed: i64,
+    closed_on_time: i64,
+    rated: i64,
+    solved: i64,
+    satisfied: i64,
+    basically_satisfied: i64,
+    dissatisfied: i64,
+    overdue_now: i64,
+    key_supervision_now: i64,
+}
+
+/// Accepted (see `domain::rates`): reached accepted or later, not rejected (also after
+/// acceptance, or rejected and then archived — archived without ever being closed),
+/// not withdrawn, not merged away.
+const ACCEPTED: &str = "\"accepted_at\" IS NOT NULL AND \"merged_into_id\" IS NULL AND \"status\" <> 'rejected' \
+     AND NOT (\"status\" = 'archived' AND \"closed_at\" IS NULL) \
+     AND (\"close_reason\" IS NULL OR \"close_reason\" <> 'withdrawn')";
+
+fn sum(condition: &str) -> SimpleExpr {
+    Expr::cust(format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"))
+}
+
+fn open_list() -> String {
+    open_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
+}
+
+/// Months of the period, each with the instant it starts (the first one: the period's start).
+fn months(period: Period, tz: chrono_tz::Tz) -> Vec<(String, DateTime<Utc>)> {
+    let mut out = Vec::new();
+    let mut day = period.from;
+    while day <= period.to {
+        let start = Period { from: day, to: day }.bounds(tz).0;
+        out.push((format!("{:04}-{:02}", day.year(), day.month()), start));
+        let (y, m) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+        match NaiveDate::from_ymd_opt(y, m, 1) {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    out
+}
+
+fn key_expr(group_by: GroupBy, months: &[(String, DateTime<Utc>)]) -> SimpleExpr {
+    let id = |column: &str| Expr::cust(format!("CAST(\"{column}\" AS TEXT)"));
+    match group_by {
+        GroupBy::Station => id("station_id"),
+        GroupBy::Deputy => id("deputy_id"),
+        GroupBy::Category => id("category_id"),
+        GroupBy::Unit => id("unit_id"),
+        GroupBy::Month => {
+            // The month a case was received in, local time: the last month whose start it is
+            // not before, as nested CASEs from the first month on.
+            let Some((last, _)) = months.last() else {
+                return Expr::val("");
+            };
+            let mut expr: SimpleExpr = Expr::val(last.clone());
+            for pair in months.windows(2).rev() {
+                expr = Expr::case(case::Column::ReceivedAt.lt(pair[1].1), Expr::val(pair[0].0.clone()))
+                    .finally(expr)
+                    .into();
+            }
+            expr
+        }
+    }
+}
+
+async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
+    let (start, end) = request.period.bounds(request.tz);
+    let mut select =
+        case::Entity::find().filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end));
+    if let Some(scope) = case_access::readable(db, actor).await? {
+        select = select.filter(scope);
+    }
+    if let Some(station_id) = request.station_id {
+        if !actor.readable_stations(db).await?.contains(station_id) {
+            return Err(AppError::NotFound("station"));
+        }
+        station::Entity::find_by_id(station_id).one(db).await?.ok_or(AppError::NotFound("station"))?;
+        if let Some(ids) = with_descendants(db, &[station_id]).await?.ids() {
+            select = select.filter(Condition::all().add(case::Column::StationId.is_in(ids)));
+        }
+    }
+    Ok(select)
+}
+
+fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTime<Utc>) -> Select<case::Entity> {
+    let open = open_list();
+    let rated = format!("{ACCEPTED} AND \"rated_at\" IS NOT NULL AND \"satisfaction\" IS NOT NULL");
+    let mut select = select.select_only();
+    select = match key {
+        Some(expr) => select.expr_as(expr, KEY).group_by(Expr::col(Alias::new(KEY))),
+        None => select.expr_as(Expr::cust("NULL"), KEY),
+    };
+    select = select.expr_as(Expr::cust("COUNT(*)"), "received");
+    for status in CaseStatus::ALL {
+        select = select.expr_as(sum(&format!("\"status\" = '{}'", status.as_str())), format!("s_{}", status.as_str()));
+    }
+    select
+        .expr_as(sum("\"merged_into_id\" IS NOT NULL"), "merged")
+        .expr_as(sum("\"close_reason\" = 'withdrawn'"), "withdrawn")
+        .expr_as(sum(ACCEPTED), "accepted")
+        .expr_as(sum(&format!("{ACCEPTED} AND \"replied_at\" IS NOT NULL")), "replied")
+        .expr_as(sum(&format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL")), "closed")
+        .expr_as(
+            sum(&format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL AND \"closed_at\" <= \"due_at\"")),
+            "closed_on_time",
+        )
+        .expr_as(sum(&rated), "rated")
+        .expr_as(sum(&format!("{rated} AND \"solved\" = TRUE")), "solved")
+        .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'satisfied'")), "satisfied")
+        .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'basically_satisfied'")), "basically_satisfied")
+        .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'dissatisfied'")), "dissatisfied")
+        .expr_as(
+            Func::coalesce::<[SimpleExpr; 2], SimpleExpr>([
+                Func::sum(Expr::case(overdue_condition(now), Expr::val(1)).finally(Expr::val(0))).into(),
+                Expr::val(0),
+            ]),
+            "overdue_now",
+        )
+        .expr_as(sum(&format!("\"status\" IN ({open}) AND \"key_supervision\" = TRUE")), "key_supervision_now")
+}
+
+fn hours_between(backend: DbBackend, from: &str, to: &str) -> String {
+    match backend {
+        DbBackend::Postgres => {
+            format!("CAST(EXTRACT(EPOCH FROM (\"{to}\" - \"{from}\")) AS DOUBLE PRECISION) / 3600.0")
+        }
+        _ => format!("(julianday(\"{to}\") - julianday(\"{from}\")) * 24.0"),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Span {
+    FirstResponse,
+    Close,
+}
+
+/// The median hours of each group: the inner query picks the group and the hours of each
+/// case, the window ranks them within their group, and only the middle one or two rows of
+/// each group are averaged and returned.
+async fn medians(
+    db: &impl ConnectionTrait,
+    select: Select<case::Entity>,
+    key: Option<SimpleExpr>,
+    span: Span,
+) -> AppResult<HashMap<Option<String>, f64>> {
+    let backend = db.get_database_backend();
+    let (condition, hours) = match span {
+        Span::FirstResponse => (
+            "\"first_responded_at\" IS NOT NULL AND \"merged_into_id\" IS NULL".to_string(),
+            hours_between(backend, "received_at", "first_responded_at"),
+        ),
+        Span::Close => {
+            (format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL"), hours_between(backend, "received_at", "closed_at"))
+        }
+    };
+    let inner = select
+        .select_only()
+        .expr_as(key.unwrap_or_else(|| Expr::cust("'all'")), KEY)
+        .expr_as(Expr::cust(hours), "v")
+        .filter(Expr::cust(condition))
+        .build(backend);
+    let sql = format!(
+        "SELECT {KEY}, AVG(v) AS med FROM (SELECT {KEY}, v, ROW_NUMBER() OVER (PARTITION BY {KEY} ORDER BY v) AS rn, \
+         COUNT(*) OVER (PARTITION BY {KEY}) AS n FROM ({}) AS spans) AS ranked \
+         WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY {KEY}",
+        inner.sql
+    );
+    let statement = Statement::from_sql_and_values(backend, sql, inner.values.map(|v| v.0).unwrap_or_default());
+    let mut out = HashMap::new();
+    for row in db.query_all_raw(statement).await? {
+        let group: Option<String> = row.try_get("", KEY)?;
+        let median: Option<f64> = row.try_get("", "med")?;
+        if let Some(median) = median {
+            out.insert(group, rates::hours(median));
+        }
+    }
+    Ok(out)
+}
+
+fn figures(row: &AggRow, first_response: Option<f64>, close: Option<f64>) -> Figures {
+    let counts = RateCounts {
+        accepted: row.accepted,
+        replied: row.replied,
+        closed: row.closed,
+        closed_on_time: row.closed_on_time,
+        rated: row.rated,
+        solved: row.solved,
+        satisfied: row.satisfied,
+        basically_satisfied: row.basically_satisfied,
+        dissatisfied: row.dissatisfied,
+    };
+    let by_status = [
+        row.s_submitted,
+        row.s_accepted,
+        row.s_rejected,
+        row.s_assigned,
+        row.s_returned,
+        row.s_in_progress,
+        row.s_replied,
+        row.s_closed,
+        row.s_archived,
+    ];
+    Figures {
+        received: row.received,
+        by_status: CaseStatus::ALL.iter().zip(by_status).map(|(s, n)| (s.as_str().to_string(), n)).collect(),
+        merged: row.merged,
+        withdrawn: row.withdrawn,
+        accepted: row.accepted,
+        replied: row.replied,
+        closed: row.closed,
+        closed_on_time: row.closed_on_time,
+        rated: row.rated,
+        solved: row.solved,
+        reply_rate: counts.reply_rate(),
+        on_time_rate: counts.on_time_rate(),
+        resolution_rate: counts.resolution_rate(),
+        satisfaction_rate: counts.satisfaction_rate(),
+        satisfaction_shares: counts.shares(),
+        median_first_response_hours: first_response,
+        median_close_hours: close,
+        overdue_now: row.overdue_now,
+        key_supervision_now: row.key_supervision_now,
+    }
+}
+
+fn empty_row(key: Option<String>) -> AggRow {
+    AggRow {
+        stat_key: key,
+        received: 0,
+        s_submitted: 0,
+        s_accepted: 0,
+        s_rejected: 0,
+        s_assigned: 0,
+        s_returned: 0,
+        s_in_progress: 0,
+        s_replied: 0,
+        s_closed: 0,
+        s_archived: 0,
+        merged: 0,
+        withdrawn: 0,
+        accepted: 0,
+        replied: 0,
+        closed: 0,
+        closed_on_time: 0,
+        rated: 0,
+        solved: 0,
+        satisfied: 0,
+        basically_satisfied: 0,
+        dissatisfied: 0,
+        overdue_now: 0,
+        key_supervision_now: 0,
+    }
+}
+
+/// Figures for `key` (`None`: totals), rows and medians read in the database.
+async fn compute(
+    db: &impl ConnectionTrait,
+    select: &Select<case::Entity>,
+    key: Option<SimpleExpr>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(Option<String>, Figures)>> {
+    let rows: Vec<AggRow> = aggregate(select.clone(), key.clone(), now).into_model::<AggRow>().all(db).await?;
+    let first = medians(db, select.clone(), key.clone(), Span::FirstResponse).await?;
+    let close = medians(db, select.clone(), key.clone(), Span::Close).await?;
+    let grouped = key.is_some();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let lookup = if grouped { row.stat_key.clone() } else { Some("all".to_string()) };
+            let f = figures(&row, first.get(&lookup).copied(), close.get(&lookup).copied());
+            (row.stat_key, f)
+        })
+        .collect())
+}
+
+async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
+    let rows: Vec<(i32, String)> = match group_by {
+        GroupBy::Station => {
+            station::Entity::find()
+                .select_only()
+                .columns([station::Column::Id, station::Column::Name])
+                .filter(station::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        GroupBy::Deputy => {
+            deputy::Entity::find()
+                .select_only()
+                .columns([deputy::Column::Id, deputy::Column::Name])
+                .filter(deputy::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        GroupBy::Category => {
+            category::Entity::find()
+                .select_only()
+                .columns([category::Column::Id, category::Column::Name])
+                .filter(category::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        GroupBy::Unit => {
+            unit::Entity::find()
+                .select_only()
+                .columns([unit::Column::Id, unit::Column::Name])
+                .filter(unit::Column::Id.is_in(ids))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        GroupBy::Month => Vec::new(),
+    };
+    Ok(rows.into_iter().collect())
+}
+
+/// The statistics the actor may see: only cases within their reach (`case_access`), of the
+/// station (with its points and grids) when one is given — 404 for a station out of scope.
+pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
+    let select = base(db, actor, &request).await?;
+    let totals = compute(db, &select, None, request.now)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, f)| f)
+        .unwrap_or_else(|| figures(&empty_row(None), None, None));
+    let mut groups = Vec::new();
+    if let Some(group_by) = request.group_by {
+        let months = months(request.period, request.tz);
+        let rows = compute(db, &select, Some(key_expr(group_by, &months)), request.now).await?;
+        if group_by == GroupBy::Month {
+            let mut found: HashMap<Option<String>, Figures> = rows.into_iter().collect();
+            for (month, _) in &months {
+                let figures =
+                    found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&empty_row(None), None, None));
+                groups.push(Group { key: month.clone(), label: month.clone(), figures });
+            }
+        } else {
+            let ids: Vec<i32> = rows.iter().filter_map(|(k, _)| k.as_deref().and_then(|k| k.parse().ok())).collect();
+            let names = labels(db, group_by, ids).await?;
+            for (key, figures) in rows {
+                let id = key.as_deref().and_then(|k| k.parse::<i32>().ok());
+                let (key, label) = match id {
+                    Some(id) => (id.to_string(), names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))),
+                    None => ("none".to_string(), "未指定".to_string()),
+                };
+                groups.push(Group { key, label, figures });
+            }
+            groups.sort_by(|a, b| b.figures.received.cmp(&a.figures.received).then_with(|| a.label.cmp(&b.label)));
+        }
+    }
+    Ok(Stats {
+        from: request.period.from.to_string(),
+        to: request.period.to.to_string(),
+        station_id: request.station_id,
+        group_by: request.group_by.map(|g| g.as_str().to_string()),
+        totals,
+        groups,
+    })
+}
+
+/// A spreadsheet column of the statistics table: heading, width, and the cell of a group.
+enum Cell {
+    Count(i64),
+    Rate(Rate),
+    Hours(Option<f64>),
+}
+
+fn cells(f: &Figures) -> Vec<(&'static str, Cell)> {
+    vec![
+        ("收到", Cell::Count(f.received)),
+        ("不予受理", Cell::Count(f.by_status.get("rejected").copied().unwrap_or(0))),
+        ("合并", Cell::Count(f.merged)),
+        ("撤回", Cell::Count(f.withdrawn)),
+        ("受理", Cell::Count(f.accepted)),
+        ("已答复", Cell::Count(f.replied)),
+        ("答复率", Cell::Rate(f.reply_rate)),
+        ("已办结", Cell::Count(f.closed)),
+        ("按期办结", Cell::Count(f.closed_on_time)),
+        ("按期办结率", Cell::Rate(f.on_time_rate)),
+        ("已评价", Cell::Count(f.rated)),
+        ("已解决", Cell::Count(f.solved)),
+        ("解决率", Cell::Rate(f.resolution_rate)),
+        ("满意", Cell::Count(f.satisfaction_shares.satisfied.numerator)),
+        ("基本满意", Cell::Count(f.satisfaction_shares.basically_satisfied.numerator)),
+        ("不满意", Cell::Count(f.satisfaction_shares.dissatisfied.numerator)),
+        ("满意率", Cell::Rate(f.satisfaction_rate)),
+        ("首次响应时长中位数(小时)", Cell::Hours(f.median_first_response_hours)),
+        ("办结时长中位数(小时)", Cell::Hours(f.median_close_hours)),
+        ("当前超期", Cell::Count(f.overdue_now)),
+        ("当前重点督办", Cell::Count(f.key_supervision_now)),
+    ]
+}
+
+fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::internal(anyhow::anyhow!("xlsx: {error}"))
+}
+
+/// The table as an XLSX workbook: one row per group and a total row, rates as percentages
+/// (empty where there is no data), the counts they come from beside them.
+pub fn xlsx(stats: &Stats, place: &str) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    let title = "意见建议办理统计";
+    let mut workbook = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin);
+    let percent = Format::new().set_num_format("0.0%");
+    let hours = Format::new().set_num_format("0.0");
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(title).map_err(xlsx_error)?;
+    sheet.set_landscape().set_paper_size(9);
+    sheet.set_header(format!("&L{place}&C{title}&R{} 至 {}", stats.from, stats.to));
+    sheet.set_footer("&C第 &P 页 共 &N 页");
+    sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
+    let first = stats.group_by.as_deref().and_then(|g| GroupBy::parse(Some(g)).ok().flatten());
+    sheet.write_string_with_format(0, 0, first.map_or("范围", GroupBy::title_zh), &header).map_err(xlsx_error)?;
+    sheet.set_column_width(0, 24).map_err(xlsx_error)?;
+    for (i, (heading, _)) in cells(&stats.totals).iter().enumerate() {
+        let col = u16::try_from(i + 1).map_err(AppError::internal)?;
+        sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;
+        sheet.set_column_width(col, 10).map_err(xlsx_error)?;
+    }
+    let total_label = format!("合计（{place}）");
+    let rows = stats.groups.iter().map(|g| (g.label.as_str(), &g.figures, false)).chain(std::iter::once((
+        total_label.as_str(),
+        &stats.totals,
+        true,
+    )));
+    for (r, (label, figures, total)) in rows.enumerate() {
+        let row = u32::try_from(r + 1).map_err(AppError::internal)?;
+        if total {
+            sheet.write_string_with_format(row, 0, label, &bold).map_err(xlsx_error)?;
+        } else {
+            sheet.write_string(row, 0, label).map_err(xlsx_error)?;
+        }
+        for (i, (_, cell)) in cells(figures).into_iter().enumerate() {
+            let col = u16::try_from(i + 1).map_err(AppError::internal)?;
+            match cell {
+                Cell::Count(n) => {
+                    sheet.write_number(row, col, n as f64).map_err(xlsx_error)?;
+                }
+                Cell::Rate(rate) => {
+                    if let Some(fraction) = rate.fraction() {
+                        sheet.write_number_with_format(row, col, fraction, &percent).map_err(xlsx_error)?;
+                    }
+                }
+                Cell::Hours(Some(h)) => {
+                    sheet.write_number_with_format(row, col, h, &hours).map_err(xlsx_error)?;
+                }
+                Cell::Hours(None) => {}
+            }
+        }
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The name of the place the statistics cover, for headings and file names.
+pub async fn place_name(db: &impl ConnectionTrait, station_id: Option<i32>) -> AppResult<String> {
+    Ok(match station_id {
+        Some(id) => station::Entity::find_by_id(id).one(db).await?.map_or_else(|| format!("#{id}"), |s| s.name),
+        None => "全部".to_string(),
+    })
+}
