@@ -20,4 +20,5 @@ mod processes;
 mod qr;
 mod reception;
 mod suggestions;
+mod topics;
 mod validation;

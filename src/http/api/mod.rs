@@ -17,6 +17,7 @@ pub mod station_books;
 pub mod stations;
 pub mod suggestions;
 pub mod templates;
+pub mod topics;
 pub mod units;
 pub mod users;
 pub mod webhooks;
@@ -64,7 +65,8 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "books", description = "Deputies' reports to voters (述职), contact records (民情联系卡) and the ten haves (十有)"),
         (name = "activities", description = "Deputies' activities (人大代表活动登记簿) and attendance"),
         (name = "ledgers", description = "The station's books (十有五簿四册) as JSON, CSV and XLSX"),
-        (name = "suggestions", description = "Deputies' formal suggestions (代表建议) and their handling")
+        (name = "suggestions", description = "Deputies' formal suggestions (代表建议) and their handling"),
+        (name = "stats", description = "How the stations serve people: rates and hot topics (热点难点)")
     )
 )]
 pub struct ApiDoc;
@@ -100,7 +102,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(performance::routes)
         .configure(activities::routes)
         .configure(ledgers::routes)
-        .configure(suggestions::routes);
+        .configure(suggestions::routes)
+        .configure(topics::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.
