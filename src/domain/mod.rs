@@ -19,5 +19,6 @@ pub mod station_books;
 pub mod suggestion;
 pub mod text;
 pub mod token;
+pub mod topics;
 pub mod tracking;
 pub mod webhook;

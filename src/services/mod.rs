@@ -29,6 +29,7 @@ pub mod stats;
 pub mod suggestions;
 pub mod templates;
 pub mod ten_haves;
+pub mod topics;
 pub mod tracking;
 pub mod ttl_cache;
 pub mod units;

@@ -27,7 +27,8 @@ pub struct Performance {
     pub duties_served: i64,
     pub visits_received: i64,
     pub cases_collected: i64,
-    /// Accepted (rejected, merged-away and not yet accepted excluded): the rates' denominator.
+    /// Accepted (see `services::stats::ACCEPTED`: rejected, withdrawn, merged-away and not yet
+    /// accepted excluded): the rates' denominator, as in the statistics.
     pub cases_accepted: i64,
     pub cases_replied: i64,
     pub cases_closed: i64,
@@ -101,11 +102,8 @@ pub async fn of_deputies(
             .group_by(case::Column::DeputyId)
     };
     add(&mut counts, cases().into_tuple().all(db).await?, |p| &mut p.cases_collected);
-    let accepted = || {
-        cases()
-            .filter(case::Column::Status.is_not_in(["submitted", "rejected"]))
-            .filter(case::Column::MergedIntoId.is_null())
-    };
+    // The same denominator as the statistics: accepted, not rejected, withdrawn or merged away.
+    let accepted = || cases().filter(Expr::cust(crate::services::stats::ACCEPTED));
     add(&mut counts, accepted().into_tuple().all(db).await?, |p| &mut p.cases_accepted);
     add(&mut counts, accepted().filter(case::Column::RepliedAt.is_not_null()).into_tuple().all(db).await?, |p| {
         &mut p.cases_replied

@@ -185,7 +185,7 @@ struct AggRow {
 /// Accepted (see `domain::rates`): reached accepted or later, not rejected (also after
 /// acceptance, or rejected and then archived — archived without ever being closed),
 /// not withdrawn, not merged away.
-const ACCEPTED: &str = "\"accepted_at\" IS NOT NULL AND \"merged_into_id\" IS NULL AND \"status\" <> 'rejected' \
+pub const ACCEPTED: &str = "\"accepted_at\" IS NOT NULL AND \"merged_into_id\" IS NULL AND \"status\" <> 'rejected' \
      AND NOT (\"status\" = 'archived' AND \"closed_at\" IS NULL) \
      AND (\"close_reason\" IS NULL OR \"close_reason\" <> 'withdrawn')";
 

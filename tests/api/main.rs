@@ -21,4 +21,5 @@ mod qr;
 mod reception;
 mod stats;
 mod suggestions;
+mod topics;
 mod validation;

@@ -18,6 +18,7 @@ pub mod stations;
 pub mod stats;
 pub mod suggestions;
 pub mod templates;
+pub mod topics;
 pub mod units;
 pub mod users;
 pub mod webhooks;
@@ -66,7 +67,7 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         (name = "activities", description = "Deputies' activities (人大代表活动登记簿) and attendance"),
         (name = "ledgers", description = "The station's books (十有五簿四册) as JSON, CSV and XLSX"),
         (name = "suggestions", description = "Deputies' formal suggestions (代表建议) and their handling"),
-        (name = "stats", description = "Statistics: counts, rates with their denominators, medians")
+        (name = "stats", description = "How the stations serve people: counts, rates with their denominators, medians, hot topics (热点难点)")
     )
 )]
 pub struct ApiDoc;
@@ -103,7 +104,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(activities::routes)
         .configure(ledgers::routes)
         .configure(suggestions::routes)
-        .configure(stats::routes);
+        .configure(stats::routes)
+        .configure(topics::routes);
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.
