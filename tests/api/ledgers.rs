@@ -219,6 +219,16 @@ async fn the_roster_lists_the_deputies_of_the_station_and_its_points() {
     let body =
         expect(app.get(&format!("/api/v1/stations/{point}/ledgers/roster"), &desk.manager).await, StatusCode::OK).await;
     assert_eq!(body["total"], 1);
+    // The XLSX and CSV of the register, masked for the viewer.
+    let xlsx = app.get(&format!("{path}?format=xlsx"), &desk.viewer).await.bytes().await.unwrap().to_vec();
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(xlsx)).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.get_value((0, 0)), Some(&Data::String("姓名".into())));
+    assert_eq!(sheet.get_value((2, 0)), Some(&Data::String("李秀英".into())));
+    assert_eq!(sheet.get_value((2, 13)), Some(&Data::String("139****1111".into())));
+    let csv = app.get(&format!("{path}?format=csv"), &desk.viewer).await.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}姓名,性别,民族"));
+    assert!(csv.contains("李秀英,女,汉族,1975-06,中共党员"));
 }
 
 #[tokio::test]

@@ -541,4 +541,19 @@ async fn the_reception_log_is_a_ledger_with_the_visits_of_the_period() {
     assert!(lines.next().unwrap().starts_with("接待日期,时段,联络站,接待代表,来访人"));
     assert!(lines.next().unwrap().starts_with("2026-03-02,上午,城关街道人大代表联络站,李秀英、王建国,张三"));
     assert_eq!(lines.next(), None);
+
+    // XLSX: a real date, the count as a number, the visitor masked for the viewer.
+    let xlsx = w.app.get(&format!("{ledger}&format=xlsx"), &w.viewer).await.bytes().await.unwrap().to_vec();
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut workbook, 0).unwrap().unwrap();
+    assert_eq!(sheet.height(), 2);
+    assert!(calamine::DataType::is_datetime(sheet.get_value((1, 0)).unwrap()));
+    assert_eq!(sheet.get_value((1, 4)), Some(&calamine::Data::String("张*".into())));
+    assert_eq!(sheet.get_value((1, 6)).and_then(calamine::DataType::as_f64), Some(3.0));
+    // An empty period: the headings only.
+    let empty = w
+        .app
+        .get(&format!("/api/v1/stations/{}/ledgers/reception-log?from=2025-01-01&to=2025-01-31", w.station), &w.manager)
+        .await;
+    assert_eq!(expect(empty, StatusCode::OK).await["total"], 0);
 }
