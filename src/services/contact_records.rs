@@ -16,7 +16,7 @@ use crate::domain::role::Role;
 use crate::domain::station_books::ContactMode;
 use crate::entities::{case, contact_record, deputy};
 use crate::error::{AppError, AppResult};
-use crate::services::actor::Actor;
+use crate::services::actor::{Actor, StationScope};
 use crate::services::audit;
 use crate::services::reception_roster::readable_station;
 
@@ -61,13 +61,14 @@ async fn may_write(db: &impl ConnectionTrait, actor: &Actor, deputy: &deputy::Mo
     })
 }
 
-/// Whether the actor sees the households of `record` in full.
-async fn unmasked_for(db: &impl ConnectionTrait, actor: &Actor, record: &contact_record::Model) -> AppResult<bool> {
-    Ok(match actor.role {
+/// Whether the actor sees the households of `record` in full (`managed`: the actor's managed
+/// stations, read once per list).
+fn unmasked_for(actor: &Actor, managed: &StationScope, record: &contact_record::Model) -> bool {
+    match actor.role {
         Role::Deputy => actor.deputy_id == Some(record.deputy_id),
-        Role::Manager => actor.managed_stations(db).await?.contains(record.station_id),
+        Role::Manager => managed.contains(record.station_id),
         _ => false,
-    })
+    }
 }
 
 async fn views(
@@ -96,9 +97,10 @@ async fn views(
             .map(|c| (c.id, c.tracking_code))
             .collect()
     };
+    let managed = actor.managed_stations(db).await?;
     let mut out = Vec::with_capacity(records.len());
     for record in records {
-        let unmasked = unmasked_for(db, actor, &record).await?;
+        let unmasked = unmasked_for(actor, &managed, &record);
         let (household, phone) = if unmasked {
             audit::record(
                 db,
