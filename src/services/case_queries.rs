@@ -16,6 +16,7 @@ use crate::jobs::sweep::{open_statuses, overdue_condition};
 use crate::services::actor::Actor;
 use crate::services::audit;
 use crate::services::case_access;
+use crate::services::figures::Figure;
 use crate::services::paging::{contains, count};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,6 +43,12 @@ pub struct CaseFilter {
     pub disclosed: Option<bool>,
     /// Text in the resident's words, the place or the tracking code.
     pub q: Option<String>,
+    /// Received in `[start, end)`: the period of a statistic.
+    pub received: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Of any of these stations (a station with its points and grids).
+    pub station_ids: Option<Vec<i32>>,
+    /// Counted in this figure of the statistics (the drill-down from a number).
+    pub figure: Option<Figure>,
     pub sort: CaseSort,
 }
 
@@ -116,6 +123,15 @@ fn filtered(mut select: Select<case::Entity>, filter: &CaseFilter, now: DateTime
                 .add(contains(case::Column::Location, q))
                 .add(case::Column::TrackingCode.eq(code)),
         );
+    }
+    if let Some((start, end)) = filter.received {
+        select = select.filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end));
+    }
+    if let Some(ids) = &filter.station_ids {
+        select = select.filter(case::Column::StationId.is_in(ids.clone()));
+    }
+    if let Some(condition) = filter.figure.and_then(|f| f.condition(now)) {
+        select = select.filter(condition);
     }
     match filter.sort {
         CaseSort::Due => select.order_by_asc(case::Column::DueAt).order_by_asc(case::Column::Id),

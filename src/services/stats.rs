@@ -22,9 +22,9 @@ use crate::domain::field::FieldError;
 use crate::domain::rates::{self, Rate, RateCounts, SatisfactionShares};
 use crate::entities::{case, category, deputy, station, unit};
 use crate::error::{AppError, AppResult};
-use crate::jobs::sweep::{open_statuses, overdue_condition};
 use crate::services::actor::{Actor, with_descendants};
 use crate::services::case_access;
+use crate::services::figures::Figure;
 use crate::services::ledgers::Period;
 
 /// How the cases are grouped.
@@ -144,8 +144,11 @@ pub struct Stats {
     pub groups: Vec<Group>,
 }
 
+#[derive(Debug, Clone, Copy)]
 pub struct StatsRequest {
     pub station_id: Option<i32>,
+    /// Only this deputy's cases (within the caller's reach).
+    pub deputy_id: Option<i32>,
     pub period: Period,
     pub group_by: Option<GroupBy>,
     pub tz: chrono_tz::Tz,
@@ -182,19 +185,22 @@ struct AggRow {
     key_supervision_now: i64,
 }
 
-/// Accepted (see `domain::rates`): reached accepted or later, not rejected (also after
-/// acceptance, or rejected and then archived — archived without ever being closed),
-/// not withdrawn, not merged away.
-pub const ACCEPTED: &str = "\"accepted_at\" IS NOT NULL AND \"merged_into_id\" IS NULL AND \"status\" <> 'rejected' \
-     AND NOT (\"status\" = 'archived' AND \"closed_at\" IS NULL) \
-     AND (\"close_reason\" IS NULL OR \"close_reason\" <> 'withdrawn')";
+pub use crate::services::figures::ACCEPTED;
 
 fn sum(condition: &str) -> SimpleExpr {
     Expr::cust(format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"))
 }
 
-fn open_list() -> String {
-    open_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
+/// How many cases of the group count in `figure`: the sum of its condition.
+fn count_of(figure: Figure, now: DateTime<Utc>) -> SimpleExpr {
+    match figure.condition(now) {
+        None => Expr::cust("COUNT(*)"),
+        Some(condition) => Func::coalesce::<[SimpleExpr; 2], SimpleExpr>([
+            Func::sum(Expr::case(condition, Expr::val(1)).finally(Expr::val(0))).into(),
+            Expr::val(0),
+        ])
+        .into(),
+    }
 }
 
 /// Months of the period, each with the instant it starts (the first one: the period's start).
@@ -237,7 +243,10 @@ fn key_expr(group_by: GroupBy, months: &[(String, DateTime<Utc>)]) -> SimpleExpr
     }
 }
 
-async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
+/// The cases a request counts: received in the period, within the actor's reach, of the
+/// station (with its points and grids) and deputy asked for — 404 for a station out of scope.
+/// The drill-down lists start from the same selection.
+pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
     let (start, end) = request.period.bounds(request.tz);
     let mut select =
         case::Entity::find().filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end));
@@ -253,44 +262,40 @@ async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) 
             select = select.filter(Condition::all().add(case::Column::StationId.is_in(ids)));
         }
     }
+    if let Some(deputy_id) = request.deputy_id {
+        select = select.filter(case::Column::DeputyId.eq(deputy_id));
+    }
     Ok(select)
 }
 
 fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTime<Utc>) -> Select<case::Entity> {
-    let open = open_list();
-    let rated = format!("{ACCEPTED} AND \"rated_at\" IS NOT NULL AND \"satisfaction\" IS NOT NULL");
     let mut select = select.select_only();
     select = match key {
         Some(expr) => select.expr_as(expr, KEY).group_by(Expr::col(Alias::new(KEY))),
         None => select.expr_as(Expr::cust("NULL"), KEY),
     };
-    select = select.expr_as(Expr::cust("COUNT(*)"), "received");
+    select = select.expr_as(count_of(Figure::Received, now), "received");
     for status in CaseStatus::ALL {
         select = select.expr_as(sum(&format!("\"status\" = '{}'", status.as_str())), format!("s_{}", status.as_str()));
     }
+    for figure in [
+        Figure::Merged,
+        Figure::Withdrawn,
+        Figure::Accepted,
+        Figure::Replied,
+        Figure::Closed,
+        Figure::ClosedOnTime,
+        Figure::Rated,
+        Figure::Solved,
+        Figure::Satisfied,
+        Figure::BasicallySatisfied,
+        Figure::Dissatisfied,
+        Figure::OverdueNow,
+        Figure::KeySupervisionNow,
+    ] {
+        select = select.expr_as(count_of(figure, now), figure.as_str());
+    }
     select
-        .expr_as(sum("\"merged_into_id\" IS NOT NULL"), "merged")
-        .expr_as(sum("\"close_reason\" = 'withdrawn'"), "withdrawn")
-        .expr_as(sum(ACCEPTED), "accepted")
-        .expr_as(sum(&format!("{ACCEPTED} AND \"replied_at\" IS NOT NULL")), "replied")
-        .expr_as(sum(&format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL")), "closed")
-        .expr_as(
-            sum(&format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL AND \"closed_at\" <= \"due_at\"")),
-            "closed_on_time",
-        )
-        .expr_as(sum(&rated), "rated")
-        .expr_as(sum(&format!("{rated} AND \"solved\" = TRUE")), "solved")
-        .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'satisfied'")), "satisfied")
-        .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'basically_satisfied'")), "basically_satisfied")
-        .expr_as(sum(&format!("{rated} AND \"satisfaction\" = 'dissatisfied'")), "dissatisfied")
-        .expr_as(
-            Func::coalesce::<[SimpleExpr; 2], SimpleExpr>([
-                Func::sum(Expr::case(overdue_condition(now), Expr::val(1)).finally(Expr::val(0))).into(),
-                Expr::val(0),
-            ]),
-            "overdue_now",
-        )
-        .expr_as(sum(&format!("\"status\" IN ({open}) AND \"key_supervision\" = TRUE")), "key_supervision_now")
 }
 
 fn hours_between(backend: DbBackend, from: &str, to: &str) -> String {
@@ -494,37 +499,11 @@ async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> 
 /// station (with its points and grids) when one is given — 404 for a station out of scope.
 pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
     let select = base(db, actor, &request).await?;
-    let totals = compute(db, &select, None, request.now)
-        .await?
-        .into_iter()
-        .next()
-        .map(|(_, f)| f)
-        .unwrap_or_else(|| figures(&empty_row(None), None, None));
-    let mut groups = Vec::new();
-    if let Some(group_by) = request.group_by {
-        let months = months(request.period, request.tz);
-        let rows = compute(db, &select, Some(key_expr(group_by, &months)), request.now).await?;
-        if group_by == GroupBy::Month {
-            let mut found: HashMap<Option<String>, Figures> = rows.into_iter().collect();
-            for (month, _) in &months {
-                let figures =
-                    found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&empty_row(None), None, None));
-                groups.push(Group { key: month.clone(), label: month.clone(), figures });
-            }
-        } else {
-            let ids: Vec<i32> = rows.iter().filter_map(|(k, _)| k.as_deref().and_then(|k| k.parse().ok())).collect();
-            let names = labels(db, group_by, ids).await?;
-            for (key, figures) in rows {
-                let id = key.as_deref().and_then(|k| k.parse::<i32>().ok());
-                let (key, label) = match id {
-                    Some(id) => (id.to_string(), names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))),
-                    None => ("none".to_string(), "未指定".to_string()),
-                };
-                groups.push(Group { key, label, figures });
-            }
-            groups.sort_by(|a, b| b.figures.received.cmp(&a.figures.received).then_with(|| a.label.cmp(&b.label)));
-        }
-    }
+    let totals = totals_of(db, &select, request.now).await?;
+    let groups = match request.group_by {
+        Some(group_by) => groups_of(db, &select, &request, group_by).await?,
+        None => Vec::new(),
+    };
     Ok(Stats {
         from: request.period.from.to_string(),
         to: request.period.to.to_string(),
@@ -533,6 +512,64 @@ pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsReque
         totals,
         groups,
     })
+}
+
+/// The totals alone.
+pub async fn totals(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Figures> {
+    let select = base(db, actor, request).await?;
+    totals_of(db, &select, request.now).await
+}
+
+/// The groups alone (no totals): every month of the period, or the stations, deputies,
+/// categories or units with cases, most cases first.
+pub async fn groups(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    request: &StatsRequest,
+    group_by: GroupBy,
+) -> AppResult<Vec<Group>> {
+    let select = base(db, actor, request).await?;
+    groups_of(db, &select, request, group_by).await
+}
+
+async fn totals_of(db: &impl ConnectionTrait, select: &Select<case::Entity>, now: DateTime<Utc>) -> AppResult<Figures> {
+    Ok(compute(db, select, None, now)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, f)| f)
+        .unwrap_or_else(|| figures(&empty_row(None), None, None)))
+}
+
+async fn groups_of(
+    db: &impl ConnectionTrait,
+    select: &Select<case::Entity>,
+    request: &StatsRequest,
+    group_by: GroupBy,
+) -> AppResult<Vec<Group>> {
+    let mut groups = Vec::new();
+    let months = months(request.period, request.tz);
+    let rows = compute(db, select, Some(key_expr(group_by, &months)), request.now).await?;
+    if group_by == GroupBy::Month {
+        let mut found: HashMap<Option<String>, Figures> = rows.into_iter().collect();
+        for (month, _) in &months {
+            let figures = found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&empty_row(None), None, None));
+            groups.push(Group { key: month.clone(), label: month.clone(), figures });
+        }
+    } else {
+        let ids: Vec<i32> = rows.iter().filter_map(|(k, _)| k.as_deref().and_then(|k| k.parse().ok())).collect();
+        let names = labels(db, group_by, ids).await?;
+        for (key, figures) in rows {
+            let id = key.as_deref().and_then(|k| k.parse::<i32>().ok());
+            let (key, label) = match id {
+                Some(id) => (id.to_string(), names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))),
+                None => ("none".to_string(), "未指定".to_string()),
+            };
+            groups.push(Group { key, label, figures });
+        }
+        groups.sort_by(|a, b| b.figures.received.cmp(&a.figures.received).then_with(|| a.label.cmp(&b.label)));
+    }
+    Ok(groups)
 }
 
 /// A spreadsheet column of the statistics table: heading, width, and the cell of a group.
@@ -568,16 +605,36 @@ fn cells(f: &Figures) -> Vec<(&'static str, Cell)> {
     ]
 }
 
-fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> AppError {
+pub fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::internal(anyhow::anyhow!("xlsx: {error}"))
 }
 
 /// The table as an XLSX workbook: one row per group and a total row, rates as percentages
 /// (empty where there is no data), the counts they come from beside them.
 pub fn xlsx(stats: &Stats, place: &str) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
-    let title = "意见建议办理统计";
-    let mut workbook = Workbook::new();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let first = stats.group_by.as_deref().and_then(|g| GroupBy::parse(Some(g)).ok().flatten());
+    let total_label = format!("合计（{place}）");
+    let rows: Vec<(&str, &Figures, bool)> = stats
+        .groups
+        .iter()
+        .map(|g| (g.label.as_str(), &g.figures, false))
+        .chain(std::iter::once((total_label.as_str(), &stats.totals, true)))
+        .collect();
+    let header = format!("&L{place}&C意见建议办理统计&R{} 至 {}", stats.from, stats.to);
+    write_table(&mut workbook, "意见建议办理统计", first.map_or("范围", GroupBy::title_zh), &header, &rows)?;
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// One sheet of figures: a row per `(label, figures, bold)`, a column per count and rate.
+pub fn write_table(
+    workbook: &mut rust_xlsxwriter::Workbook,
+    name: &str,
+    first_heading: &str,
+    page_header: &str,
+    rows: &[(&str, &Figures, bool)],
+) -> AppResult<()> {
+    use rust_xlsxwriter::{Color, Format, FormatBorder};
     let header = Format::new()
         .set_bold()
         .set_text_wrap()
@@ -587,31 +644,25 @@ pub fn xlsx(stats: &Stats, place: &str) -> AppResult<Vec<u8>> {
     let hours = Format::new().set_num_format("0.0");
     let bold = Format::new().set_bold();
     let sheet = workbook.add_worksheet();
-    sheet.set_name(title).map_err(xlsx_error)?;
+    sheet.set_name(name).map_err(xlsx_error)?;
     sheet.set_landscape().set_paper_size(9);
-    sheet.set_header(format!("&L{place}&C{title}&R{} 至 {}", stats.from, stats.to));
+    sheet.set_header(page_header);
     sheet.set_footer("&C第 &P 页 共 &N 页");
     sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
-    let first = stats.group_by.as_deref().and_then(|g| GroupBy::parse(Some(g)).ok().flatten());
-    sheet.write_string_with_format(0, 0, first.map_or("范围", GroupBy::title_zh), &header).map_err(xlsx_error)?;
+    sheet.write_string_with_format(0, 0, first_heading, &header).map_err(xlsx_error)?;
     sheet.set_column_width(0, 24).map_err(xlsx_error)?;
-    for (i, (heading, _)) in cells(&stats.totals).iter().enumerate() {
+    let empty = figures(&empty_row(None), None, None);
+    for (i, (heading, _)) in cells(&empty).iter().enumerate() {
         let col = u16::try_from(i + 1).map_err(AppError::internal)?;
         sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;
         sheet.set_column_width(col, 10).map_err(xlsx_error)?;
     }
-    let total_label = format!("合计（{place}）");
-    let rows = stats.groups.iter().map(|g| (g.label.as_str(), &g.figures, false)).chain(std::iter::once((
-        total_label.as_str(),
-        &stats.totals,
-        true,
-    )));
-    for (r, (label, figures, total)) in rows.enumerate() {
+    for (r, (label, figures, total)) in rows.iter().enumerate() {
         let row = u32::try_from(r + 1).map_err(AppError::internal)?;
-        if total {
-            sheet.write_string_with_format(row, 0, label, &bold).map_err(xlsx_error)?;
+        if *total {
+            sheet.write_string_with_format(row, 0, *label, &bold).map_err(xlsx_error)?;
         } else {
-            sheet.write_string(row, 0, label).map_err(xlsx_error)?;
+            sheet.write_string(row, 0, *label).map_err(xlsx_error)?;
         }
         for (i, (_, cell)) in cells(figures).into_iter().enumerate() {
             let col = u16::try_from(i + 1).map_err(AppError::internal)?;
@@ -631,7 +682,7 @@ pub fn xlsx(stats: &Stats, place: &str) -> AppResult<Vec<u8>> {
             }
         }
     }
-    workbook.save_to_buffer().map_err(xlsx_error)
+    Ok(())
 }
 
 /// The name of the place the statistics cover, for headings and file names.

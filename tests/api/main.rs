@@ -10,6 +10,7 @@ mod books;
 mod calendar;
 mod case_pages;
 mod cases;
+mod dashboard;
 mod health;
 mod intake;
 mod ledgers;

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use crate::cases::{Desk, desk};
 use crate::helpers::*;
 
-struct World {
-    w: Desk,
+pub struct World {
+    pub w: Desk,
 }
 
 /// Eight cases received on Monday 2 March 09:00 at the first station (week tier: due Monday
@@ -22,7 +22,7 @@ struct World {
 /// 4 accepted after 2 h, replied, closed by the manager ten days later (late, 246 h);
 /// 5 rejected at once; 6 accepted and merged into 3; 7 left untouched, under key supervision
 /// (overdue now); 8 assigned to the unit on the last day (no first response yet).
-async fn world() -> World {
+pub async fn world() -> World {
     let w = desk().await;
     let mut c = Vec::new();
     for i in 1..=8 {

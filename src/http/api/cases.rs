@@ -20,6 +20,8 @@ use crate::services::actor::Actor;
 use crate::services::case_access;
 use crate::services::case_actions::{self, ActionContext};
 use crate::services::case_queries::{self, CaseFilter, CaseSort, ContactView, QueueCounts, masked_contact};
+use crate::services::figures::Figure;
+use crate::services::ledgers::Period;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -156,6 +158,15 @@ pub struct CaseQuery {
     pub q: Option<String>,
     /// `due` (default: overdue and soonest due first) or `received` (newest first).
     pub sort: Option<String>,
+    /// Received on or after this day, `YYYY-MM-DD` local time (with `to`: the period of a statistic).
+    pub from: Option<String>,
+    /// Received on or before this day.
+    pub to: Option<String>,
+    /// Only the cases counted in this figure of `/api/v1/stats` (the drill-down from a number):
+    /// received, rejected, merged, withdrawn, accepted, replied, unreplied, closed,
+    /// closed_on_time, closed_late, rated, solved, unsolved, satisfied, basically_satisfied,
+    /// dissatisfied, overdue_now or key_supervision_now.
+    pub figure: Option<String>,
 }
 
 async fn filter_of(state: &AppState, query: &CaseQuery) -> AppResult<CaseFilter> {
@@ -178,6 +189,20 @@ async fn filter_of(state: &AppState, query: &CaseQuery) -> AppResult<CaseFilter>
         Some(true) => Some(case_queries::soon_horizon(&state.db, &state.settings, now).await?),
         _ => None,
     };
+    let figure = match query.figure.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            Figure::parse(raw)
+                .ok_or_else(|| AppError::field(FieldError::invalid("figure", "a figure name of /api/v1/stats")))?,
+        ),
+    };
+    let received = if query.from.is_some() || query.to.is_some() {
+        let tz = state.settings.time_zone();
+        let today = now.with_timezone(&tz).date_naive();
+        Some(Period::parse(query.from.as_deref(), query.to.as_deref(), today)?.bounds(tz))
+    } else {
+        None
+    };
     Ok(CaseFilter {
         statuses,
         station_id: query.station_id,
@@ -190,6 +215,9 @@ async fn filter_of(state: &AppState, query: &CaseQuery) -> AppResult<CaseFilter>
         key_supervision: query.key_supervision,
         disclosed: query.disclosed,
         q: query.q.clone(),
+        received,
+        station_ids: None,
+        figure,
         sort,
     })
 }

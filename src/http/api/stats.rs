@@ -21,6 +21,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub struct StatsQuery {
     /// One station with its points and grids (default: every case the caller may read).
     pub station_id: Option<i32>,
+    /// Only this deputy's cases.
+    pub deputy_id: Option<i32>,
     /// First day of receipt, `YYYY-MM-DD` local time (default: 1 January of `to`'s year).
     pub from: Option<String>,
     /// Last day of receipt, included (default: today).
@@ -64,7 +66,7 @@ pub async fn get_stats(
     let tz = state.settings.time_zone();
     let now = state.clock.now();
     let period = Period::parse(query.from.as_deref(), query.to.as_deref(), now.with_timezone(&tz).date_naive())?;
-    let request = StatsRequest { station_id: query.station_id, period, group_by, tz, now };
+    let request = StatsRequest { station_id: query.station_id, deputy_id: query.deputy_id, period, group_by, tz, now };
     let result = stats::stats(&state.db, &actor, request).await?;
     if !xlsx {
         return Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(result));
@@ -87,7 +89,7 @@ pub async fn get_stats(
 }
 
 /// RFC 5987 encoding for `filename*`.
-fn encode(name: &str) -> String {
+pub fn encode(name: &str) -> String {
     let mut out = String::with_capacity(name.len() * 3);
     for byte in name.bytes() {
         match byte {

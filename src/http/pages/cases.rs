@@ -18,7 +18,7 @@ use crate::domain::org::TierCode;
 use crate::domain::page::PageRequest;
 use crate::domain::role::Role;
 use crate::domain::tracking::TrackingCode;
-use crate::entities::{case, suggestion};
+use crate::entities::{case, station, suggestion};
 use crate::error::{AppError, AppResult};
 use crate::http::api::cases::{ActionRequest, perform, perform_with_photos, run_bulk};
 use crate::http::client::ClientInfo;
@@ -32,10 +32,12 @@ use crate::http::pages::stations::{field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
 use crate::http::photo_intake::{self, PhotoProblem};
 use crate::jobs::sweep::is_overdue;
-use crate::services::actor::Actor;
+use crate::services::actor::{Actor, with_descendants};
 use crate::services::case_actions;
 use crate::services::case_queries::{self, CaseFilter, CaseSort};
 use crate::services::deputies::{self, DeputyFilter};
+use crate::services::figures::Figure;
+use crate::services::ledgers::Period;
 use crate::services::templates::{self, TemplateKind};
 use crate::services::{categories, units};
 use crate::state::AppState;
@@ -106,6 +108,12 @@ pub struct QueueQuery {
     due_soon: Option<String>,
     key: Option<String>,
     q: Option<String>,
+    /// The drill-down from a figure of the statistics: received from/to (dates), a station with
+    /// its points and grids, and the figure.
+    from: Option<String>,
+    to: Option<String>,
+    station: Option<String>,
+    figure: Option<String>,
     page: Option<u64>,
     /// After a bulk action: how many cases it went through for, and how many refused it.
     done: Option<usize>,
@@ -128,6 +136,10 @@ impl QueueQuery {
             ("due_soon", &self.due_soon),
             ("key", &self.key),
             ("q", &self.q),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("station", &self.station),
+            ("figure", &self.figure),
         ] {
             if let Some(v) = given(value) {
                 out.push((key, v.to_string()));
@@ -140,8 +152,19 @@ impl QueueQuery {
         self.filters().iter().map(|(k, v)| format!("{k}={}", urlencoding_component(v))).collect::<Vec<_>>().join("&")
     }
 
+    /// Open cases by default; every status when drilling down from a figure.
     fn status_choice(&self) -> String {
-        given(&self.status).unwrap_or("open").to_string()
+        let default = if self.drill_down() { "all" } else { "open" };
+        given(&self.status).unwrap_or(default).to_string()
+    }
+
+    fn drill_down(&self) -> bool {
+        [&self.from, &self.to, &self.station, &self.figure].into_iter().any(|v| given(v).is_some())
+    }
+
+    /// The drill-down parameters alone, for the filter form to keep them.
+    fn drill_params(&self) -> Vec<(&'static str, String)> {
+        self.filters().into_iter().filter(|(k, _)| matches!(*k, "from" | "to" | "station" | "figure")).collect()
     }
 }
 
@@ -183,6 +206,10 @@ struct QueuePage {
     /// Filter by deputy and unit (everyone but deputies and handlers).
     wide_filters: bool,
     query: QueueQueryView,
+    /// What a drill-down lists ("已答复 · 2026-01-01 至 2026-03-31 · 城关站"), and its
+    /// parameters for the filter form to keep.
+    drill: Option<String>,
+    drill_params: Vec<(&'static str, String)>,
     statuses: Vec<(&'static str, &'static str)>,
     categories: Vec<(i32, String)>,
     tiers: Vec<(&'static str, &'static str)>,
@@ -224,6 +251,17 @@ async fn filter_of(state: &AppState, query: &QueueQuery, now: DateTime<Utc>) -> 
         Some(true) => Some(case_queries::soon_horizon(&state.db, &state.settings, now).await?),
         _ => None,
     };
+    let received = if given(&query.from).is_some() || given(&query.to).is_some() {
+        let tz = state.settings.time_zone();
+        let today = now.with_timezone(&tz).date_naive();
+        Some(Period::parse(given(&query.from), given(&query.to), today)?.bounds(tz))
+    } else {
+        None
+    };
+    let station_ids = match number::<i32>(&query.station) {
+        Some(id) => Some(with_descendants(&state.db, &[id]).await?.ids().unwrap_or_default()),
+        None => None,
+    };
     Ok(CaseFilter {
         statuses,
         station_id: None,
@@ -236,8 +274,32 @@ async fn filter_of(state: &AppState, query: &QueueQuery, now: DateTime<Utc>) -> 
         key_supervision: yes(&query.key).filter(|on| *on),
         disclosed: None,
         q: given(&query.q).map(str::to_string),
+        received,
+        station_ids,
+        figure: given(&query.figure).and_then(Figure::parse),
         sort: CaseSort::Due,
     })
+}
+
+/// The words for a drill-down: the figure, the period, the station.
+async fn drill_label(state: &AppState, query: &QueueQuery, lang: Lang) -> Result<Option<String>, AppError> {
+    let mut parts = Vec::new();
+    if let Some(figure) = given(&query.figure).and_then(Figure::parse) {
+        parts.push(if lang == Lang::Zh { figure.label_zh() } else { figure.label_en() }.to_string());
+    }
+    match (given(&query.from), given(&query.to)) {
+        (None, None) => {}
+        (from, to) => {
+            let joiner = if lang == Lang::Zh { " 至 " } else { " – " };
+            parts.push(format!("{}{joiner}{}", from.unwrap_or("…"), to.unwrap_or("…")));
+        }
+    }
+    if let Some(id) = number::<i32>(&query.station)
+        && let Some(station) = station::Entity::find_by_id(id).one(&state.db).await?
+    {
+        parts.push(station.name);
+    }
+    Ok((!parts.is_empty()).then(|| parts.join(" · ")))
 }
 
 /// Names of what the rows refer to.
@@ -383,6 +445,7 @@ pub async fn queue(
     } else {
         Vec::new()
     };
+    let drill = if query.drill_down() { drill_label(&state, &query, lang).await.map_err(fail)? } else { None };
     let name = actor.display_name.clone().unwrap_or_else(|| actor.username.clone());
     let heading = match actor.role {
         Role::Deputy => lang.t("cases.inbox"),
@@ -411,6 +474,8 @@ pub async fn queue(
             key: yes(&query.key) == Some(true),
             q: given(&query.q).unwrap_or("").to_string(),
         },
+        drill,
+        drill_params: query.drill_params(),
         statuses: CaseStatus::ALL.iter().map(|s| (s.as_str(), status_label(*s, lang))).collect(),
         categories: names.categories,
         tiers: TierCode::ALL.iter().map(|t| (t.as_str(), tier_label(*t, lang))).collect(),

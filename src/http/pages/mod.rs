@@ -4,6 +4,8 @@ pub mod activities;
 pub mod books;
 pub mod cards;
 pub mod cases;
+pub mod charts;
+pub mod dashboard;
 pub mod deputies;
 pub mod deputy_file;
 pub mod home;
@@ -239,6 +241,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     activities::routes(cfg);
     books::routes(cfg);
     deputy_file::routes(cfg);
+    dashboard::routes(cfg);
     notifications::routes(cfg);
     ledgers::routes(cfg);
     suggestions::routes(cfg);
