@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod dashboard_xlsx;
 pub mod demo;
 pub mod deputies;
+pub mod deputy_comparison;
 pub mod deputy_reports;
 pub mod figures;
 pub mod intake;

@@ -402,6 +402,13 @@ fn figures(row: &AggRow, first_response: Option<f64>, close: Option<f64>) -> Fig
     }
 }
 
+impl Figures {
+    /// The figures of no cases at all: every rate "no data".
+    pub fn empty() -> Figures {
+        figures(&empty_row(None), None, None)
+    }
+}
+
 fn empty_row(key: Option<String>) -> AggRow {
     AggRow {
         stat_key: key,

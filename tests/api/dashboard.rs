@@ -188,3 +188,55 @@ async fn the_dashboard_exports_the_same_figures_to_xlsx() {
     let overdue = book.worksheet_range("超期案件").unwrap();
     assert_eq!(overdue.rows().count(), 3, "a heading and the two overdue cases");
 }
+
+#[tokio::test]
+async fn the_deputies_of_a_station_compare_side_by_side() {
+    let World { w } = world().await;
+    let station = w.s.station;
+    let deputy_id = w.s.deputy["id"].as_i64().unwrap();
+    let name = w.s.deputy["name"].as_str().unwrap().to_string();
+    let path = format!("/app/stations/{station}/deputies/compare?{PERIOD}");
+    let (status, html) = page(w.app(), "manager-a", &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("/app/deputies/{deputy_id}/file?")), "each deputy links to their file");
+    assert!(html.contains(&name));
+    // The desk's eight cases came through this deputy's form: 4 replied of 5 accepted.
+    assert!(html.contains(&format!(
+        "figure=replied&#38;from=2026-01-01&#38;to=2026-03-12&#38;station={station}&#38;deputy={deputy_id}\">4</a>/5"
+    )));
+    assert!(html.contains("全站"));
+
+    // The deputy's file shows the same rates beside the station's.
+    let (status, file) = page(w.app(), "manager-a", &format!("/app/deputies/{deputy_id}/file?{PERIOD}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(file.contains("<th>答复率</th><td>80.0% (4/5)</td><td>80.0% (4/5)</td>"), "deputy and station");
+    assert!(file.contains(&format!("/app/stations/{station}/deputies/compare?")));
+    let (status, own) = page(w.app(), "deputy-a", &format!("/app/deputies/{deputy_id}/file?{PERIOD}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(own.contains("80.0% (4/5)"));
+    assert!(!own.contains("/deputies/compare"), "a deputy does not compare their colleagues");
+
+    // The workbook.
+    let browser = Browser::new();
+    sign_in(w.app(), &browser, "manager-a", PASSWORD).await;
+    let xlsx = browser
+        .client
+        .get(w.app().url(&format!("/app/stations/{station}/deputies/compare.xlsx?{PERIOD}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(xlsx.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.worksheet_range("代表履职对比").unwrap();
+    let row = sheet.rows().find(|r| r[0] == Data::String(name.clone())).expect("the deputy's row").to_vec();
+    assert_eq!(&row[1..5], &[Data::Float(8.0), Data::Float(0.8), Data::Float(4.0), Data::Float(5.0)]);
+
+    // Denials: a deputy and a handler may not compare; another station's manager sees no such station.
+    for (who, status) in [
+        ("deputy-a", StatusCode::FORBIDDEN),
+        ("handler-u", StatusCode::FORBIDDEN),
+        ("manager-b", StatusCode::NOT_FOUND),
+    ] {
+        assert_eq!(page(w.app(), who, &path).await.0, status, "{who}");
+    }
+}

@@ -7,7 +7,9 @@ use crate::domain::activity::AttendanceStatus;
 use crate::domain::case_state::CaseStatus;
 use crate::domain::org::DeputyLevel;
 use crate::domain::phone::mask_phone;
+use crate::domain::rates::Rate;
 use crate::domain::reception::{Disposition, Slot};
+use crate::domain::role::Role;
 use crate::domain::station_books::ContactMode;
 use crate::error::AppError;
 use crate::http::api::ledgers::LedgerQuery;
@@ -19,6 +21,7 @@ use crate::http::pages::{PageError, html};
 use crate::services::deputies;
 use crate::services::ledgers::Period;
 use crate::services::performance::{self, FileLine, Window};
+use crate::services::stats::{self, Figures, StatsRequest};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -50,6 +53,9 @@ struct FilePage {
     from: String,
     to: String,
     figures: Vec<Figure>,
+    /// The four rates of the deputy's cases beside the station's: (title, deputy, station).
+    rates: Vec<(&'static str, String, String)>,
+    compare_href: Option<String>,
     sections: Vec<(&'static str, Vec<Line>)>,
 }
 
@@ -145,6 +151,42 @@ pub async fn show(
         (pick("联系选民", "Contacts with voters"), lines(file.contacts, lang, mode)),
     ];
     let d = file.deputy;
+    let ask = |station_id: Option<i32>, deputy_id: Option<i32>| StatsRequest {
+        station_id,
+        deputy_id,
+        period,
+        group_by: None,
+        tz,
+        now: state.clock.now(),
+    };
+    let own = stats::totals(&state.db, &actor, &ask(None, Some(d.id))).await.map_err(fail)?;
+    // The station's figures are the yardstick where the reader may see them.
+    let station = match stats::totals(&state.db, &actor, &ask(Some(d.station_id), None)).await {
+        Ok(figures) => Some(figures),
+        Err(AppError::NotFound(_)) => None,
+        Err(e) => return Err(fail(e)),
+    };
+    let shown = |rate: &Rate| match rate.value {
+        Some(v) => format!("{v:.1}% ({}/{})", rate.numerator, rate.denominator),
+        None => format!("{} (0/0)", pick("暂无数据", "no data")),
+    };
+    let of = |f: &Figures| [f.reply_rate, f.on_time_rate, f.resolution_rate, f.satisfaction_rate];
+    let titles = [
+        pick("答复率", "Reply rate"),
+        pick("按期办结率", "On-time rate"),
+        pick("解决率", "Resolution rate"),
+        pick("满意率", "Satisfaction rate"),
+    ];
+    let rates = titles
+        .into_iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let station_text = station.as_ref().map_or_else(|| "—".to_string(), |f| shown(&of(f)[i]));
+            (title, shown(&of(&own)[i]), station_text)
+        })
+        .collect();
+    let compare_href = (!actor.is(Role::Deputy))
+        .then(|| format!("/app/stations/{}/deputies/compare?from={}&to={}", d.station_id, period.from, period.to));
     let page = FilePage {
         lang,
         nav: Nav::new(&req, &actor, lang),
@@ -161,6 +203,8 @@ pub async fn show(
         from: period.from.to_string(),
         to: period.to.to_string(),
         figures,
+        rates,
+        compare_href,
         sections,
     };
     Ok(html(page.render()?))

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod charts;
 pub mod dashboard;
 pub mod deputies;
+pub mod deputy_compare;
 pub mod deputy_file;
 pub mod home;
 pub mod ledgers;
@@ -242,6 +243,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     books::routes(cfg);
     deputy_file::routes(cfg);
     dashboard::routes(cfg);
+    deputy_compare::routes(cfg);
     notifications::routes(cfg);
     ledgers::routes(cfg);
     suggestions::routes(cfg);

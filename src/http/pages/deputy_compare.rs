@@ -1,0 +1,262 @@
+//! `/app/stations/{id}/deputies/compare`: the station's deputies side by side — performance
+//! from the books next to the rates of the cases each collected, and the station's own rates
+//! on the last line; `…/compare.xlsx` is the same table.
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+
+use crate::domain::rates::Rate;
+use crate::error::{AppError, AppResult};
+use crate::http::api::ledgers::LedgerQuery;
+use crate::http::extract::StaffSession;
+use crate::http::i18n::Lang;
+use crate::http::pages::home::Nav;
+use crate::http::pages::{PageError, html};
+use crate::services::deputy_comparison::{self, Comparison};
+use crate::services::figures::Figure;
+use crate::services::ledgers::Period;
+use crate::services::stats::{Figures, xlsx_error};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/app/stations/{id}/deputies/compare").route(web::get().to(show)))
+        .service(web::resource("/app/stations/{id}/deputies/compare.xlsx").route(web::get().to(download)));
+}
+
+struct RateCell {
+    value: String,
+    numerator: i64,
+    denominator: i64,
+    href: String,
+}
+
+struct Row {
+    /// `None` for the station's own line.
+    deputy_id: Option<i32>,
+    name: String,
+    collected: i64,
+    collected_href: String,
+    rates: Vec<RateCell>,
+    numbers: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "app/deputy_compare.html")]
+struct ComparePage {
+    lang: Lang,
+    nav: Nav,
+    station_id: i32,
+    station: String,
+    from: String,
+    to: String,
+    rate_headings: Vec<&'static str>,
+    number_headings: Vec<&'static str>,
+    rows: Vec<Row>,
+}
+
+fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::Zh { zh } else { en }
+}
+
+/// The four rates, each with the figure of its numerator (for the link).
+fn rates(f: &Figures) -> [(Rate, Figure); 4] {
+    [
+        (f.reply_rate, Figure::Replied),
+        (f.on_time_rate, Figure::ClosedOnTime),
+        (f.resolution_rate, Figure::Solved),
+        (f.satisfaction_rate, Figure::Satisfied),
+    ]
+}
+
+fn number_headings(lang: Lang) -> Vec<&'static str> {
+    vec![
+        pick(lang, "进站天数", "Days at station"),
+        pick(lang, "接待值班", "Duties"),
+        pick(lang, "接待来访", "Visitors"),
+        pick(lang, "述职", "Reports"),
+        pick(lang, "联系选民", "Contacts"),
+        pick(lang, "参加活动", "Activities"),
+        pick(lang, "领衔建议", "Led"),
+        pick(lang, "附议建议", "Co-signed"),
+    ]
+}
+
+fn rate_headings(lang: Lang) -> Vec<&'static str> {
+    vec![
+        pick(lang, "答复率", "Reply rate"),
+        pick(lang, "按期办结率", "On-time rate"),
+        pick(lang, "解决率", "Resolution rate"),
+        pick(lang, "满意率", "Satisfaction rate"),
+    ]
+}
+
+async fn load(state: &AppState, session: &StaffSession, id: i32, query: &LedgerQuery) -> Result<Comparison, AppError> {
+    let tz = state.settings.time_zone();
+    let now = state.clock.now();
+    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), now.with_timezone(&tz).date_naive())?;
+    deputy_comparison::compare(&state.db, &session.0, id, period, tz, now).await
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let fail = |e: AppError| PageError::new(e, lang);
+    let c = load(&state, &session, *id, &query).await.map_err(fail)?;
+    let base = format!("from={}&to={}&station={}", c.period.from, c.period.to, c.station.id);
+    let drill = |figure: Figure, deputy: Option<i32>| {
+        let who = deputy.map(|d| format!("&deputy={d}")).unwrap_or_default();
+        format!("/app/cases?figure={}&{base}{who}", figure.as_str())
+    };
+    let cells = |f: &Figures, deputy: Option<i32>| {
+        rates(f)
+            .into_iter()
+            .map(|(rate, figure)| RateCell {
+                value: rate.value.map_or_else(|| pick(lang, "暂无数据", "no data").to_string(), |v| format!("{v:.1}%")),
+                numerator: rate.numerator,
+                denominator: rate.denominator,
+                href: drill(figure, deputy),
+            })
+            .collect()
+    };
+    let mut rows: Vec<Row> = c
+        .rows
+        .iter()
+        .map(|r| {
+            let p = &r.performance;
+            Row {
+                deputy_id: Some(r.deputy.id),
+                name: r.deputy.name.clone(),
+                collected: r.figures.received,
+                collected_href: drill(Figure::Received, Some(r.deputy.id)),
+                rates: cells(&r.figures, Some(r.deputy.id)),
+                numbers: vec![
+                    p.station_days.to_string(),
+                    p.duties_served.to_string(),
+                    p.visits_received.to_string(),
+                    p.reports_given.to_string(),
+                    p.contacts.to_string(),
+                    format!("{}/{}", p.activities_attended, p.activities_invited),
+                    p.suggestions_led.to_string(),
+                    p.suggestions_cosigned.to_string(),
+                ],
+            }
+        })
+        .collect();
+    rows.push(Row {
+        deputy_id: None,
+        name: pick(lang, "全站", "Whole station").to_string(),
+        collected: c.station_figures.received,
+        collected_href: drill(Figure::Received, None),
+        rates: cells(&c.station_figures, None),
+        numbers: Vec::new(),
+    });
+    let page = ComparePage {
+        lang,
+        nav: Nav::new(&req, &session.0, lang),
+        station_id: c.station.id,
+        station: c.station.name,
+        from: c.period.from.to_string(),
+        to: c.period.to.to_string(),
+        rate_headings: rate_headings(lang),
+        number_headings: number_headings(lang),
+        rows,
+    };
+    Ok(html(page.render()?))
+}
+
+pub async fn download(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    id: web::Path<i32>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let fail = |e: AppError| PageError::new(e, lang);
+    let c = load(&state, &session, *id, &query).await.map_err(fail)?;
+    let (from, to) = (c.period.from, c.period.to);
+    let name = c.station.name.clone();
+    let bytes = web::block(move || workbook(&c))
+        .await
+        .map_err(|e| fail(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))?
+        .map_err(fail)?;
+    let ascii = format!("deputies-{from}-{to}.xlsx");
+    let title = format!("{name}-代表履职对比-{from}至{to}.xlsx");
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::http::api::stats::encode(&title)),
+        ))
+        .body(bytes))
+}
+
+fn workbook(c: &Comparison) -> AppResult<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin);
+    let percent = Format::new().set_num_format("0.0%");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("代表履职对比").map_err(xlsx_error)?;
+    sheet.set_landscape().set_paper_size(9);
+    sheet.set_header(format!("&L{}&C代表履职对比&R{} 至 {}", c.station.name, c.period.from, c.period.to));
+    sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
+    let mut headings = vec!["代表".to_string(), "收集意见建议".to_string()];
+    for rate in rate_headings(Lang::Zh) {
+        headings.extend([rate.to_string(), format!("{rate}分子"), format!("{rate}分母")]);
+    }
+    headings.extend(
+        ["进站天数", "接待值班", "接待来访", "述职", "联系选民", "受邀活动", "参加活动", "领衔建议", "附议建议"]
+            .map(str::to_string),
+    );
+    for (i, h) in headings.iter().enumerate() {
+        let col = u16::try_from(i).map_err(AppError::internal)?;
+        sheet.write_string_with_format(0, col, h, &header).map_err(xlsx_error)?;
+        sheet.set_column_width(col, if i == 0 { 14 } else { 9 }).map_err(xlsx_error)?;
+    }
+    let lines = c
+        .rows
+        .iter()
+        .map(|r| (r.deputy.name.as_str(), &r.figures, Some(&r.performance)))
+        .chain(std::iter::once(("全站", &c.station_figures, None)));
+    for (r, (name, figures, performance)) in lines.enumerate() {
+        let row = u32::try_from(r + 1).map_err(AppError::internal)?;
+        sheet.write_string(row, 0, name).map_err(xlsx_error)?;
+        sheet.write_number(row, 1, figures.received as f64).map_err(xlsx_error)?;
+        let mut col = 2u16;
+        for (rate, _) in rates(figures) {
+            if let Some(x) = rate.fraction() {
+                sheet.write_number_with_format(row, col, x, &percent).map_err(xlsx_error)?;
+            }
+            sheet.write_number(row, col + 1, rate.numerator as f64).map_err(xlsx_error)?;
+            sheet.write_number(row, col + 2, rate.denominator as f64).map_err(xlsx_error)?;
+            col += 3;
+        }
+        if let Some(p) = performance {
+            for n in [
+                p.station_days,
+                p.duties_served,
+                p.visits_received,
+                p.reports_given,
+                p.contacts,
+                p.activities_invited,
+                p.activities_attended,
+                p.suggestions_led,
+                p.suggestions_cosigned,
+            ] {
+                sheet.write_number(row, col, n as f64).map_err(xlsx_error)?;
+                col += 1;
+            }
+        }
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
