@@ -356,6 +356,20 @@ async fn the_book_pages_fit_a_phone() {
         json!({"title": "关于在东门社区增设公交站点方便老年人就医出行的建议", "reasons": "东门社区到医院没有直达公交。", "lead_deputy_id": deputy_id}),
     )
     .await;
+    // A few cases, so the dashboard draws its charts and tables.
+    let qr = deputy["qr_token"].as_str().unwrap();
+    let card: serde_json::Value =
+        app.client.get(app.url(&format!("/api/v1/public/deputies/{qr}"))).send().await.unwrap().json().await.unwrap();
+    for (i, category) in card["categories"].as_array().unwrap().iter().take(3).enumerate() {
+        let response = app
+            .client
+            .post(app.url("/api/v1/public/submissions"))
+            .json(&json!({"qr_token": qr, "category_id": category["id"], "content": format!("第{i}件：小区门口的路灯坏了，晚上很黑。"), "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
     let driver = driver().await;
     let browser = phone(&driver).await;
     browser.goto(&app.url("/login?lang=zh&next=/app")).await.unwrap();
@@ -369,6 +383,9 @@ async fn the_book_pages_fit_a_phone() {
         ("suggestions", "/app/suggestions".to_string()),
         ("deputy-file", format!("/app/deputies/{deputy_id}/file")),
         ("ledgers", "/app/ledgers".to_string()),
+        ("dashboard", "/app/dashboard".to_string()),
+        ("deputies-compare", format!("/app/stations/{station}/deputies/compare")),
+        ("drill-down", "/app/cases?figure=received&from=2026-01-01".to_string()),
     ] {
         browser.goto(&app.url(&path)).await.unwrap();
         browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("h1")).await.unwrap();
