@@ -17,6 +17,7 @@ mod notifications;
 mod pages;
 mod photos;
 mod processes;
+mod public_report;
 mod qr;
 mod reception;
 mod stats;

@@ -11,6 +11,7 @@ pub mod ledgers;
 pub mod login;
 pub mod notifications;
 pub mod photos;
+pub mod public_report;
 pub mod qr;
 pub mod reception;
 pub mod reception_roster_view;
@@ -235,6 +236,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cases::routes(cfg);
     qr::routes(cfg);
     cards::routes(cfg);
+    public_report::routes(cfg);
     reception::routes(cfg);
     activities::routes(cfg);
     books::routes(cfg);
