@@ -20,6 +20,7 @@ mod processes;
 mod public_report;
 mod qr;
 mod reception;
+mod staff_topics;
 mod stats;
 mod suggestions;
 mod topics;
