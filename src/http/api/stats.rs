@@ -87,7 +87,7 @@ pub async fn get_stats(
 }
 
 /// RFC 5987 encoding for `filename*`.
-fn encode(name: &str) -> String {
+pub fn encode(name: &str) -> String {
     let mut out = String::with_capacity(name.len() * 3);
     for byte in name.bytes() {
         match byte {

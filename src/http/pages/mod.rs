@@ -18,6 +18,7 @@ pub mod reception_roster_view;
 pub mod resident;
 pub mod stations;
 pub mod suggestions;
+pub mod topics;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -244,6 +245,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     notifications::routes(cfg);
     ledgers::routes(cfg);
     suggestions::routes(cfg);
+    topics::routes(cfg);
 }
 
 #[cfg(test)]
