@@ -111,6 +111,8 @@ async fn the_public_report_has_the_staff_figures_and_nothing_personal() {
 
     let (_, html) = w.page(&format!("/s/{}/stats", w.s.station_token)).await;
     let json_text = body.to_string();
+    // Nothing inline (the CSP forbids it), nothing from another host.
+    assert!(!html.contains("style=") && !html.contains("<script") && !html.contains("http"), "{html}");
     assert!(html.contains("城关街道人大代表联络站"));
     assert!(html.contains("139******11") && html.contains("井盖"));
     assert!(!html.contains("邻居半夜装修") && !json_text.contains("邻居半夜装修"));
