@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod notify;
 pub mod paging;
 pub mod performance;
+pub mod public_report;
 pub mod reception_log;
 pub mod reception_roster;
 pub mod stations;

@@ -243,13 +243,29 @@ fn key_expr(group_by: GroupBy, months: &[(String, DateTime<Utc>)]) -> SimpleExpr
     }
 }
 
+/// The cases received in the period.
+fn received_in(request: &StatsRequest) -> Select<case::Entity> {
+    let (start, end) = request.period.bounds(request.tz);
+    case::Entity::find().filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end))
+}
+
+/// Narrows to one station with its points and grids.
+async fn of_station(
+    db: &impl ConnectionTrait,
+    select: Select<case::Entity>,
+    station_id: i32,
+) -> AppResult<Select<case::Entity>> {
+    Ok(match with_descendants(db, &[station_id]).await?.ids() {
+        Some(ids) => select.filter(Condition::all().add(case::Column::StationId.is_in(ids))),
+        None => select,
+    })
+}
+
 /// The cases a request counts: received in the period, within the actor's reach, of the
 /// station (with its points and grids) and deputy asked for — 404 for a station out of scope.
 /// The drill-down lists start from the same selection.
 pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
-    let (start, end) = request.period.bounds(request.tz);
-    let mut select =
-        case::Entity::find().filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end));
+    let mut select = received_in(request);
     if let Some(scope) = case_access::readable(db, actor).await? {
         select = select.filter(scope);
     }
@@ -258,9 +274,7 @@ pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsReque
             return Err(AppError::NotFound("station"));
         }
         station::Entity::find_by_id(station_id).one(db).await?.ok_or(AppError::NotFound("station"))?;
-        if let Some(ids) = with_descendants(db, &[station_id]).await?.ids() {
-            select = select.filter(Condition::all().add(case::Column::StationId.is_in(ids)));
-        }
+        select = of_station(db, select, station_id).await?;
     }
     if let Some(deputy_id) = request.deputy_id {
         select = select.filter(case::Column::DeputyId.eq(deputy_id));
@@ -506,6 +520,23 @@ async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> 
 /// station (with its points and grids) when one is given — 404 for a station out of scope.
 pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
     let select = base(db, actor, &request).await?;
+    figures_of(db, select, request).await
+}
+
+/// The statistics anyone may read of one station (with its points and grids): every case
+/// received there in the period, no actor. The same queries as [`stats`], so the public page
+/// shows exactly what the station's staff see for that station and period. The caller has
+/// found the station (by its public token).
+pub async fn public_stats(db: &impl ConnectionTrait, station_id: i32, request: StatsRequest) -> AppResult<Stats> {
+    let select = of_station(db, received_in(&request), station_id).await?;
+    figures_of(db, select, StatsRequest { station_id: Some(station_id), ..request }).await
+}
+
+async fn figures_of(
+    db: &impl ConnectionTrait,
+    select: Select<case::Entity>,
+    request: StatsRequest,
+) -> AppResult<Stats> {
     let totals = totals_of(db, &select, request.now).await?;
     let groups = match request.group_by {
         Some(group_by) => groups_of(db, &select, &request, group_by).await?,

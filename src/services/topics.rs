@@ -208,3 +208,89 @@ pub async fn similar(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppRe
         .collect();
     Ok(found.into_iter().filter_map(|(id, score)| models.remove(&id).map(|case| Similar { case, score })).collect())
 }
+
+/// A case of a topic as the topics page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicCase {
+    pub id: i32,
+    pub status: CaseStatus,
+    pub received_at: DateTime<Utc>,
+}
+
+/// The status and receipt of the first `per_topic` cases of each topic (they are in the
+/// actor's scope already: `hot_topics` found them there), by id.
+pub async fn topic_cases(
+    db: &impl ConnectionTrait,
+    found: &HotTopics,
+    per_topic: usize,
+) -> AppResult<HashMap<i32, TopicCase>> {
+    let ids: Vec<i32> = found.topics.iter().flat_map(|t| t.case_ids.iter().take(per_topic).copied()).collect();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i32, String, DateTime<Utc>)> = case::Entity::find()
+            .select_only()
+            .column(case::Column::Id)
+            .column(case::Column::Status)
+            .column(case::Column::ReceivedAt)
+            .filter(case::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, status, received_at) in rows {
+            let status = status.parse().unwrap_or(CaseStatus::Submitted);
+            out.insert(id, TopicCase { id, status, received_at });
+        }
+    }
+    Ok(out)
+}
+
+fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::internal(anyhow::anyhow!("xlsx: {error}"))
+}
+
+/// The topics as an XLSX workbook: one row per topic, largest first — rank, label, count,
+/// category, first and last receipt (local dates), and the case numbers.
+pub fn xlsx(found: &HotTopics, place: &str, period: (&str, &str), tz: chrono_tz::Tz) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    let title = "热点难点";
+    let mut workbook = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin);
+    let wrap = Format::new().set_text_wrap();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(title).map_err(xlsx_error)?;
+    sheet.set_landscape().set_paper_size(9);
+    sheet.set_header(format!("&L{place}&C{title}&R{} 至 {}", period.0, period.1));
+    sheet.set_footer("&C第 &P 页 共 &N 页");
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    let columns: [(&str, f64); 7] = [
+        ("序号", 6.0),
+        ("热点", 30.0),
+        ("件数", 8.0),
+        ("类别", 14.0),
+        ("最早收到", 12.0),
+        ("最近收到", 12.0),
+        ("案件编号", 40.0),
+    ];
+    for (i, (heading, width)) in columns.iter().enumerate() {
+        let col = u16::try_from(i).map_err(AppError::internal)?;
+        sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;
+        sheet.set_column_width(col, *width).map_err(xlsx_error)?;
+    }
+    let date = |at: DateTime<Utc>| at.with_timezone(&tz).format("%Y-%m-%d").to_string();
+    for (i, topic) in found.topics.iter().enumerate() {
+        let row = u32::try_from(i + 1).map_err(AppError::internal)?;
+        let ids = topic.case_ids.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join("、");
+        sheet.write_number(row, 0, (i + 1) as f64).map_err(xlsx_error)?;
+        sheet.write_string(row, 1, &topic.label).map_err(xlsx_error)?;
+        sheet.write_number(row, 2, topic.count as f64).map_err(xlsx_error)?;
+        sheet.write_string(row, 3, topic.category.as_deref().unwrap_or("")).map_err(xlsx_error)?;
+        sheet.write_string(row, 4, date(topic.first_at)).map_err(xlsx_error)?;
+        sheet.write_string(row, 5, date(topic.last_at)).map_err(xlsx_error)?;
+        sheet.write_string_with_format(row, 6, ids, &wrap).map_err(xlsx_error)?;
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}

@@ -12,6 +12,7 @@ pub mod meta;
 pub mod notifications;
 pub mod performance;
 pub mod public;
+pub mod public_report;
 pub mod reception;
 pub mod station_books;
 pub mod stations;
@@ -93,6 +94,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(users::routes)
         .configure(calendar::routes)
         .configure(public::routes)
+        .configure(public_report::routes)
         .configure(cases::routes)
         .configure(templates::routes)
         .configure(webhooks::routes)

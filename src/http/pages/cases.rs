@@ -39,7 +39,7 @@ use crate::services::deputies::{self, DeputyFilter};
 use crate::services::figures::Figure;
 use crate::services::ledgers::Period;
 use crate::services::templates::{self, TemplateKind};
-use crate::services::{categories, units};
+use crate::services::{categories, topics, units};
 use crate::state::AppState;
 use actix_multipart::Multipart;
 
@@ -669,6 +669,20 @@ impl Can {
     }
 }
 
+/// At most this many likely duplicates on the case page.
+const SIMILAR_SHOWN: usize = 5;
+
+/// A likely duplicate of the case, with a button to merge the case into it.
+struct SimilarRow {
+    id: i32,
+    text: String,
+    status_label: &'static str,
+    status: &'static str,
+    received: String,
+    /// Similarity in percent.
+    score: i64,
+}
+
 #[derive(Template)]
 #[template(path = "app/case.html")]
 struct CasePage {
@@ -701,6 +715,8 @@ struct CasePage {
     contact_phone: Option<String>,
     contact_masked: bool,
     photos: Vec<String>,
+    /// 可能重复: for those who may merge, while the case is open.
+    similar: Vec<SimilarRow>,
     events: Vec<EventRow>,
     pending_extension: Option<String>,
     can: Can,
@@ -780,6 +796,28 @@ async fn render_case(
         key_supervision: has("key_supervision"),
         disclose: has("disclose"),
     };
+    let tz = state.settings.time_zone();
+    let similar = if can.merge && supervisor && status.is_open() {
+        topics::similar(&state.db, actor, record.id)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .take(SIMILAR_SHOWN)
+            .map(|found| {
+                let other = found.case.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
+                SimilarRow {
+                    id: found.case.id,
+                    text: short(&found.case.content, 60),
+                    status_label: status_label(other, lang),
+                    status: other.as_str(),
+                    received: found.case.received_at.with_timezone(&tz).format("%Y-%m-%d").to_string(),
+                    score: (found.score * 100.0).round() as i64,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let suggestion: Option<i32> = suggestion::Entity::find()
         .select_only()
         .column(suggestion::Column::Id)
@@ -816,7 +854,6 @@ async fn render_case(
     } else {
         (Vec::new(), Vec::new())
     };
-    let tz = state.settings.time_zone();
     let events = detail
         .events
         .iter()
@@ -863,6 +900,7 @@ async fn render_case(
         contact_phone: detail.contact.phone.clone(),
         contact_masked: detail.contact.masked,
         photos: detail.photos.iter().map(|p| p.hash.clone()).collect(),
+        similar,
         events,
         pending_extension: pending.map(|e| {
             rust_i18n::t!("case.extension_pending", locale = lang.code(), days = e.days, reason = e.reason.as_str())

@@ -24,6 +24,8 @@ pub struct Nav {
     pub reception: bool,
     pub books: bool,
     pub activities: bool,
+    /// 热点难点: everyone but handlers.
+    pub topics: bool,
 }
 
 impl Nav {
@@ -40,6 +42,7 @@ impl Nav {
             reception: actor.role != Role::Handler,
             books: actor.role != Role::Handler,
             activities: matches!(actor.role, Role::Admin | Role::Manager | Role::Viewer),
+            topics: actor.role != Role::Handler,
         }
     }
 }

@@ -14,12 +14,14 @@ pub mod ledgers;
 pub mod login;
 pub mod notifications;
 pub mod photos;
+pub mod public_report;
 pub mod qr;
 pub mod reception;
 pub mod reception_roster_view;
 pub mod resident;
 pub mod stations;
 pub mod suggestions;
+pub mod topics;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -238,6 +240,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cases::routes(cfg);
     qr::routes(cfg);
     cards::routes(cfg);
+    public_report::routes(cfg);
     reception::routes(cfg);
     activities::routes(cfg);
     books::routes(cfg);
@@ -247,6 +250,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     notifications::routes(cfg);
     ledgers::routes(cfg);
     suggestions::routes(cfg);
+    topics::routes(cfg);
 }
 
 #[cfg(test)]

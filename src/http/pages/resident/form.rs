@@ -32,6 +32,8 @@ pub struct DeputyCard {
 
 pub struct StationCard {
     pub name: String,
+    /// For the link to the station's public report.
+    pub token: String,
     pub address: Option<String>,
     pub reception_days: Option<String>,
 }
@@ -186,6 +188,7 @@ async fn render(
             name: d.name,
         }),
         station: StationCard {
+            token: target.station.public_token,
             name: target.station.name,
             address: target.station.address,
             reception_days: target.station.reception_days,
@@ -435,6 +438,7 @@ pub fn sample(lang: Lang, categories: usize) -> Result<String, askama::Error> {
             post: Some("党委书记".into()),
         }),
         station: StationCard {
+            token: "0123456789abcdef".into(),
             name: "城关街道人大代表联络站".into(),
             address: Some("示范区城关街道人民路88号".into()),
             reception_days: Some("每月10日、25日上午".into()),

@@ -1,0 +1,166 @@
+//! `GET /api/v1/public/stations/{station_token}/stats`: a station's public report, the JSON
+//! twin of the page `/s/{station_token}/stats`.
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::case_state::CaseStatus;
+use crate::domain::page::PageRequest;
+use crate::domain::public_report::year_period;
+use crate::domain::token::looks_like_public_token;
+use crate::entities::station;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::services::ledgers::Period;
+use crate::services::public_report::{self, DisclosedCase, Report};
+use crate::services::stations;
+use crate::services::stats::{Figures, Group};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(station_stats);
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct ReportQuery {
+    /// The year, `YYYY` (default: this year, up to today).
+    pub year: Option<String>,
+    /// Page of the disclosed cases, from 1 (20 a page).
+    pub page: Option<u64>,
+}
+
+/// What the page and the JSON need from a request: the station, the year and the report.
+pub struct Found {
+    pub station: station::Model,
+    pub year: i32,
+    pub report: Report,
+}
+
+/// The station by its public token (404 for anything else) and its report for the year
+/// asked (422 for a year that is not one, or in the future).
+pub async fn find_report(state: &AppState, token: &str, query: &ReportQuery) -> AppResult<Found> {
+    if !looks_like_public_token(token) {
+        return Err(AppError::NotFound("station"));
+    }
+    let station = stations::find_by_public_token(&state.db, token).await?.ok_or(AppError::NotFound("station"))?;
+    let tz = state.settings.time_zone();
+    let now = state.clock.now();
+    let (year, from, to) =
+        year_period(query.year.as_deref(), now.with_timezone(&tz).date_naive()).map_err(AppError::field)?;
+    let page = PageRequest::new(query.page, None);
+    let report = public_report::report(&state.db, station.id, Period { from, to }, tz, now, page).await?;
+    Ok(Found { station, year, report })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportStation {
+    pub name: String,
+    pub address: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicProgressNote {
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicDisclosedCase {
+    pub received_at: DateTime<Utc>,
+    pub category: Option<String>,
+    /// Where, personal data masked.
+    pub location: Option<String>,
+    /// What the resident wrote, personal data masked (long numbers cut to their first 3 and
+    /// last 2 digits, the resident's name masked).
+    pub content: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    /// 承诺: the deadline committed to.
+    pub due_at: DateTime<Utc>,
+    /// 计划·进度: the latest public progress notes, newest first.
+    pub progress: Vec<PublicProgressNote>,
+    /// 结果: the answer, once given.
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicDisclosedList {
+    pub items: Vec<PublicDisclosedCase>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicStationReport {
+    pub station: ReportStation,
+    pub year: i32,
+    /// YYYY-MM-DD: 1 January and 31 December, or today for this year.
+    pub from: String,
+    pub to: String,
+    /// The years with a report, newest first.
+    pub years: Vec<i32>,
+    /// The same figures as `GET /api/v1/stats?station_id=&from=&to=` gives the station's staff.
+    pub totals: Figures,
+    /// One row per month (`key` YYYY-MM), the same as `group_by=month`.
+    pub months: Vec<Group>,
+    /// The station's disclosed cases (四公开), newest first.
+    pub disclosed: PublicDisclosedList,
+}
+
+fn disclosed_dto(item: DisclosedCase) -> PublicDisclosedCase {
+    PublicDisclosedCase {
+        received_at: item.received_at,
+        category: item.category,
+        location: item.location,
+        content: item.content,
+        status_label: item.status.label_zh().to_string(),
+        status: item.status,
+        due_at: item.due_at,
+        progress: item.progress.into_iter().map(|n| PublicProgressNote { at: n.at, note: n.note }).collect(),
+        reply: item.reply,
+        replied_at: item.replied_at,
+    }
+}
+
+/// A station's public report for a year (四公开): cases received, the four rates each with
+/// its numerator and denominator (`value` null without data), the satisfaction shares, the
+/// median hours to the first response and to closing, month by month; and its disclosed
+/// cases, newest first, 20 a page, with personal data masked. No account needed; nothing
+/// personal (no names, phones or tracking codes).
+#[utoipa::path(
+    tag = "public",
+    params(("station_token" = String, Path, description = "The station's public token"), ReportQuery),
+    responses(
+        (status = 200, body = PublicStationReport),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
+    )
+)]
+#[get("/public/stations/{station_token}/stats")]
+pub async fn station_stats(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> AppResult<HttpResponse> {
+    let Found { station, year, report } = find_report(&state, &token, &query).await?;
+    let Report { stats, years, disclosed } = report;
+    let body = PublicStationReport {
+        station: ReportStation { name: station.name, address: station.address },
+        year,
+        from: stats.from,
+        to: stats.to,
+        years,
+        totals: stats.totals,
+        months: stats.groups,
+        disclosed: PublicDisclosedList {
+            total: disclosed.total,
+            page: disclosed.request.page,
+            per_page: disclosed.request.per_page,
+            items: disclosed.items.into_iter().map(disclosed_dto).collect(),
+        },
+    };
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
+}
