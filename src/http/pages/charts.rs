@@ -1,7 +1,8 @@
 //! Charts drawn on the server as inline SVG: no script, nothing from another host, readable on
 //! a 320 px phone (a 360-unit-wide drawing scales down a little) and in black-and-white print
 //! (the two lines differ by dash, not only by colour; every figure is also written as text).
-//! Each bar is a link to the cases behind it.
+//! Each bar is a link to the cases behind it. Inline in HTML, so no `xmlns` (the HTML parser
+//! places `<svg>` in its namespace) and no URL of another host anywhere in the page.
 use std::fmt::Write;
 
 /// One month of the trend chart.
@@ -79,8 +80,7 @@ pub fn trend(points: &[TrendPoint], legend: &TrendLegend) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"trend-title\" \
-         xmlns=\"http://www.w3.org/2000/svg\"><title id=\"trend-title\">{}</title>",
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"trend-title\"><title id=\"trend-title\">{}</title>",
         escape(legend.title)
     );
     // Legend.
@@ -118,11 +118,16 @@ pub fn trend(points: &[TrendPoint], legend: &TrendLegend) -> String {
         let x = left + slot * i as f64;
         let bar_w = (slot * 0.6).max(2.0);
         let y = y_count(p.count);
+        // A bar without a destination (the public report) is not a link.
+        let (open, close) = if p.href.is_empty() {
+            ("<g>".to_string(), "</g>")
+        } else {
+            (format!("<a href=\"{}\">", escape(&p.href)), "</a>")
+        };
         let _ = write!(
             svg,
-            "<a href=\"{}\"><title>{}</title><rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{bar_w:.1}\" \
-             height=\"{:.1}\"/></a>",
-            escape(&p.href),
+            "{open}<title>{}</title><rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{bar_w:.1}\" \
+             height=\"{:.1}\"/>{close}",
             escape(&p.title),
             x + (slot - bar_w) / 2.0,
             (top + plot_h - y).max(0.0)
@@ -182,8 +187,7 @@ pub fn bars(items: &[Bar], title: &str) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{}\" \
-         xmlns=\"http://www.w3.org/2000/svg\">",
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{}\">",
         escape(title)
     );
     for (i, bar) in items.iter().enumerate() {
@@ -257,6 +261,15 @@ mod tests {
         assert!(svg.contains("&lt;script&gt;&amp;"), "{svg}");
         assert!(svg.contains("href=\"/a?x=1&amp;y=2\""));
         assert!(!svg.contains("<script>"));
+    }
+
+    #[test]
+    fn a_bar_without_a_destination_is_no_link() {
+        let mut bare = point(1, None);
+        bare.href.clear();
+        let svg = trend(&[bare], &LEGEND);
+        assert!(!svg.contains("<a "), "{svg}");
+        assert_eq!(svg.matches("<rect class=\"bar\"").count(), 1);
     }
 
     #[test]

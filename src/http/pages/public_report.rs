@@ -7,6 +7,7 @@ use askama::Template;
 use crate::domain::rates::Rate;
 use crate::http::api::public_report::{Found, ReportQuery, find_report};
 use crate::http::i18n::Lang;
+use crate::http::pages::charts::{self, TrendLegend, TrendPoint};
 use crate::http::pages::resident::track::status_label;
 use crate::http::pages::resident::{Prefs, local_date};
 use crate::http::pages::{PageError, html};
@@ -166,6 +167,8 @@ struct ReportPage {
     first_response: String,
     close: String,
     months: Vec<MonthRow>,
+    /// The months as a chart drawn here (SVG, no links).
+    trend: String,
     cases: Vec<CaseRow>,
     disclosed_total: u64,
     page: u64,
@@ -185,6 +188,31 @@ pub async fn show(
     let Report { stats, years, disclosed } = report;
     let f = &stats.totals;
     let page = disclosed.request;
+    let points: Vec<TrendPoint> = stats
+        .groups
+        .iter()
+        .map(|g| {
+            let month = g.label.rsplit('-').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+            TrendPoint {
+                label: if lang == Lang::Zh { format!("{month}月") } else { g.label.clone() },
+                count: g.figures.received,
+                first: g.figures.reply_rate.value,
+                second: g.figures.satisfaction_rate.value,
+                href: String::new(),
+                title: format!("{}: {}", g.label, g.figures.received),
+            }
+        })
+        .collect();
+    let zh = lang == Lang::Zh;
+    let trend = charts::trend(
+        &points,
+        &TrendLegend {
+            title: if zh { "逐月情况" } else { "Month by month" },
+            bars: if zh { "收到件数" } else { "Received" },
+            first: if zh { "答复率" } else { "Reply rate" },
+            second: if zh { "满意率" } else { "Satisfaction" },
+        },
+    );
     let view = ReportPage {
         lang,
         prefs: Prefs::of(&req, lang),
@@ -212,6 +240,7 @@ pub async fn show(
                 satisfaction_rate: rate_value(&g.figures.satisfaction_rate, lang),
             })
             .collect(),
+        trend,
         cases: disclosed
             .items
             .into_iter()
