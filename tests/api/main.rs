@@ -14,6 +14,7 @@ mod dashboard;
 mod health;
 mod intake;
 mod ledgers;
+mod logs;
 mod notifications;
 mod pages;
 mod photos;
