@@ -13,7 +13,7 @@ DIR="${BENCH_DIR:-$(mktemp -d)}"
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
 
 cargo build --release --quiet
-BIN="$PWD/target/release/liaison"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/liaison"
 export LIAISON_DATA_DIR="$DIR" LIAISON_BIND="127.0.0.1:$PORT" RUST_LOG=warn LIAISON_RUN_JOBS=false
 if [ ! -f "$DIR/seeded-$CASES" ]; then
   "$BIN" demo >/dev/null

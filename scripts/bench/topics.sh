@@ -3,7 +3,9 @@
 # received over the past two years: about 100,000 in the last year), then times
 # GET /api/v1/stats/hot-topics for the last 365 days as the administrator (every station) and
 # as the demo manager (one station with its point and grid), three times each.
-# The seeded texts are synthetic: ten fixed sentences (see src/services/bench_seed.rs).
+# The seeded texts are generated (src/services/bench_seed.rs): sixteen kinds of matter, each said
+# several ways, at hundreds of roads and estates; 40% of the cases are about one of 500 recurring
+# matters (one kind at one place, a few raised hundreds of times), worded differently each time.
 # SQLite by default; PostgreSQL when DATABASE_URL is set (an empty database). 127.0.0.1 only.
 # Usage: scripts/bench/topics.sh [cases]
 set -euo pipefail
