@@ -245,16 +245,20 @@ impl Matters {
         Matters { hot: (0..Self::HOT).map(|_| (rng.random_range(0..KINDS.len()), place(rng))).collect() }
     }
 
-    /// A case's text and, for some, the place given apart as its location.
-    fn case(&self, rng: &mut impl Rng) -> (String, Option<String>) {
-        let (kind, place) = if rng.random_bool(Self::HOT_SHARE) {
+    /// What a case is about: a kind of problem at a place.
+    fn matter(&self, rng: &mut impl Rng) -> (usize, String) {
+        if rng.random_bool(Self::HOT_SHARE) {
             // Skewed towards the first: a few matters are raised hundreds of times.
             let u: f64 = rng.random();
-            let (kind, place) = &self.hot[((u * u * u) * Self::HOT as f64) as usize % Self::HOT];
-            (*kind, place.clone())
+            self.hot[((u * u * u) * Self::HOT as f64) as usize % Self::HOT].clone()
         } else {
             (rng.random_range(0..KINDS.len()), place(rng))
-        };
+        }
+    }
+
+    /// A case's text and, for some, the place given apart as its location.
+    fn case(&self, rng: &mut impl Rng) -> (String, Option<String>) {
+        let (kind, place) = self.matter(rng);
         let content = text(rng, &KINDS[kind], &place);
         let location = rng.random_bool(0.3).then_some(place);
         (content, location)
@@ -420,5 +424,37 @@ mod tests {
             })
             .collect();
         assert!(about.len() > 20, "{} wordings of the first matter", about.len());
+    }
+
+    /// On these realistic texts (shared openings, endings and places across matters) hot
+    /// topics once joined every case into one topic through chains of close pairs.
+    #[test]
+    fn hot_topics_find_a_repeated_matter_without_chaining_matters_together() {
+        use crate::domain::topics::{TopicText, cluster};
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        let matters = Matters::new(&mut rng);
+        let cases: Vec<((usize, String), String)> = (0..5_000)
+            .map(|_| {
+                let matter = matters.matter(&mut rng);
+                let content = text(&mut rng, &KINDS[matter.0], &matter.1);
+                (matter, content)
+            })
+            .collect();
+        let texts: Vec<TopicText> =
+            cases.iter().map(|(_, t)| TopicText { content: t, category_id: None, place: None }).collect();
+        let groups = cluster(&texts);
+        assert!(groups[0].len() < cases.len() / 10, "the largest topic holds {} of {}", groups[0].len(), cases.len());
+        let top = &matters.hot[0];
+        let about: Vec<usize> = (0..cases.len()).filter(|&i| &cases[i].0 == top).collect();
+        assert!(about.len() > 100, "{} cases about the first matter", about.len());
+        let group = groups.iter().max_by_key(|g| g.iter().filter(|i| about.contains(i)).count()).unwrap();
+        let found = group.iter().filter(|i| about.contains(i)).count();
+        // Half or more of the matter's cases are found together…
+        assert!(found * 5 >= about.len() * 2, "its topic holds {found} of its {} cases", about.len());
+        // …with other cases of the same kind of problem (potholes elsewhere join potholes
+        // here: the text alone does not weigh the place), never another kind.
+        let same_kind = group.iter().filter(|&&i| cases[i].0.0 == top.0).count();
+        assert!(same_kind * 10 >= group.len() * 9, "{} of {} are another kind", group.len() - same_kind, group.len());
     }
 }
