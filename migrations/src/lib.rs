@@ -13,6 +13,7 @@ mod m20261129_000008_reception;
 mod m20261130_000009_activities;
 mod m20261130_000010_suggestions;
 mod m20261130_000011_station_books;
+mod m20261201_000012_stats_covering_index;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_activities::Migration),
             Box::new(m20261130_000010_suggestions::Migration),
             Box::new(m20261130_000011_station_books::Migration),
+            Box::new(m20261201_000012_stats_covering_index::Migration),
         ]
     }
 }

@@ -60,6 +60,14 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// One of two words written in place (for labels not worth a locale key).
+    pub fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     pub fn t<'a>(self, key: &'a str) -> Cow<'a, str> {
         rust_i18n::t!(key, locale = self.code())
     }

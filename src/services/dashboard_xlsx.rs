@@ -1,7 +1,7 @@
 //! The dashboard as a workbook: an overview sheet (each rate with its numerator and
 //! denominator, this period and the one before), the monthly trend, the breakdowns and every
 //! overdue case — the same figures as the page.
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+use rust_xlsxwriter::{Format, Workbook};
 
 use crate::domain::case_state::CaseStatus;
 use crate::domain::rates::Rate;
@@ -50,11 +50,7 @@ pub fn workbook(
 }
 
 fn overview(workbook: &mut Workbook, d: &Dashboard, place: &str) -> AppResult<()> {
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border(FormatBorder::Thin);
+    let header = crate::services::xlsx::heading();
     let percent = Format::new().set_num_format("0.0%");
     let points = Format::new().set_num_format("+0.0;-0.0;0.0");
     let sheet = workbook.add_worksheet();
@@ -147,7 +143,7 @@ fn overdue(
     tz: chrono_tz::Tz,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
-    let header = Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7)).set_border(FormatBorder::Thin);
+    let header = crate::services::xlsx::heading();
     let sheet = workbook.add_worksheet();
     sheet.set_name("超期案件").map_err(xlsx_error)?;
     sheet.set_landscape().set_paper_size(9);

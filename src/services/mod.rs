@@ -40,3 +40,4 @@ pub mod ttl_cache;
 pub mod units;
 pub mod users;
 pub mod webhooks;
+pub mod xlsx;

@@ -643,9 +643,7 @@ fn cells(f: &Figures) -> Vec<(&'static str, Cell)> {
     ]
 }
 
-pub fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::internal(anyhow::anyhow!("xlsx: {error}"))
-}
+pub use crate::services::xlsx::error as xlsx_error;
 
 /// The table as an XLSX workbook: one row per group and a total row, rates as percentages
 /// (empty where there is no data), the counts they come from beside them.
@@ -672,12 +670,8 @@ pub fn write_table(
     page_header: &str,
     rows: &[(&str, &Figures, bool)],
 ) -> AppResult<()> {
-    use rust_xlsxwriter::{Color, Format, FormatBorder};
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border(FormatBorder::Thin);
+    use rust_xlsxwriter::Format;
+    let header = crate::services::xlsx::heading();
     let percent = Format::new().set_num_format("0.0%");
     let hours = Format::new().set_num_format("0.0");
     let bold = Format::new().set_bold();

@@ -244,21 +244,15 @@ pub async fn topic_cases(
     Ok(out)
 }
 
-fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::internal(anyhow::anyhow!("xlsx: {error}"))
-}
+use crate::services::xlsx::error as xlsx_error;
 
 /// The topics as an XLSX workbook: one row per topic, largest first — rank, label, count,
 /// category, first and last receipt (local dates), and the case numbers.
 pub fn xlsx(found: &HotTopics, place: &str, period: (&str, &str), tz: chrono_tz::Tz) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    use rust_xlsxwriter::{Format, Workbook};
     let title = "热点难点";
     let mut workbook = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border(FormatBorder::Thin);
+    let header = crate::services::xlsx::heading();
     let wrap = Format::new().set_text_wrap();
     let sheet = workbook.add_worksheet();
     sheet.set_name(title).map_err(xlsx_error)?;

@@ -59,7 +59,7 @@ impl Drill {
 }
 
 fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Zh { zh } else { en }
+    lang.pick(zh, en)
 }
 
 fn figure_label(figure: Figure, lang: Lang) -> &'static str {

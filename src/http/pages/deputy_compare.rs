@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+use rust_xlsxwriter::{Format, Workbook};
 
 use crate::domain::rates::Rate;
 use crate::error::{AppError, AppResult};
@@ -56,7 +56,7 @@ struct ComparePage {
 }
 
 fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Zh { zh } else { en }
+    lang.pick(zh, en)
 }
 
 /// The four rates, each with the figure of its numerator (for the link).
@@ -199,11 +199,7 @@ pub async fn download(
 
 fn workbook(c: &Comparison) -> AppResult<Vec<u8>> {
     let mut workbook = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border(FormatBorder::Thin);
+    let header = crate::services::xlsx::heading();
     let percent = Format::new().set_num_format("0.0%");
     let sheet = workbook.add_worksheet();
     sheet.set_name("代表履职对比").map_err(xlsx_error)?;

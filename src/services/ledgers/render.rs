@@ -5,7 +5,7 @@ use std::io::{Seek, Write};
 use std::path::PathBuf;
 
 use futures_util::Stream;
-use rust_xlsxwriter::{Color, Format as CellFormat, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Format as CellFormat, Workbook};
 use serde_json::{Value, json};
 
 use super::{Cell, Column, Ledger, Row};
@@ -185,9 +185,7 @@ struct SheetMeta {
     period: String,
 }
 
-fn xlsx_error(error: XlsxError) -> AppError {
-    AppError::internal(anyhow::anyhow!("xlsx: {error}"))
-}
+use crate::services::xlsx::error as xlsx_error;
 
 /// The ledger as an XLSX file in `tmp_dir`, rewound and ready to send. Rows are written as
 /// they are read, in constant-memory mode: the worksheet goes to a temporary file as it grows.
@@ -235,11 +233,7 @@ fn write_xlsx(
     std::fs::create_dir_all(&tmp_dir).map_err(AppError::internal)?;
     let mut workbook = Workbook::new();
     workbook.set_tempdir(&tmp_dir).map_err(xlsx_error)?;
-    let header = CellFormat::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border(FormatBorder::Thin);
+    let header = crate::services::xlsx::heading();
     let date = CellFormat::new().set_num_format("yyyy-mm-dd");
     let datetime = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm");
     let percent = CellFormat::new().set_num_format("0%");
