@@ -12,6 +12,7 @@ mod books;
 mod calendar;
 mod case_pages;
 mod cases;
+mod crash;
 mod dashboard;
 mod health;
 mod intake;
