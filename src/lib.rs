@@ -1,6 +1,7 @@
 //! Liaison (码上说事): case handling for people's congress deputy liaison stations.
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;

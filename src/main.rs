@@ -1,4 +1,4 @@
-//! `liaison`: serve (default) · migrate · admin create · demo.
+//! `liaison`: serve (default) · migrate · admin create · demo · backup · restore.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,6 +42,21 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         cases: u64,
     },
+    /// Copy the SQLite database (consistently, while the server runs) and the photos
+    Backup {
+        /// Directory to create (default: DATA_DIR/backups/liaison-<UTC time>)
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Put a backup in place of the SQLite database (stop the server first)
+    Restore {
+        /// A directory made by `liaison backup` (or a bare database file)
+        #[arg(long)]
+        input: PathBuf,
+        /// Replace an existing database
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -75,6 +90,8 @@ async fn main() -> ExitCode {
         }
         Command::Demo => run_demo(settings).await,
         Command::SeedCases { cases } => seed_cases(settings, cases).await,
+        Command::Backup { output } => backup(settings, output).await,
+        Command::Restore { input, force } => restore(settings, &input, force).await,
         Command::Openapi => match serde_json::to_string_pretty(&liaison::http::api::openapi()) {
             Ok(json) => {
                 println!("{json}");
@@ -158,5 +175,29 @@ async fn seed_cases(settings: Settings, count: u64) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
     println!("generated {written} cases in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn backup(settings: Settings, output: Option<PathBuf>) -> anyhow::Result<()> {
+    let report = liaison::backup::backup(&settings, output, SystemClock.now()).await?;
+    println!(
+        "backed up to {} in {:.2} s: database {} bytes, {} photo files ({} bytes)",
+        report.dir.display(),
+        report.elapsed.as_secs_f64(),
+        report.database_bytes,
+        report.photo_files,
+        report.photo_bytes
+    );
+    Ok(())
+}
+
+async fn restore(settings: Settings, input: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    let report = liaison::backup::restore(&settings, input, force).await?;
+    println!(
+        "restored {} ({} bytes) and {} photo files; start liaison to use it",
+        report.database.display(),
+        report.database_bytes,
+        report.photo_files
+    );
     Ok(())
 }

@@ -1,15 +1,18 @@
 //! Black-box tests: each starts the real server on port 0 with a fresh database (SQLite,
 //! or PostgreSQL when TEST_DATABASE_URL is set) and talks to it over HTTP.
+mod child;
 mod helpers;
 
 mod accounts;
 mod activities;
 mod admin_scope;
 mod auth;
+mod backup;
 mod books;
 mod calendar;
 mod case_pages;
 mod cases;
+mod crash;
 mod dashboard;
 mod health;
 mod intake;
