@@ -240,3 +240,14 @@ async fn the_deputies_of_a_station_compare_side_by_side() {
         assert_eq!(page(w.app(), who, &path).await.0, status, "{who}");
     }
 }
+
+#[tokio::test]
+async fn a_period_that_cannot_be_read_keeps_what_was_typed_and_says_why() {
+    let World { w } = world().await;
+    let (status, html) = page(w.app(), "manager-a", "/app/dashboard?from=2026-03-01&to=2026-01-31").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("role=\"alert\"") && html.contains("日期有误"), "says what is wrong");
+    assert!(html.contains("value=\"2026-03-01\"") && html.contains("value=\"2026-01-31\""), "keeps what was typed");
+    // The figures are of the default period, the year so far.
+    assert!(html.contains("2026-01-01 – 2026-03-12"));
+}

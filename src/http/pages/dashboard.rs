@@ -29,7 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/app/dashboard.xlsx").route(web::get().to(download)));
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct DashboardQuery {
     from: Option<String>,
     to: Option<String>,
@@ -145,8 +145,12 @@ struct DashboardPage {
     lang: Lang,
     nav: Nav,
     light: bool,
+    /// The form's dates: what was typed when it could not be read.
     from: String,
     to: String,
+    /// The period the figures are of.
+    shown_from: String,
+    shown_to: String,
     before: String,
     compare: &'static str,
     station: Option<i32>,
@@ -166,6 +170,8 @@ struct DashboardPage {
     overdue_href: String,
     export_href: String,
     compare_href: Option<String>,
+    /// A period that could not be read: what was wrong (the figures are of the default period).
+    problem: Option<String>,
 }
 
 struct Inputs {
@@ -425,7 +431,17 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
     let fail = |e: AppError| PageError::new(e, lang);
-    let Inputs { request, today } = inputs(&state, &query).map_err(fail)?;
+    // A period that cannot be read keeps what was typed, says why, and shows the default period.
+    let (parsed, problem) = match inputs(&state, &query) {
+        Ok(parsed) => (parsed, None),
+        Err(AppError::Validation(fields)) => {
+            let fallback = DashboardQuery { from: None, to: None, ..query.0.clone() };
+            let words: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, lang.field_message(f))).collect();
+            (inputs(&state, &fallback).map_err(fail)?, Some(words.join("; ")))
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    let Inputs { request, today } = parsed;
     let (station_id, compare, tz, now) = (request.station_id, request.compare, request.tz, request.now);
     let d = dashboard::dashboard(&state.db, &actor, request).await.map_err(fail)?;
     let light = dashboard::is_light(&actor);
@@ -475,8 +491,10 @@ pub async fn show(
         lang,
         nav: Nav::new(&req, &actor, lang),
         light,
-        from: d.period.from.to_string(),
-        to: d.period.to.to_string(),
+        from: if problem.is_some() { query.from.clone().unwrap_or_default() } else { d.period.from.to_string() },
+        to: if problem.is_some() { query.to.clone().unwrap_or_default() } else { d.period.to.to_string() },
+        shown_from: d.period.from.to_string(),
+        shown_to: d.period.to.to_string(),
         before: format!("{} – {}", d.before.from, d.before.to),
         compare: compare.as_str(),
         station: station_id,
@@ -506,11 +524,17 @@ pub async fn show(
         overdue_total: d.overdue.total,
         overdue_href: format!("/app/cases?status=open&overdue=1{station_param}"),
         export_href: format!("/app/dashboard.xlsx?{qs}"),
+        problem,
         compare_href: station_id
             .filter(|_| !light)
             .map(|id| format!("/app/stations/{id}/deputies/compare?from={}&to={}", d.period.from, d.period.to)),
     };
-    Ok(html(page.render()?))
+    let refused = page.problem.is_some();
+    let mut response = html(page.render()?);
+    if refused {
+        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 /// `/app/dashboard.xlsx`: the same figures as the page, one sheet per part.
