@@ -21,6 +21,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 
 use crate::config::Settings;
 use crate::db;
+use crate::photos::sync_dir;
 
 /// The database file's name inside a backup directory.
 pub const DATABASE_FILE: &str = "liaison.db";
@@ -290,16 +291,6 @@ fn copy_durably(from: &Path, to: &Path) -> io::Result<()> {
         let _ = fs::remove_file(&temp);
     }
     copied
-}
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
-    Ok(())
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod process;
 mod resample;
 mod sniff;
 mod store;
+pub(crate) use store::sync_dir;
 #[cfg(test)]
 mod testdata;
 

@@ -174,13 +174,13 @@ fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
 
 /// Makes the directory's entries (a rename, a new file) durable.
 #[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 /// Windows cannot open a directory as a file; NTFS journals the rename itself.
 #[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 

@@ -473,44 +473,24 @@ async fn compute(
         .collect())
 }
 
+/// `(id, name)` of the rows of `E` with these ids.
+async fn id_names<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+    name: E::Column,
+    ids: Vec<i32>,
+) -> AppResult<Vec<(i32, String)>> {
+    Ok(E::find().select_only().columns([id, name]).filter(id.is_in(ids)).into_tuple().all(db).await?)
+}
+
 async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
-    let rows: Vec<(i32, String)> = match group_by {
-        GroupBy::Station => {
-            station::Entity::find()
-                .select_only()
-                .columns([station::Column::Id, station::Column::Name])
-                .filter(station::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(db)
-                .await?
-        }
-        GroupBy::Deputy => {
-            deputy::Entity::find()
-                .select_only()
-                .columns([deputy::Column::Id, deputy::Column::Name])
-                .filter(deputy::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(db)
-                .await?
-        }
+    let rows = match group_by {
+        GroupBy::Station => id_names::<station::Entity>(db, station::Column::Id, station::Column::Name, ids).await?,
+        GroupBy::Deputy => id_names::<deputy::Entity>(db, deputy::Column::Id, deputy::Column::Name, ids).await?,
         GroupBy::Category => {
-            category::Entity::find()
-                .select_only()
-                .columns([category::Column::Id, category::Column::Name])
-                .filter(category::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(db)
-                .await?
+            id_names::<category::Entity>(db, category::Column::Id, category::Column::Name, ids).await?
         }
-        GroupBy::Unit => {
-            unit::Entity::find()
-                .select_only()
-                .columns([unit::Column::Id, unit::Column::Name])
-                .filter(unit::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(db)
-                .await?
-        }
+        GroupBy::Unit => id_names::<unit::Entity>(db, unit::Column::Id, unit::Column::Name, ids).await?,
         GroupBy::Month => Vec::new(),
     };
     Ok(rows.into_iter().collect())
