@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod activities;
 mod admin_scope;
+mod audit;
 mod auth;
 mod backup;
 mod books;

@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages. Errors become a friendly page in the reader's language
 //! (rendered by `render_errors`), never a stack of JSON.
 pub mod activities;
+pub mod audit;
 pub mod books;
 pub mod cards;
 pub mod cases;
@@ -251,6 +252,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     ledgers::routes(cfg);
     suggestions::routes(cfg);
     topics::routes(cfg);
+    audit::routes(cfg);
 }
 
 #[cfg(test)]
