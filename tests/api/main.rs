@@ -31,3 +31,4 @@ mod stats;
 mod suggestions;
 mod topics;
 mod validation;
+mod withdraw;

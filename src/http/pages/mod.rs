@@ -224,6 +224,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/t").route(web::get().to(resident::track::lookup)))
         .service(web::resource("/t/{code}").route(web::get().to(resident::track::show)))
         .service(web::resource("/t/{code}/rating").route(web::post().to(resident::track::rate)))
+        .service(web::resource("/t/{code}/withdraw").route(web::post().to(resident::track::withdraw)))
         .service(web::resource("/t/{code}/photos/{hash}").route(web::get().to(photos::public_photo)))
         .service(web::resource("/app/cases/{id}/photos/{hash}").route(web::get().to(photos::staff_photo)))
         .service(web::resource("/privacy").route(web::get().to(resident::form::privacy)))
