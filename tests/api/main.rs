@@ -26,6 +26,7 @@ mod processes;
 mod public_report;
 mod qr;
 mod reception;
+mod retention;
 mod staff_topics;
 mod stats;
 mod suggestions;
