@@ -209,10 +209,13 @@ pub async fn lookup(
     query: web::Query<LookupQuery>,
 ) -> Result<HttpResponse, PageError> {
     let typed = query.code.trim().chars().take(20).collect::<String>();
-    if let Some(code) = TrackingCode::parse(&typed)
-        && tracking::find(&state.db, &code).await.is_ok()
-    {
-        return Ok(redirect(&format!("/t/{}", code.as_str())));
+    if let Some(code) = TrackingCode::parse(&typed) {
+        // Only "no such case" is a not-found page; a database away is a 503, not a wrong code.
+        match tracking::find(&state.db, &code).await {
+            Ok(_) => return Ok(redirect(&format!("/t/{}", code.as_str()))),
+            Err(AppError::NotFound(_)) => {}
+            Err(error) => return Err(PageError::new(error, lang)),
+        }
     }
     let page = LookupPage { lang, prefs: Prefs::of(&req, lang), not_found: !typed.is_empty(), code: typed };
     let mut response = if page.not_found { HttpResponse::NotFound() } else { HttpResponse::Ok() };
