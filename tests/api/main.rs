@@ -28,6 +28,7 @@ mod public_report;
 mod qr;
 mod reception;
 mod retention;
+mod round_robin;
 mod staff_topics;
 mod stats;
 mod suggestions;
