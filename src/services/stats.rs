@@ -2,10 +2,12 @@
 //! times and what stands open now, for the cases received in a period, in total and per
 //! station, deputy, category, unit or month.
 //!
-//! Everything is counted in the database in one scan: a grouped query of conditional sums for
-//! the counts, with the two medians as filtered aggregates beside them (PostgreSQL's
-//! `percentile_cont`, SQLite's `median` — the bundled SQLite is built with its percentile
-//! functions, see `.cargo/config.toml`). The sets of cases behind each figure are those of
+//! Two reads per request, however it is grouped: one grouped query of conditional sums (the
+//! counts; PostgreSQL runs it in parallel over the covering index `idx_cases_stats`), and one
+//! narrow read of each case's two spans in hours, whose medians are selected here in linear
+//! time (an ordered-set aggregate in SQL sorts serially and was most of the time). With
+//! `group_by` the totals are the sums of the groups and the medians of all their spans, so
+//! they cost no further scan. The sets of cases behind each figure are those of
 //! `services::figures`.
 use std::collections::{BTreeMap, HashMap};
 
@@ -157,7 +159,7 @@ pub struct StatsRequest {
 
 const KEY: &str = "stat_key";
 
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug, Default, FromQueryResult)]
 struct AggRow {
     stat_key: Option<String>,
     received: i64,
@@ -183,8 +185,48 @@ struct AggRow {
     dissatisfied: i64,
     overdue_now: i64,
     key_supervision_now: i64,
-    median_first_response: Option<f64>,
-    median_close: Option<f64>,
+}
+
+impl AggRow {
+    /// Adds another group's counts: every count is additive.
+    fn add(&mut self, o: &AggRow) {
+        self.received += o.received;
+        self.s_submitted += o.s_submitted;
+        self.s_accepted += o.s_accepted;
+        self.s_rejected += o.s_rejected;
+        self.s_assigned += o.s_assigned;
+        self.s_returned += o.s_returned;
+        self.s_in_progress += o.s_in_progress;
+        self.s_replied += o.s_replied;
+        self.s_closed += o.s_closed;
+        self.s_archived += o.s_archived;
+        self.merged += o.merged;
+        self.withdrawn += o.withdrawn;
+        self.accepted += o.accepted;
+        self.replied += o.replied;
+        self.closed += o.closed;
+        self.closed_on_time += o.closed_on_time;
+        self.rated += o.rated;
+        self.solved += o.solved;
+        self.satisfied += o.satisfied;
+        self.basically_satisfied += o.basically_satisfied;
+        self.dissatisfied += o.dissatisfied;
+        self.overdue_now += o.overdue_now;
+        self.key_supervision_now += o.key_supervision_now;
+    }
+}
+
+/// The two spans of the cases of a group, in hours, for their medians.
+#[derive(Debug, Default)]
+struct Spans {
+    first_response: Vec<f64>,
+    close: Vec<f64>,
+}
+
+impl Spans {
+    fn medians(&mut self) -> (Option<f64>, Option<f64>) {
+        (rates::median(&mut self.first_response).map(rates::hours), rates::median(&mut self.close).map(rates::hours))
+    }
 }
 
 pub use crate::services::figures::ACCEPTED;
@@ -284,12 +326,7 @@ pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsReque
     Ok(select)
 }
 
-fn aggregate(
-    select: Select<case::Entity>,
-    key: Option<SimpleExpr>,
-    now: DateTime<Utc>,
-    backend: DbBackend,
-) -> Select<case::Entity> {
+fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTime<Utc>) -> Select<case::Entity> {
     let mut select = select.select_only();
     select = match key {
         Some(expr) => select.expr_as(expr, KEY).group_by(Expr::col(Alias::new(KEY))),
@@ -317,8 +354,6 @@ fn aggregate(
         select = select.expr_as(count_of(figure, now), figure.as_str());
     }
     select
-        .expr_as(median(backend, Span::FirstResponse), "median_first_response")
-        .expr_as(median(backend, Span::Close), "median_close")
 }
 
 fn hours_between(backend: DbBackend, from: &str, to: &str) -> String {
@@ -336,10 +371,9 @@ enum Span {
     Close,
 }
 
-/// The median hours of a span over the cases of the group that have it: an ordered-set
-/// aggregate filtered to those cases, so it runs in the same scan as the counts.
-fn median(backend: DbBackend, span: Span) -> SimpleExpr {
-    let (condition, hours) = match span {
+/// Which cases have the span, and its length in hours.
+fn span_sql(backend: DbBackend, span: Span) -> (String, String) {
+    match span {
         Span::FirstResponse => (
             "\"first_responded_at\" IS NOT NULL AND \"merged_into_id\" IS NULL".to_string(),
             hours_between(backend, "received_at", "first_responded_at"),
@@ -347,16 +381,38 @@ fn median(backend: DbBackend, span: Span) -> SimpleExpr {
         Span::Close => {
             (format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL"), hours_between(backend, "received_at", "closed_at"))
         }
-    };
-    Expr::cust(match backend {
-        DbBackend::Postgres => {
-            format!("percentile_cont(0.5) WITHIN GROUP (ORDER BY {hours}) FILTER (WHERE {condition})")
-        }
-        _ => format!("median({hours}) FILTER (WHERE {condition})"),
-    })
+    }
 }
 
-fn figures(row: &AggRow) -> Figures {
+/// Each case's group and its two spans (null where it has none), only for cases with either:
+/// three narrow columns, collected per group.
+async fn spans(
+    db: &impl ConnectionTrait,
+    select: Select<case::Entity>,
+    key: Option<SimpleExpr>,
+) -> AppResult<HashMap<Option<String>, Spans>> {
+    let backend = db.get_database_backend();
+    let (first_when, first_hours) = span_sql(backend, Span::FirstResponse);
+    let (close_when, close_hours) = span_sql(backend, Span::Close);
+    let rows: Vec<(Option<String>, Option<f64>, Option<f64>)> = select
+        .select_only()
+        .expr_as(key.unwrap_or_else(|| Expr::cust("NULL")), KEY)
+        .expr_as(Expr::cust(format!("CASE WHEN {first_when} THEN {first_hours} END")), "first_response")
+        .expr_as(Expr::cust(format!("CASE WHEN {close_when} THEN {close_hours} END")), "close")
+        .filter(Expr::cust(format!("(({first_when}) OR ({close_when}))")))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<Option<String>, Spans> = HashMap::new();
+    for (group, first, close) in rows {
+        let spans = out.entry(group).or_default();
+        spans.first_response.extend(first);
+        spans.close.extend(close);
+    }
+    Ok(out)
+}
+
+fn figures(row: &AggRow, (first_response, close): (Option<f64>, Option<f64>)) -> Figures {
     let counts = RateCounts {
         accepted: row.accepted,
         replied: row.replied,
@@ -395,8 +451,8 @@ fn figures(row: &AggRow) -> Figures {
         resolution_rate: counts.resolution_rate(),
         satisfaction_rate: counts.satisfaction_rate(),
         satisfaction_shares: counts.shares(),
-        median_first_response_hours: row.median_first_response.map(rates::hours),
-        median_close_hours: row.median_close.map(rates::hours),
+        median_first_response_hours: first_response,
+        median_close_hours: close,
         overdue_now: row.overdue_now,
         key_supervision_now: row.key_supervision_now,
     }
@@ -405,57 +461,33 @@ fn figures(row: &AggRow) -> Figures {
 impl Figures {
     /// The figures of no cases at all: every rate "no data".
     pub fn empty() -> Figures {
-        figures(&empty_row(None))
+        figures(&AggRow::default(), (None, None))
     }
 }
 
-fn empty_row(key: Option<String>) -> AggRow {
-    AggRow {
-        stat_key: key,
-        received: 0,
-        s_submitted: 0,
-        s_accepted: 0,
-        s_rejected: 0,
-        s_assigned: 0,
-        s_returned: 0,
-        s_in_progress: 0,
-        s_replied: 0,
-        s_closed: 0,
-        s_archived: 0,
-        merged: 0,
-        withdrawn: 0,
-        accepted: 0,
-        replied: 0,
-        closed: 0,
-        closed_on_time: 0,
-        rated: 0,
-        solved: 0,
-        satisfied: 0,
-        basically_satisfied: 0,
-        dissatisfied: 0,
-        overdue_now: 0,
-        key_supervision_now: 0,
-        median_first_response: None,
-        median_close: None,
-    }
-}
-
-/// Figures for `key` (`None`: totals), counted in the database.
+/// The figures of each group of `key` (`None`: all the cases as one group), and the totals of
+/// all groups together — from one counting query and one read of the spans.
 async fn compute(
     db: &impl ConnectionTrait,
     select: &Select<case::Entity>,
     key: Option<SimpleExpr>,
     now: DateTime<Utc>,
-) -> AppResult<Vec<(Option<String>, Figures)>> {
-    let backend = db.get_database_backend();
-    let rows: Vec<AggRow> = aggregate(select.clone(), key, now, backend).into_model::<AggRow>().all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let f = figures(&row);
-            (row.stat_key, f)
-        })
-        .collect())
+) -> AppResult<(Figures, Vec<(Option<String>, Figures)>)> {
+    let rows: Vec<AggRow> = aggregate(select.clone(), key.clone(), now).into_model::<AggRow>().all(db).await?;
+    let mut spans = spans(db, select.clone(), key).await?;
+    let mut total = AggRow::default();
+    let mut all = Spans::default();
+    let mut groups = Vec::with_capacity(rows.len());
+    for row in rows {
+        total.add(&row);
+        let mut own = spans.remove(&row.stat_key).unwrap_or_default();
+        let medians = own.medians();
+        all.first_response.append(&mut own.first_response);
+        all.close.append(&mut own.close);
+        groups.push((row.stat_key.clone(), figures(&row, medians)));
+    }
+    let totals = figures(&total, all.medians());
+    Ok((totals, groups))
 }
 
 /// `(id, name)` of the rows of `E` with these ids.
@@ -502,10 +534,9 @@ async fn figures_of(
     select: Select<case::Entity>,
     request: StatsRequest,
 ) -> AppResult<Stats> {
-    let totals = totals_of(db, &select, request.now).await?;
-    let groups = match request.group_by {
+    let (totals, groups) = match request.group_by {
         Some(group_by) => groups_of(db, &select, &request, group_by).await?,
-        None => Vec::new(),
+        None => (totals_of(db, &select, request.now).await?, Vec::new()),
     };
     Ok(Stats {
         from: request.period.from.to_string(),
@@ -532,31 +563,28 @@ pub async fn groups(
     group_by: GroupBy,
 ) -> AppResult<Vec<Group>> {
     let select = base(db, actor, request).await?;
-    groups_of(db, &select, request, group_by).await
+    Ok(groups_of(db, &select, request, group_by).await?.1)
 }
 
 async fn totals_of(db: &impl ConnectionTrait, select: &Select<case::Entity>, now: DateTime<Utc>) -> AppResult<Figures> {
-    Ok(compute(db, select, None, now)
-        .await?
-        .into_iter()
-        .next()
-        .map(|(_, f)| f)
-        .unwrap_or_else(|| figures(&empty_row(None))))
+    Ok(compute(db, select, None, now).await?.0)
 }
 
+/// The totals and the groups, from the same two reads.
 async fn groups_of(
     db: &impl ConnectionTrait,
     select: &Select<case::Entity>,
     request: &StatsRequest,
     group_by: GroupBy,
-) -> AppResult<Vec<Group>> {
+) -> AppResult<(Figures, Vec<Group>)> {
     let mut groups = Vec::new();
     let months = months(request.period, request.tz);
-    let rows = compute(db, select, Some(key_expr(group_by, &months)), request.now).await?;
+    let (totals, rows) = compute(db, select, Some(key_expr(group_by, &months)), request.now).await?;
     if group_by == GroupBy::Month {
         let mut found: HashMap<Option<String>, Figures> = rows.into_iter().collect();
         for (month, _) in &months {
-            let figures = found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&empty_row(None)));
+            let figures =
+                found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&AggRow::default(), (None, None)));
             groups.push(Group { key: month.clone(), label: month.clone(), figures });
         }
     } else {
@@ -572,7 +600,7 @@ async fn groups_of(
         }
         groups.sort_by(|a, b| b.figures.received.cmp(&a.figures.received).then_with(|| a.label.cmp(&b.label)));
     }
-    Ok(groups)
+    Ok((totals, groups))
 }
 
 /// A spreadsheet column of the statistics table: heading, width, and the cell of a group.
@@ -648,7 +676,7 @@ pub fn write_table(
     sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
     sheet.write_string_with_format(0, 0, first_heading, &header).map_err(xlsx_error)?;
     sheet.set_column_width(0, 24).map_err(xlsx_error)?;
-    let empty = figures(&empty_row(None));
+    let empty = figures(&AggRow::default(), (None, None));
     for (i, (heading, _)) in cells(&empty).iter().enumerate() {
         let col = u16::try_from(i + 1).map_err(AppError::internal)?;
         sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;
