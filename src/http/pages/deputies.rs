@@ -146,6 +146,8 @@ pub async fn create(
         return Err(PageError::csrf(lang));
     }
     let actor = session.0;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    actor.require(deputies::WRITERS).map_err(|e| PageError::new(e, lang))?;
     let request = CreateDeputy {
         name: form.name.clone(),
         level: form.level.clone(),

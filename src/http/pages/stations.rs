@@ -175,6 +175,8 @@ pub async fn create(
         return Err(PageError::csrf(lang));
     }
     let actor = session.0;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    actor.require(stations::WRITERS).map_err(|e| PageError::new(e, lang))?;
     let request = CreateStation {
         name: form.name.clone(),
         kind: form.kind.clone(),
