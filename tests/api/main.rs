@@ -7,6 +7,7 @@ mod accounts;
 mod activities;
 mod admin_scope;
 mod auth;
+mod authz_matrix;
 mod backup;
 mod books;
 mod calendar;

@@ -1,0 +1,418 @@
+//! Who may call what: one line per route (a route may have more lines, each with its own query).
+//!
+//! A line names the roles that may use the route and the scope of the object its path names
+//! (always one of station A's): an actor whose role may, outside that scope, gets 404; an
+//! actor whose role may not gets 403 (or 404 outside the scope); the others succeed.
+use liaison::domain::role::Role::{self, Admin, Deputy, Handler, Manager, Viewer};
+
+use super::world::Who;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// JSON under `/api/v1`: a missing token is 401.
+    Api,
+    /// A staff page: signed out, it redirects to `/login`.
+    Page,
+    /// Residents' pages and calls, sign-in, static files, health: anyone.
+    Public,
+}
+
+/// Which signed-in actors the object named by the path is visible to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// No object in the path (or only the caller's own): everyone's own view.
+    Everyone,
+    /// Station A, or a record of it (deputy, activity, report, visit, duty, webhook…):
+    /// administrators, station A's manager, viewer and deputy, and handlers (who read every
+    /// station). Station B's manager, viewer and deputy get 404.
+    StationA,
+    /// Deputy A's case (or suggestion) assigned to unit U: administrators, station A's
+    /// manager and viewer, deputy A and unit U's handler.
+    CaseA,
+    /// Deputy A's own books (contact records, performance, file): as `StationA`, but another
+    /// deputy is refused like a role that may not (403 or 404).
+    DeputyA,
+    /// A notification addressed to deputy A: only deputy A.
+    DeputyAOnly,
+}
+
+impl Scope {
+    pub fn includes(self, who: Who) -> bool {
+        use Who::*;
+        match self {
+            Scope::Everyone => true,
+            Scope::StationA | Scope::DeputyA => !matches!(who, ManagerB | DeputyB | ViewerB),
+            Scope::CaseA => !matches!(who, ManagerB | DeputyB | ViewerB | HandlerV),
+            Scope::DeputyAOnly => who == DeputyA,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// JSON: the least body the OpenAPI schema allows (required fields, empty values).
+    Json,
+    /// A form with the CSRF field only.
+    Form,
+    /// A multipart form with the CSRF field only.
+    Multipart,
+}
+
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub surface: Surface,
+    pub roles: &'static [Role],
+    pub scope: Scope,
+    pub query: &'static str,
+    /// What an allowed GET answers.
+    pub ok: u16,
+    pub body: Body,
+    /// Form fields sent besides the CSRF token (`{station}`, `{deputy}` are filled in).
+    pub fields: &'static str,
+    /// Changes what other cells rely on (a QR token): run after the other writes.
+    pub late: bool,
+    /// Ends the caller's session: run last of all.
+    pub last: bool,
+}
+
+pub const STAFF: &[Role] = &[Admin, Manager, Deputy, Handler, Viewer];
+pub const ADMIN: &[Role] = &[Admin];
+pub const MANAGERS: &[Role] = &[Admin, Manager];
+/// Everyone but handlers: the station's books.
+pub const BOOK_READERS: &[Role] = &[Admin, Manager, Deputy, Viewer];
+/// Those who act on a case or suggestion (not viewers).
+pub const ACTORS: &[Role] = &[Admin, Manager, Deputy, Handler];
+pub const MANAGERS_AND_DEPUTY: &[Role] = &[Admin, Manager, Deputy];
+pub const MANAGERS_AND_VIEWERS: &[Role] = &[Admin, Manager, Viewer];
+
+fn line(method: &'static str, path: &'static str, surface: Surface, roles: &'static [Role], scope: Scope) -> Line {
+    let body = match (surface, method) {
+        (Surface::Api, _) => Body::Json,
+        (_, _) if path.starts_with("/api/") || path == "/healthz" => Body::Json,
+        _ => Body::Form,
+    };
+    Line { method, path, surface, roles, scope, query: "", fields: "", ok: 200, body, late: false, last: false }
+}
+
+fn api(method: &'static str, path: &'static str, roles: &'static [Role], scope: Scope) -> Line {
+    line(method, path, Surface::Api, roles, scope)
+}
+
+fn page(method: &'static str, path: &'static str, roles: &'static [Role], scope: Scope) -> Line {
+    line(method, path, Surface::Page, roles, scope)
+}
+
+fn public(method: &'static str, path: &'static str) -> Line {
+    line(method, path, Surface::Public, STAFF, Scope::Everyone)
+}
+
+impl Line {
+    fn query(mut self, query: &'static str) -> Line {
+        self.query = query;
+        self
+    }
+
+    fn fields(mut self, fields: &'static str) -> Line {
+        self.fields = fields;
+        self
+    }
+
+    fn ok(mut self, status: u16) -> Line {
+        self.ok = status;
+        self
+    }
+
+    fn multipart(mut self) -> Line {
+        self.body = Body::Multipart;
+        self
+    }
+
+    fn late(mut self) -> Line {
+        self.late = true;
+        self
+    }
+
+    fn last(mut self) -> Line {
+        self.last = true;
+        self
+    }
+
+    /// Reads first, then writes, then deletions and late writes, then sign-outs.
+    pub fn phase(&self) -> u8 {
+        match self.method {
+            _ if self.last => 3,
+            "DELETE" => 2,
+            _ if self.late => 2,
+            "GET" => 0,
+            _ => 1,
+        }
+    }
+
+    pub fn is_read(&self) -> bool {
+        self.method == "GET"
+    }
+}
+
+use Scope::{CaseA, DeputyA, DeputyAOnly, Everyone, StationA};
+
+const GET: &str = "GET";
+const POST: &str = "POST";
+const PUT: &str = "PUT";
+const PATCH: &str = "PATCH";
+const DELETE: &str = "DELETE";
+
+/// The JSON API, in the order of the OpenAPI document's tags.
+pub fn api_lines() -> Vec<Line> {
+    vec![
+        public(GET, "/healthz"),
+        // Sign-in and the caller's own account.
+        public(POST, "/api/v1/auth/login"),
+        api(POST, "/api/v1/auth/logout", STAFF, Everyone).last(),
+        api(GET, "/api/v1/auth/me", STAFF, Everyone),
+        api(POST, "/api/v1/auth/password", STAFF, Everyone),
+        // Administration: stations, deputies, categories, units, users, calendar.
+        api(GET, "/api/v1/stations", STAFF, Everyone),
+        api(POST, "/api/v1/stations", MANAGERS, Everyone),
+        api(GET, "/api/v1/stations/{id}", STAFF, StationA),
+        api(PATCH, "/api/v1/stations/{id}", MANAGERS, StationA),
+        api(GET, "/api/v1/deputies", STAFF, Everyone),
+        api(POST, "/api/v1/deputies", MANAGERS, Everyone),
+        api(GET, "/api/v1/deputies/{id}", STAFF, StationA),
+        api(PATCH, "/api/v1/deputies/{id}", MANAGERS_AND_DEPUTY, DeputyA),
+        api(POST, "/api/v1/deputies/{id}/rotate-qr", MANAGERS, StationA).late(),
+        api(GET, "/api/v1/categories", STAFF, Everyone),
+        api(POST, "/api/v1/categories", ADMIN, Everyone),
+        api(GET, "/api/v1/categories/{id}", STAFF, Everyone),
+        api(PATCH, "/api/v1/categories/{id}", ADMIN, Everyone),
+        api(GET, "/api/v1/tiers", STAFF, Everyone),
+        api(GET, "/api/v1/units", STAFF, Everyone),
+        api(POST, "/api/v1/units", ADMIN, Everyone),
+        api(GET, "/api/v1/units/{id}", STAFF, Everyone),
+        api(PATCH, "/api/v1/units/{id}", ADMIN, Everyone),
+        api(GET, "/api/v1/users", MANAGERS, Everyone),
+        api(POST, "/api/v1/users", MANAGERS, Everyone),
+        api(GET, "/api/v1/users/{id}", MANAGERS, StationA),
+        api(PATCH, "/api/v1/users/{id}", MANAGERS, StationA),
+        api(GET, "/api/v1/calendar", STAFF, Everyone),
+        api(POST, "/api/v1/calendar/import", ADMIN, Everyone),
+        api(PUT, "/api/v1/calendar/{date}", ADMIN, Everyone),
+        api(DELETE, "/api/v1/calendar/{date}", ADMIN, Everyone),
+        // Residents.
+        public(GET, "/api/v1/public/deputies/{qr_token}"),
+        public(GET, "/api/v1/public/stations/{station_token}"),
+        public(GET, "/api/v1/public/stations/{station_token}/stats"),
+        public(POST, "/api/v1/public/submissions"),
+        public(GET, "/api/v1/public/submissions/{tracking_code}"),
+        public(POST, "/api/v1/public/submissions/{tracking_code}/rating"),
+        // Cases.
+        api(GET, "/api/v1/cases", STAFF, Everyone),
+        api(GET, "/api/v1/cases/counts", STAFF, Everyone),
+        api(POST, "/api/v1/cases/bulk", MANAGERS, Everyone),
+        api(GET, "/api/v1/cases/{id}", STAFF, CaseA),
+        api(POST, "/api/v1/cases/{id}/actions", ACTORS, CaseA),
+        api(GET, "/api/v1/cases/{id}/photos/{hash}", STAFF, CaseA),
+        api(GET, "/api/v1/cases/{id}/similar", STAFF, CaseA),
+        api(POST, "/api/v1/cases/{id}/suggestion", MANAGERS_AND_DEPUTY, CaseA),
+        api(GET, "/api/v1/reply-templates", STAFF, Everyone),
+        api(POST, "/api/v1/reply-templates", MANAGERS, Everyone),
+        api(PATCH, "/api/v1/reply-templates/{id}", MANAGERS, StationA),
+        // Notices.
+        api(GET, "/api/v1/webhooks", MANAGERS, Everyone),
+        api(POST, "/api/v1/webhooks", MANAGERS, Everyone),
+        api(GET, "/api/v1/webhooks/{id}", MANAGERS, StationA),
+        api(PATCH, "/api/v1/webhooks/{id}", MANAGERS, StationA),
+        api(DELETE, "/api/v1/webhooks/{id}", MANAGERS, StationA),
+        api(GET, "/api/v1/notifications", STAFF, Everyone),
+        api(POST, "/api/v1/notifications/read-all", STAFF, Everyone),
+        api(POST, "/api/v1/notifications/{id}/read", STAFF, DeputyAOnly),
+        api(POST, "/api/v1/jobs/{name}/run", ADMIN, Everyone),
+        // Reception days.
+        api(GET, "/api/v1/reception-duties/today", BOOK_READERS, Everyone),
+        api(GET, "/api/v1/stations/{id}/reception-duties", BOOK_READERS, StationA),
+        api(POST, "/api/v1/stations/{id}/reception-duties", MANAGERS, StationA),
+        api(DELETE, "/api/v1/reception-duties/{id}", MANAGERS, StationA),
+        api(POST, "/api/v1/reception-duties/{id}/swap", MANAGERS_AND_DEPUTY, StationA),
+        api(GET, "/api/v1/stations/{id}/reception-visits", BOOK_READERS, StationA),
+        api(POST, "/api/v1/stations/{id}/reception-visits", MANAGERS, StationA),
+        api(GET, "/api/v1/reception-visits/{id}", BOOK_READERS, StationA),
+        api(PATCH, "/api/v1/reception-visits/{id}", MANAGERS, StationA),
+        api(POST, "/api/v1/reception-visits/{id}/suggestion", MANAGERS, StationA),
+        // The books: reports to voters, contact records, the ten haves, performance.
+        api(GET, "/api/v1/stations/{id}/deputy-reports", BOOK_READERS, StationA),
+        api(POST, "/api/v1/stations/{id}/deputy-reports", MANAGERS, StationA),
+        api(GET, "/api/v1/deputy-reports/{id}", BOOK_READERS, StationA),
+        api(PATCH, "/api/v1/deputy-reports/{id}", MANAGERS, StationA),
+        api(GET, "/api/v1/stations/{id}/contact-records", BOOK_READERS, StationA),
+        api(GET, "/api/v1/deputies/{id}/contact-records", BOOK_READERS, DeputyA),
+        api(POST, "/api/v1/deputies/{id}/contact-records", MANAGERS_AND_DEPUTY, DeputyA),
+        api(GET, "/api/v1/contact-records/{id}", BOOK_READERS, DeputyA),
+        api(PATCH, "/api/v1/contact-records/{id}", MANAGERS_AND_DEPUTY, DeputyA),
+        api(GET, "/api/v1/stations/{id}/ten-haves", BOOK_READERS, StationA),
+        api(PUT, "/api/v1/stations/{id}/ten-haves/{item}", MANAGERS, StationA),
+        api(GET, "/api/v1/deputies/{id}/performance", BOOK_READERS, DeputyA),
+        // Activities.
+        api(GET, "/api/v1/stations/{id}/activities", BOOK_READERS, StationA),
+        api(POST, "/api/v1/stations/{id}/activities", MANAGERS, StationA),
+        api(GET, "/api/v1/activities/{id}", BOOK_READERS, StationA),
+        api(PATCH, "/api/v1/activities/{id}", MANAGERS, StationA),
+        api(PUT, "/api/v1/activities/{id}/attendance", MANAGERS, StationA),
+        api(POST, "/api/v1/activities/{id}/cases", MANAGERS, StationA),
+        api(DELETE, "/api/v1/activities/{id}/cases/{case_id}", MANAGERS, StationA),
+        api(GET, "/api/v1/deputies/me/activities", &[Deputy], Everyone),
+        // Ledgers.
+        api(GET, "/api/v1/stations/{id}/ledgers/{ledger}", MANAGERS_AND_VIEWERS, StationA),
+        api(GET, "/api/v1/ledgers/{ledger}", ADMIN, Everyone),
+        // Suggestions.
+        api(GET, "/api/v1/suggestions", STAFF, Everyone),
+        api(GET, "/api/v1/stations/{id}/suggestions", STAFF, StationA),
+        api(POST, "/api/v1/stations/{id}/suggestions", MANAGERS_AND_DEPUTY, StationA),
+        api(GET, "/api/v1/suggestions/{id}", STAFF, CaseA),
+        api(PATCH, "/api/v1/suggestions/{id}", MANAGERS_AND_DEPUTY, CaseA),
+        api(POST, "/api/v1/suggestions/{id}/actions", ACTORS, CaseA),
+        // Statistics.
+        api(GET, "/api/v1/stats", STAFF, Everyone),
+        api(GET, "/api/v1/stats", STAFF, StationA).query("station_id={station}"),
+        api(GET, "/api/v1/stats/hot-topics", STAFF, Everyone),
+        api(GET, "/api/v1/stats/hot-topics", STAFF, StationA).query("station_id={station}"),
+    ]
+}
+
+/// The pages, static files and API documentation.
+pub fn page_lines() -> Vec<Line> {
+    vec![
+        public(GET, "/").ok(303),
+        public(GET, "/login"),
+        public(POST, "/login"),
+        public(GET, "/logout"),
+        public(POST, "/logout").last(),
+        public(GET, "/privacy"),
+        public(GET, "/prefs").ok(303),
+        public(GET, "/static/{path:.*}"),
+        public(GET, "/api/docs/{_:.*}"),
+        public(GET, "/api/v1/openapi.json"),
+        // Residents.
+        public(GET, "/d/{token}"),
+        public(POST, "/d/{token}").multipart(),
+        public(GET, "/s/{token}"),
+        public(POST, "/s/{token}").multipart(),
+        public(GET, "/t"),
+        public(GET, "/t/{code}"),
+        public(POST, "/t/{code}/rating"),
+        public(GET, "/t/{code}/photos/{hash}"),
+        public(GET, "/d/{qr_token}/qr.png"),
+        public(GET, "/d/{qr_token}/qr.svg"),
+        public(GET, "/s/{station_token}/qr.png"),
+        public(GET, "/s/{station_token}/qr.svg"),
+        public(GET, "/t/{code}/qr.svg"),
+        public(GET, "/d/{qr_token}/card"),
+        public(GET, "/s/{station_token}/cards"),
+        public(GET, "/s/{station_token}/stats"),
+        // Staff: home, queues and cases.
+        page(GET, "/app", STAFF, Everyone),
+        page(GET, "/app/home", STAFF, Everyone),
+        page(GET, "/app/cases", STAFF, Everyone),
+        page(POST, "/app/cases/bulk", MANAGERS, Everyone),
+        page(GET, "/app/cases/{id}", STAFF, CaseA),
+        page(POST, "/app/cases/{id}/actions", ACTORS, CaseA),
+        page(POST, "/app/cases/{id}/progress", ACTORS, CaseA).multipart(),
+        page(GET, "/app/cases/{id}/photos/{hash}", STAFF, CaseA),
+        page(POST, "/app/cases/{id}/suggestion", MANAGERS_AND_DEPUTY, CaseA),
+        page(GET, "/app/notifications", STAFF, Everyone),
+        page(POST, "/app/notifications/read-all", STAFF, Everyone),
+        page(POST, "/app/notifications/{id}/read", STAFF, DeputyAOnly),
+        // Administration.
+        page(GET, "/app/stations", STAFF, Everyone),
+        page(POST, "/app/stations", MANAGERS, Everyone),
+        page(GET, "/app/deputies", STAFF, Everyone),
+        page(POST, "/app/deputies", MANAGERS, Everyone),
+        page(GET, "/app/deputies/{id}/file", BOOK_READERS, DeputyA),
+        page(GET, "/app/stations/{id}/deputies/compare", MANAGERS_AND_VIEWERS, StationA),
+        page(GET, "/app/stations/{id}/deputies/compare.xlsx", MANAGERS_AND_VIEWERS, StationA),
+        // Reception days.
+        page(GET, "/app/reception", BOOK_READERS, Everyone),
+        page(GET, "/app/reception", BOOK_READERS, StationA).query("station={station}"),
+        page(POST, "/app/reception/duties", MANAGERS, StationA).fields("station_id={station}"),
+        page(POST, "/app/reception/visits", MANAGERS, StationA).fields("station_id={station}"),
+        page(POST, "/app/reception/visits/{id}/suggestion", MANAGERS, StationA),
+        // Activities.
+        page(GET, "/app/activities", MANAGERS_AND_VIEWERS, Everyone),
+        page(GET, "/app/activities", MANAGERS_AND_VIEWERS, StationA).query("station={station}"),
+        page(POST, "/app/activities", MANAGERS, StationA).fields("station_id={station}"),
+        // Deputies read the activities they are invited to through the API only.
+        page(GET, "/app/activities/{id}", MANAGERS_AND_VIEWERS, StationA),
+        page(POST, "/app/activities/{id}/edit", MANAGERS, StationA),
+        page(POST, "/app/activities/{id}/attendance", MANAGERS, StationA),
+        page(POST, "/app/activities/{id}/cases", MANAGERS, StationA),
+        page(POST, "/app/activities/{id}/photos", MANAGERS, StationA).multipart(),
+        page(GET, "/app/activities/{id}/photos/{hash}", BOOK_READERS, StationA),
+        // The books.
+        page(GET, "/app/books", BOOK_READERS, Everyone),
+        page(POST, "/app/books/ten-haves", MANAGERS, StationA).multipart().fields("station_id={station}&item=place"),
+        page(POST, "/app/books/reports", MANAGERS, StationA).fields("station_id={station}"),
+        page(POST, "/app/books/contacts", MANAGERS_AND_DEPUTY, StationA)
+            .fields("station_id={station}&deputy_id={deputy}"),
+        page(GET, "/app/stations/{id}/ten-haves/{item}/photo", BOOK_READERS, StationA),
+        page(GET, "/app/ledgers", MANAGERS_AND_VIEWERS, Everyone),
+        page(GET, "/app/stations/{id}/ledgers/{ledger}/print", MANAGERS_AND_VIEWERS, StationA),
+        page(GET, "/app/stations/{id}/ledgers/{ledger}/download", MANAGERS_AND_VIEWERS, StationA),
+        // Suggestions.
+        page(GET, "/app/suggestions", STAFF, Everyone),
+        page(POST, "/app/suggestions", MANAGERS_AND_DEPUTY, StationA).fields("station_id={station}"),
+        page(GET, "/app/suggestions/{id}", STAFF, CaseA),
+        page(POST, "/app/suggestions/{id}/actions", ACTORS, CaseA),
+        page(POST, "/app/suggestions/{id}/edit", MANAGERS_AND_DEPUTY, CaseA),
+        // Statistics.
+        page(GET, "/app/dashboard", STAFF, Everyone),
+        page(GET, "/app/dashboard", STAFF, StationA).query("station={station}"),
+        page(GET, "/app/dashboard.xlsx", STAFF, Everyone),
+        page(GET, "/app/topics", BOOK_READERS, Everyone),
+        page(GET, "/app/topics.xlsx", BOOK_READERS, Everyone),
+    ]
+}
+
+/// What an actor should get from a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// The line's success status (GET), or anything but a denial (other methods).
+    Allowed,
+    /// 401 from the API.
+    Unauthorized,
+    /// 303 to `/login`.
+    SignIn,
+    Forbidden,
+    NotFound,
+    /// A role that may never use the route, asking about an object outside its scope: 403
+    /// (the role is checked first) or 404 (the object is looked up first) both reveal nothing.
+    Denied,
+}
+
+pub fn role_of(who: Who) -> Option<Role> {
+    Some(match who {
+        Who::Anonymous => return None,
+        Who::Admin => Admin,
+        Who::ManagerA | Who::ManagerB => Manager,
+        Who::DeputyA | Who::DeputyB => Deputy,
+        Who::HandlerU | Who::HandlerV => Handler,
+        Who::ViewerA | Who::ViewerB => Viewer,
+    })
+}
+
+impl Line {
+    pub fn expect(&self, who: Who) -> Expect {
+        if self.surface == Surface::Public {
+            return Expect::Allowed;
+        }
+        let Some(role) = role_of(who) else {
+            return if self.surface == Surface::Api { Expect::Unauthorized } else { Expect::SignIn };
+        };
+        let may = self.roles.contains(&role) && !(self.scope == Scope::DeputyA && who == Who::DeputyB);
+        match (may, self.scope.includes(who)) {
+            (true, true) => Expect::Allowed,
+            (true, false) => Expect::NotFound,
+            (false, true) => Expect::Forbidden,
+            (false, false) => Expect::Denied,
+        }
+    }
+}
