@@ -18,6 +18,9 @@
 //!   second allowed deletion of the same thing may find it gone (404).
 //! - Reads run first, then writes, then deletions and QR rotation, then sign-outs.
 //!
+//! - No successful answer shows an actor what is not theirs to see: case A's tracking code,
+//!   or the resident's and a household's name and phone in full (`World::secrets`).
+//!
 //! Every mismatching cell is printed before the test fails.
 mod bodies;
 mod routes;
@@ -26,7 +29,7 @@ mod world;
 
 use std::collections::BTreeSet;
 
-use reqwest::header::LOCATION;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -37,6 +40,8 @@ use world::{Who, World};
 struct Answer {
     status: u16,
     location: String,
+    /// The body, if it is text.
+    text: String,
 }
 
 async fn send(w: &World, doc: &Value, line: &Line, who: Who) -> Answer {
@@ -81,7 +86,14 @@ async fn send(w: &World, doc: &Value, line: &Line, who: Who) -> Answer {
     };
     let response = request.send().await.unwrap_or_else(|e| panic!("{} {url}: {e}", line.method));
     let location = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
-    Answer { status: response.status().as_u16(), location }
+    let textual = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/") || t.contains("json") || t.contains("svg") || t.contains("csv"));
+    let status = response.status().as_u16();
+    let text = if textual { response.text().await.unwrap_or_default() } else { String::new() };
+    Answer { status, location, text }
 }
 
 fn denial(status: u16) -> bool {
@@ -144,6 +156,7 @@ async fn every_route_answers_every_actor_as_the_table_says() {
         stale.join("\n")
     );
 
+    let secrets = w.secrets();
     let mut failures = Vec::new();
     let mut cells = 0;
     for phase in 0..=3 {
@@ -164,6 +177,18 @@ async fn every_route_answers_every_actor_as_the_table_says() {
                         answer.status,
                         if answer.location.is_empty() { String::new() } else { format!(" → {}", answer.location) }
                     ));
+                }
+                if (200..300).contains(&answer.status) {
+                    let path = w.fill(line.path).unwrap_or_default();
+                    for secret in &secrets {
+                        let keyed = path.contains(&secret.text);
+                        if !(secret.seen_by)(who) && !keyed && answer.text.contains(&secret.text) {
+                            failures.push(format!(
+                                "  {:6} {}  {:?}: shows {} ({})",
+                                line.method, line.path, who, secret.what, secret.text
+                            ));
+                        }
+                    }
                 }
                 gone |= line.method == "DELETE" && expected == Expect::Allowed && (200..300).contains(&answer.status);
             }

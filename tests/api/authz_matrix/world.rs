@@ -306,7 +306,48 @@ pub async fn world() -> World {
     }
 }
 
+/// Text that may appear in an answer only to some actors.
+pub struct Secret {
+    pub what: &'static str,
+    pub text: String,
+    pub seen_by: fn(Who) -> bool,
+}
+
 impl World {
+    /// What the matrix looks for in every successful answer: the case's tracking code (the
+    /// resident's key: readers of the case only, or whoever already has it in the path) and
+    /// contact details in full (only those handling the case or the deputy's book).
+    pub fn secrets(&self) -> Vec<Secret> {
+        use Who::*;
+        vec![
+            Secret {
+                what: "case A's tracking code",
+                text: self.tracking_code.clone(),
+                seen_by: |w| matches!(w, Admin | ManagerA | DeputyA | HandlerU | ViewerA),
+            },
+            Secret {
+                what: "the resident's phone in full",
+                text: "13812345678".into(),
+                seen_by: |w| matches!(w, ManagerA | DeputyA | HandlerU),
+            },
+            Secret {
+                what: "the resident's name in full",
+                text: "张三".into(),
+                seen_by: |w| matches!(w, ManagerA | DeputyA | HandlerU),
+            },
+            Secret {
+                what: "the household's phone in full",
+                text: "13912345678".into(),
+                seen_by: |w| matches!(w, ManagerA | DeputyA),
+            },
+            Secret {
+                what: "the household's name in full",
+                text: "张桂兰".into(),
+                seen_by: |w| matches!(w, ManagerA | DeputyA),
+            },
+        ]
+    }
+
     pub fn app(&self) -> &TestApp {
         self.desk.app()
     }
