@@ -29,11 +29,11 @@ pub enum Scope {
     /// Deputy A's case (or suggestion) assigned to unit U: administrators, station A's
     /// manager and viewer, deputy A and unit U's handler.
     CaseA,
-    /// Deputy A's own books (contact records, performance, file): as `StationA`, but another
-    /// deputy is refused like a role that may not (403 or 404).
-    DeputyA,
+    /// Deputy A's own records (profile, contact records, performance, file): as `StationA`,
+    /// but another deputy is refused like a role that may not (403 or 404).
+    DeputyABooks,
     /// A notification addressed to deputy A: only deputy A.
-    DeputyAOnly,
+    NoticeToDeputyA,
 }
 
 impl Scope {
@@ -41,9 +41,9 @@ impl Scope {
         use Who::*;
         match self {
             Scope::Everyone => true,
-            Scope::StationA | Scope::DeputyA => !matches!(who, ManagerB | DeputyB | ViewerB),
+            Scope::StationA | Scope::DeputyABooks => !matches!(who, ManagerB | DeputyB | ViewerB),
             Scope::CaseA => !matches!(who, ManagerB | DeputyB | ViewerB | HandlerV),
-            Scope::DeputyAOnly => who == DeputyA,
+            Scope::NoticeToDeputyA => who == DeputyA,
         }
     }
 }
@@ -52,9 +52,9 @@ impl Scope {
 pub enum Body {
     /// JSON: the least body the OpenAPI schema allows (required fields, empty values).
     Json,
-    /// A form with the CSRF field only.
+    /// A form: the CSRF token and the line's `fields`.
     Form,
-    /// A multipart form with the CSRF field only.
+    /// The same as a multipart form.
     Multipart,
 }
 
@@ -88,11 +88,8 @@ pub const MANAGERS_AND_DEPUTY: &[Role] = &[Admin, Manager, Deputy];
 pub const MANAGERS_AND_VIEWERS: &[Role] = &[Admin, Manager, Viewer];
 
 fn line(method: &'static str, path: &'static str, surface: Surface, roles: &'static [Role], scope: Scope) -> Line {
-    let body = match (surface, method) {
-        (Surface::Api, _) => Body::Json,
-        (_, _) if path.starts_with("/api/") || path == "/healthz" => Body::Json,
-        _ => Body::Form,
-    };
+    let json = surface == Surface::Api || path.starts_with("/api/") || path == "/healthz";
+    let body = if json { Body::Json } else { Body::Form };
     Line { method, path, surface, roles, scope, query: "", fields: "", ok: 200, body, late: false, last: false }
 }
 
@@ -155,7 +152,7 @@ impl Line {
     }
 }
 
-use Scope::{CaseA, DeputyA, DeputyAOnly, Everyone, StationA};
+use Scope::{CaseA, DeputyABooks, Everyone, NoticeToDeputyA, StationA};
 
 const GET: &str = "GET";
 const POST: &str = "POST";
@@ -180,7 +177,7 @@ pub fn api_lines() -> Vec<Line> {
         api(GET, "/api/v1/deputies", STAFF, Everyone),
         api(POST, "/api/v1/deputies", MANAGERS, Everyone),
         api(GET, "/api/v1/deputies/{id}", STAFF, StationA),
-        api(PATCH, "/api/v1/deputies/{id}", MANAGERS_AND_DEPUTY, DeputyA),
+        api(PATCH, "/api/v1/deputies/{id}", MANAGERS_AND_DEPUTY, DeputyABooks),
         api(POST, "/api/v1/deputies/{id}/rotate-qr", MANAGERS, StationA).late(),
         api(GET, "/api/v1/categories", STAFF, Everyone),
         api(POST, "/api/v1/categories", ADMIN, Everyone),
@@ -226,7 +223,7 @@ pub fn api_lines() -> Vec<Line> {
         api(DELETE, "/api/v1/webhooks/{id}", MANAGERS, StationA),
         api(GET, "/api/v1/notifications", STAFF, Everyone),
         api(POST, "/api/v1/notifications/read-all", STAFF, Everyone),
-        api(POST, "/api/v1/notifications/{id}/read", STAFF, DeputyAOnly),
+        api(POST, "/api/v1/notifications/{id}/read", STAFF, NoticeToDeputyA),
         api(POST, "/api/v1/jobs/{name}/run", ADMIN, Everyone),
         // Reception days.
         api(GET, "/api/v1/reception-duties/today", BOOK_READERS, Everyone),
@@ -245,13 +242,13 @@ pub fn api_lines() -> Vec<Line> {
         api(GET, "/api/v1/deputy-reports/{id}", BOOK_READERS, StationA),
         api(PATCH, "/api/v1/deputy-reports/{id}", MANAGERS, StationA),
         api(GET, "/api/v1/stations/{id}/contact-records", BOOK_READERS, StationA),
-        api(GET, "/api/v1/deputies/{id}/contact-records", BOOK_READERS, DeputyA),
-        api(POST, "/api/v1/deputies/{id}/contact-records", MANAGERS_AND_DEPUTY, DeputyA),
-        api(GET, "/api/v1/contact-records/{id}", BOOK_READERS, DeputyA),
-        api(PATCH, "/api/v1/contact-records/{id}", MANAGERS_AND_DEPUTY, DeputyA),
+        api(GET, "/api/v1/deputies/{id}/contact-records", BOOK_READERS, DeputyABooks),
+        api(POST, "/api/v1/deputies/{id}/contact-records", MANAGERS_AND_DEPUTY, DeputyABooks),
+        api(GET, "/api/v1/contact-records/{id}", BOOK_READERS, DeputyABooks),
+        api(PATCH, "/api/v1/contact-records/{id}", MANAGERS_AND_DEPUTY, DeputyABooks),
         api(GET, "/api/v1/stations/{id}/ten-haves", BOOK_READERS, StationA),
         api(PUT, "/api/v1/stations/{id}/ten-haves/{item}", MANAGERS, StationA),
-        api(GET, "/api/v1/deputies/{id}/performance", BOOK_READERS, DeputyA),
+        api(GET, "/api/v1/deputies/{id}/performance", BOOK_READERS, DeputyABooks),
         // Activities.
         api(GET, "/api/v1/stations/{id}/activities", BOOK_READERS, StationA),
         api(POST, "/api/v1/stations/{id}/activities", MANAGERS, StationA),
@@ -321,13 +318,13 @@ pub fn page_lines() -> Vec<Line> {
         page(POST, "/app/cases/{id}/suggestion", MANAGERS_AND_DEPUTY, CaseA),
         page(GET, "/app/notifications", STAFF, Everyone),
         page(POST, "/app/notifications/read-all", STAFF, Everyone),
-        page(POST, "/app/notifications/{id}/read", STAFF, DeputyAOnly),
+        page(POST, "/app/notifications/{id}/read", STAFF, NoticeToDeputyA),
         // Administration.
         page(GET, "/app/stations", STAFF, Everyone),
         page(POST, "/app/stations", MANAGERS, Everyone),
         page(GET, "/app/deputies", STAFF, Everyone),
         page(POST, "/app/deputies", MANAGERS, Everyone),
-        page(GET, "/app/deputies/{id}/file", BOOK_READERS, DeputyA),
+        page(GET, "/app/deputies/{id}/file", BOOK_READERS, DeputyABooks),
         page(GET, "/app/stations/{id}/deputies/compare", MANAGERS_AND_VIEWERS, StationA),
         page(GET, "/app/stations/{id}/deputies/compare.xlsx", MANAGERS_AND_VIEWERS, StationA),
         // Reception days.
@@ -407,7 +404,8 @@ impl Line {
         let Some(role) = role_of(who) else {
             return if self.surface == Surface::Api { Expect::Unauthorized } else { Expect::SignIn };
         };
-        let may = self.roles.contains(&role) && !(self.scope == Scope::DeputyA && who == Who::DeputyB);
+        // A deputy's own records are theirs alone among deputies.
+        let may = self.roles.contains(&role) && !(self.scope == Scope::DeputyABooks && who == Who::DeputyB);
         match (may, self.scope.includes(who)) {
             (true, true) => Expect::Allowed,
             (true, false) => Expect::NotFound,
