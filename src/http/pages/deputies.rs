@@ -113,7 +113,13 @@ async fn render(
         errors,
         saved,
     };
-    Ok(html(view.render()?))
+    // A refused form comes back with what was typed, as 422 like every other staff form.
+    let refused = !view.errors.is_empty();
+    let mut response = html(view.render()?);
+    if refused {
+        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
