@@ -56,8 +56,12 @@ async fn send(w: &World, doc: &Value, line: &Line, who: Who) -> Answer {
             if let Some(session) = session {
                 request = request.bearer_auth(&session.token);
             }
-            if method != Method::GET {
+            if method != Method::GET && line.json.is_empty() {
                 request = request.json(&bodies::least_body(doc, line.method, line.path));
+            } else if method != Method::GET {
+                let text =
+                    line.json.replace("{station}", &w.station.to_string()).replace("{deputy}", &w.deputy.to_string());
+                request = request.header(CONTENT_TYPE, "application/json").body(text);
             }
             request
         }
@@ -114,6 +118,7 @@ fn matches(line: &Line, expected: Expect, answer: &Answer, gone: bool) -> bool {
         Expect::Forbidden => status == 403,
         Expect::NotFound => status == 404,
         Expect::Denied => matches!(status, 403 | 404),
+        Expect::Refused => matches!(status, 403 | 404 | 422),
     }
 }
 
@@ -126,6 +131,7 @@ fn described(line: &Line, expected: Expect) -> String {
         Expect::Forbidden => "403".into(),
         Expect::NotFound => "404".into(),
         Expect::Denied => "403 or 404".into(),
+        Expect::Refused => "403, 404 or 422".into(),
     }
 }
 

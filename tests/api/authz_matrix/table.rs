@@ -71,6 +71,11 @@ pub struct Line {
     pub body: Body,
     /// Form fields sent besides the CSRF token (`{station}`, `{deputy}` are filled in).
     pub fields: &'static str,
+    /// A JSON body instead of the least one (`{station}`, `{deputy}` are filled in).
+    pub json: &'static str,
+    /// The object in scope is named in the body, not the path: out of scope, a field error
+    /// (422, "unknown") is as good as a 404.
+    pub body_scoped: bool,
     /// Changes what other cells rely on (a QR token): run after the other writes.
     pub late: bool,
     /// Ends the caller's session: run last of all.
@@ -90,7 +95,21 @@ pub const MANAGERS_AND_VIEWERS: &[Role] = &[Admin, Manager, Viewer];
 fn line(method: &'static str, path: &'static str, surface: Surface, roles: &'static [Role], scope: Scope) -> Line {
     let json = surface == Surface::Api || path.starts_with("/api/") || path == "/healthz";
     let body = if json { Body::Json } else { Body::Form };
-    Line { method, path, surface, roles, scope, query: "", fields: "", ok: 200, body, late: false, last: false }
+    Line {
+        method,
+        path,
+        surface,
+        roles,
+        scope,
+        query: "",
+        fields: "",
+        json: "",
+        body_scoped: false,
+        ok: 200,
+        body,
+        late: false,
+        last: false,
+    }
 }
 
 fn api(method: &'static str, path: &'static str, roles: &'static [Role], scope: Scope) -> Line {
@@ -113,6 +132,17 @@ impl Line {
 
     fn fields(mut self, fields: &'static str) -> Line {
         self.fields = fields;
+        self
+    }
+
+    /// Names station A's objects in the body (JSON for the API, form fields for pages).
+    fn naming(mut self, body: &'static str) -> Line {
+        if self.body == Body::Json {
+            self.json = body;
+        } else {
+            self.fields = body;
+        }
+        self.body_scoped = true;
         self
     }
 
@@ -172,10 +202,14 @@ pub fn api_lines() -> Vec<Line> {
         // Administration: stations, deputies, categories, units, users, calendar.
         api(GET, "/api/v1/stations", STAFF, Everyone),
         api(POST, "/api/v1/stations", MANAGERS, Everyone),
+        api(POST, "/api/v1/stations", MANAGERS, StationA)
+            .naming(r#"{"name": "幸福社区联络点", "kind": "point", "parent_id": {station}}"#),
         api(GET, "/api/v1/stations/{id}", STAFF, StationA),
         api(PATCH, "/api/v1/stations/{id}", MANAGERS, StationA),
         api(GET, "/api/v1/deputies", STAFF, Everyone),
         api(POST, "/api/v1/deputies", MANAGERS, Everyone),
+        api(POST, "/api/v1/deputies", MANAGERS, StationA)
+            .naming(r#"{"name": "李秀英", "level": "county", "station_id": {station}}"#),
         api(GET, "/api/v1/deputies/{id}", STAFF, StationA),
         api(PATCH, "/api/v1/deputies/{id}", MANAGERS_AND_DEPUTY, DeputyABooks),
         api(POST, "/api/v1/deputies/{id}/rotate-qr", MANAGERS, StationA).late(),
@@ -190,6 +224,9 @@ pub fn api_lines() -> Vec<Line> {
         api(PATCH, "/api/v1/units/{id}", ADMIN, Everyone),
         api(GET, "/api/v1/users", MANAGERS, Everyone),
         api(POST, "/api/v1/users", MANAGERS, Everyone),
+        api(POST, "/api/v1/users", MANAGERS, StationA).naming(
+            r#"{"username": "viewer-new", "password": "staff-password-2", "role": "viewer", "station_ids": [{station}]}"#,
+        ),
         api(GET, "/api/v1/users/{id}", MANAGERS, StationA),
         api(PATCH, "/api/v1/users/{id}", MANAGERS, StationA),
         api(GET, "/api/v1/calendar", STAFF, Everyone),
@@ -214,10 +251,16 @@ pub fn api_lines() -> Vec<Line> {
         api(POST, "/api/v1/cases/{id}/suggestion", MANAGERS_AND_DEPUTY, CaseA),
         api(GET, "/api/v1/reply-templates", STAFF, Everyone),
         api(POST, "/api/v1/reply-templates", MANAGERS, Everyone),
+        api(POST, "/api/v1/reply-templates", MANAGERS, StationA)
+            .naming(r#"{"station_id": {station}, "kind": "reply", "title": "已办理", "body": "您好，已办理。"}"#),
         api(PATCH, "/api/v1/reply-templates/{id}", MANAGERS, StationA),
         // Notices.
         api(GET, "/api/v1/webhooks", MANAGERS, Everyone),
         api(POST, "/api/v1/webhooks", MANAGERS, Everyone),
+        api(POST, "/api/v1/webhooks", MANAGERS, StationA)
+            .naming(r#"{"station_id": {station}, "format": "json", "url": "http://127.0.0.1:9/new"}"#),
+        api(POST, "/api/v1/webhooks", MANAGERS, StationA)
+            .naming(r#"{"deputy_id": {deputy}, "format": "json", "url": "http://127.0.0.1:9/deputy"}"#),
         api(GET, "/api/v1/webhooks/{id}", MANAGERS, StationA),
         api(PATCH, "/api/v1/webhooks/{id}", MANAGERS, StationA),
         api(DELETE, "/api/v1/webhooks/{id}", MANAGERS, StationA),
@@ -322,8 +365,10 @@ pub fn page_lines() -> Vec<Line> {
         // Administration.
         page(GET, "/app/stations", STAFF, Everyone),
         page(POST, "/app/stations", MANAGERS, Everyone),
+        page(POST, "/app/stations", MANAGERS, StationA).naming("name=东门网格&kind=point&parent_id={station}"),
         page(GET, "/app/deputies", STAFF, Everyone),
         page(POST, "/app/deputies", MANAGERS, Everyone),
+        page(POST, "/app/deputies", MANAGERS, StationA).naming("name=周红&level=county&station_id={station}"),
         page(GET, "/app/deputies/{id}/file", BOOK_READERS, DeputyABooks),
         page(GET, "/app/stations/{id}/deputies/compare", MANAGERS_AND_VIEWERS, StationA),
         page(GET, "/app/stations/{id}/deputies/compare.xlsx", MANAGERS_AND_VIEWERS, StationA),
@@ -383,6 +428,8 @@ pub enum Expect {
     /// A role that may never use the route, asking about an object outside its scope: 403
     /// (the role is checked first) or 404 (the object is looked up first) both reveal nothing.
     Denied,
+    /// Out of the scope of an object named in the body: 403, 404 or 422 (unknown).
+    Refused,
 }
 
 pub fn role_of(who: Who) -> Option<Role> {
@@ -408,6 +455,7 @@ impl Line {
         let may = self.roles.contains(&role) && !(self.scope == Scope::DeputyABooks && who == Who::DeputyB);
         match (may, self.scope.includes(who)) {
             (true, true) => Expect::Allowed,
+            (true, false) if self.body_scoped => Expect::Refused,
             (true, false) => Expect::NotFound,
             (false, true) => Expect::Forbidden,
             (false, false) => Expect::Denied,
