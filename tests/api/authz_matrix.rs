@@ -46,7 +46,7 @@ struct Answer {
 
 async fn send(w: &World, doc: &Value, line: &Line, who: Who) -> Answer {
     let path = w.fill(line.path).unwrap_or_else(|e| panic!("{e}"));
-    let query = line.query.replace("{station}", &w.station.to_string());
+    let query = w.placeholders(line.query);
     let url = if query.is_empty() { w.app().url(&path) } else { w.app().url(&format!("{path}?{query}")) };
     let method = Method::from_bytes(line.method.as_bytes()).unwrap();
     let session = w.session(who);
@@ -59,9 +59,7 @@ async fn send(w: &World, doc: &Value, line: &Line, who: Who) -> Answer {
             if method != Method::GET && line.json.is_empty() {
                 request = request.json(&bodies::least_body(doc, line.method, line.path));
             } else if method != Method::GET {
-                let text =
-                    line.json.replace("{station}", &w.station.to_string()).replace("{deputy}", &w.deputy.to_string());
-                request = request.header(CONTENT_TYPE, "application/json").body(text);
+                request = request.header(CONTENT_TYPE, "application/json").body(w.placeholders(line.json));
             }
             request
         }
@@ -74,9 +72,7 @@ async fn send(w: &World, doc: &Value, line: &Line, who: Who) -> Answer {
             let mut fields = vec![("csrf".to_string(), csrf)];
             for pair in line.fields.split('&').filter(|p| !p.is_empty()) {
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                let value =
-                    value.replace("{station}", &w.station.to_string()).replace("{deputy}", &w.deputy.to_string());
-                fields.push((name.to_string(), value));
+                fields.push((name.to_string(), w.placeholders(value)));
             }
             match (method == Method::GET, line.body) {
                 (true, _) => request,

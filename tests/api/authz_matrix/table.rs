@@ -69,12 +69,13 @@ pub struct Line {
     /// What an allowed GET answers.
     pub ok: u16,
     pub body: Body,
-    /// Form fields sent besides the CSRF token (`{station}`, `{deputy}` are filled in).
+    /// Form fields sent besides the CSRF token (see `World::placeholders`).
     pub fields: &'static str,
-    /// A JSON body instead of the least one (`{station}`, `{deputy}` are filled in).
+    /// A JSON body instead of the least one (see `World::placeholders`).
     pub json: &'static str,
-    /// The object in scope is named in the body, not the path: out of scope, a field error
-    /// (422, "unknown") is as good as a 404.
+    /// The body names objects (possibly station B's) the caller may not touch: whoever may
+    /// not is refused with 403, 404 or 422 (a field naming something unknown), and nothing is
+    /// stored.
     pub body_scoped: bool,
     /// Changes what other cells rely on (a QR token): run after the other writes.
     pub late: bool,
@@ -91,6 +92,8 @@ pub const BOOK_READERS: &[Role] = &[Admin, Manager, Deputy, Viewer];
 pub const ACTORS: &[Role] = &[Admin, Manager, Deputy, Handler];
 pub const MANAGERS_AND_DEPUTY: &[Role] = &[Admin, Manager, Deputy];
 pub const MANAGERS_AND_VIEWERS: &[Role] = &[Admin, Manager, Viewer];
+/// Nobody: for bodies that name what no one may (a deputy of another station).
+pub const NOBODY: &[Role] = &[];
 
 fn line(method: &'static str, path: &'static str, surface: Surface, roles: &'static [Role], scope: Scope) -> Line {
     let json = surface == Surface::Api || path.starts_with("/api/") || path == "/healthz";
@@ -316,6 +319,26 @@ pub fn api_lines() -> Vec<Line> {
         api(GET, "/api/v1/stats", STAFF, StationA).query("station_id={station}"),
         api(GET, "/api/v1/stats/hot-topics", STAFF, Everyone),
         api(GET, "/api/v1/stats/hot-topics", STAFF, StationA).query("station_id={station}"),
+        // Escalations: what a caller may do, stretched in the body beyond their scope.
+        api(POST, "/api/v1/users", ADMIN, StationA).naming(
+            r#"{"username": "manager-new", "password": "staff-password-2", "role": "manager", "station_ids": [{station}]}"#,
+        ),
+        api(POST, "/api/v1/stations/{id}/reception-duties", NOBODY, StationA)
+            .naming(r#"{"date": "2026-03-04", "slot": "morning", "deputy_id": {other_deputy}}"#),
+        api(POST, "/api/v1/stations/{id}/deputy-reports", NOBODY, StationA).naming(
+            r#"{"deputy_id": {other_deputy}, "reported_on": "2026-03-02", "place": "联络站", "form": "oral",
+                "voters_present": 1, "summary": "述职。", "votes_satisfied": 1, "votes_basically_satisfied": 0,
+                "votes_dissatisfied": 0, "published": false}"#,
+        ),
+        api(POST, "/api/v1/stations/{id}/activities", NOBODY, StationA).naming(
+            r#"{"kind": "research", "held_on": "2026-03-02", "place": "会议室", "topic": "调研",
+                "deputy_ids": [{other_deputy}]}"#,
+        ),
+        api(POST, "/api/v1/stations/{id}/suggestions", NOBODY, StationA)
+            .naming(r#"{"title": "建议", "reasons": "理由。", "lead_deputy_id": {other_deputy}}"#),
+        // Last, as the administrator's success moves station A's objects to station B.
+        api(PATCH, "/api/v1/users/{id}", ADMIN, StationA).naming(r#"{"station_ids": [{other_station}]}"#).late(),
+        api(PATCH, "/api/v1/deputies/{id}", ADMIN, StationA).naming(r#"{"station_id": {other_station}}"#).late(),
     ]
 }
 
@@ -428,7 +451,7 @@ pub enum Expect {
     /// A role that may never use the route, asking about an object outside its scope: 403
     /// (the role is checked first) or 404 (the object is looked up first) both reveal nothing.
     Denied,
-    /// Out of the scope of an object named in the body: 403, 404 or 422 (unknown).
+    /// Asking, in the body, for what the caller may not: 403, 404 or 422 (unknown).
     Refused,
 }
 
@@ -455,7 +478,7 @@ impl Line {
         let may = self.roles.contains(&role) && !(self.scope == Scope::DeputyABooks && who == Who::DeputyB);
         match (may, self.scope.includes(who)) {
             (true, true) => Expect::Allowed,
-            (true, false) if self.body_scoped => Expect::Refused,
+            _ if self.body_scoped => Expect::Refused,
             (true, false) => Expect::NotFound,
             (false, true) => Expect::Forbidden,
             (false, false) => Expect::Denied,

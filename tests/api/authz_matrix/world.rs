@@ -69,6 +69,9 @@ pub struct World {
     pub anonymous: Browser,
     pub anonymous_csrf: String,
     pub station: i64,
+    pub other_station: i64,
+    /// Station B's deputy.
+    pub other_deputy: i64,
     pub station_token: String,
     pub deputy: i64,
     pub qr_token: String,
@@ -128,6 +131,10 @@ pub async fn world() -> World {
     let admin = desk.s.admin.clone();
     let station = desk.s.station;
     let deputy = desk.s.deputy["id"].as_i64().unwrap();
+    let other_station = desk.other_station;
+    let theirs =
+        expect(app.get(&format!("/api/v1/deputies?station_id={other_station}"), &admin).await, StatusCode::OK).await;
+    let other_deputy = theirs["items"][0]["id"].as_i64().expect("station B's deputy");
     let (_, viewer_b) = app.user(&admin, "viewer-b", "viewer", json!({"station_ids": [desk.other_station]})).await;
     // An account no actor owns, that station A's manager manages.
     let (user, _) = app.user(&admin, "viewer-a2", "viewer", json!({"station_ids": [station]})).await;
@@ -288,6 +295,8 @@ pub async fn world() -> World {
         anonymous,
         anonymous_csrf,
         station,
+        other_station,
+        other_deputy,
         deputy,
         user,
         case,
@@ -354,6 +363,14 @@ impl World {
 
     pub fn session(&self, who: Who) -> Option<&Session> {
         self.sessions.iter().find(|(w, _)| *w == who).map(|(_, s)| s)
+    }
+
+    /// `text` with `{station}`, `{other_station}`, `{deputy}` and `{other_deputy}` filled in.
+    pub fn placeholders(&self, text: &str) -> String {
+        text.replace("{station}", &self.station.to_string())
+            .replace("{other_station}", &self.other_station.to_string())
+            .replace("{deputy}", &self.deputy.to_string())
+            .replace("{other_deputy}", &self.other_deputy.to_string())
     }
 
     /// The value of a path parameter, chosen by its name and the segment before it.
