@@ -95,6 +95,11 @@ pub struct World {
     pub notification: i64,
 }
 
+const WEBHOOK_URL: &str = "http://127.0.0.1:9/hook";
+const SUGGESTION_TITLE: &str = "关于增设公交站点的建议";
+const VISIT_MATTER: &str = "菜市场周边占道经营。";
+const ACTIVITY_TOPIC: &str = "加装电梯调研";
+
 pub fn small_jpeg() -> Vec<u8> {
     let image = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 90]));
     let mut out = Cursor::new(Vec::new());
@@ -165,11 +170,7 @@ pub async fn world() -> World {
         )
         .await);
     let webhook = id(&app
-        .create(
-            "/api/v1/webhooks",
-            &desk.manager,
-            json!({"station_id": station, "format": "json", "url": "http://127.0.0.1:9/hook"}),
-        )
+        .create("/api/v1/webhooks", &desk.manager, json!({"station_id": station, "format": "json", "url": WEBHOOK_URL}))
         .await);
     let duties = app
         .create(
@@ -183,7 +184,7 @@ pub async fn world() -> World {
         .create(
             &format!("/api/v1/stations/{station}/reception-visits"),
             &desk.manager,
-            json!({"visited_on": "2026-03-02", "slot": "morning", "consent": false, "matter": "菜市场周边占道经营。",
+            json!({"visited_on": "2026-03-02", "slot": "morning", "consent": false, "matter": VISIT_MATTER,
                    "disposition": "answered", "deputy_ids": [deputy]}),
         )
         .await);
@@ -192,7 +193,7 @@ pub async fn world() -> World {
             &format!("/api/v1/stations/{station}/activities"),
             &desk.manager,
             json!({"kind": "research", "held_on": "2026-03-02", "place": "街道办三楼会议室",
-                   "topic": "加装电梯调研", "deputy_ids": [deputy]}),
+                   "topic": ACTIVITY_TOPIC, "deputy_ids": [deputy]}),
         )
         .await);
     let linked =
@@ -219,7 +220,7 @@ pub async fn world() -> World {
         .create(
             &format!("/api/v1/stations/{station}/suggestions"),
             &desk.manager,
-            json!({"title": "关于增设公交站点的建议", "reasons": "东门社区到医院没有直达公交。", "lead_deputy_id": deputy}),
+            json!({"title": SUGGESTION_TITLE, "reasons": "东门社区到医院没有直达公交。", "lead_deputy_id": deputy}),
         )
         .await);
     let actions = format!("/api/v1/suggestions/{suggestion}/actions");
@@ -353,6 +354,26 @@ impl World {
                 what: "the household's name in full",
                 text: "张桂兰".into(),
                 seen_by: |w| matches!(w, ManagerA | DeputyA),
+            },
+            Secret {
+                what: "the webhook's address (it may carry a chat robot's key)",
+                text: WEBHOOK_URL.into(),
+                seen_by: |w| matches!(w, Admin | ManagerA),
+            },
+            Secret {
+                what: "suggestion A's title",
+                text: SUGGESTION_TITLE.into(),
+                seen_by: |w| matches!(w, Admin | ManagerA | DeputyA | HandlerU | ViewerA),
+            },
+            Secret {
+                what: "the visitor's matter",
+                text: VISIT_MATTER.into(),
+                seen_by: |w| matches!(w, Admin | ManagerA | DeputyA | ViewerA),
+            },
+            Secret {
+                what: "the activity's topic",
+                text: ACTIVITY_TOPIC.into(),
+                seen_by: |w| matches!(w, Admin | ManagerA | DeputyA | ViewerA),
             },
         ]
     }
