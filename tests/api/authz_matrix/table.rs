@@ -26,11 +26,15 @@ pub enum Scope {
     /// administrators, station A's manager, viewer and deputy, and handlers (who read every
     /// station). Station B's manager, viewer and deputy get 404.
     StationA,
+    /// Station A's activity, deputy A invited: as `StationA`, but deputies read only the
+    /// activities they are invited to.
+    ActivityA,
     /// Deputy A's case (or suggestion) assigned to unit U: administrators, station A's
     /// manager and viewer, deputy A and unit U's handler.
     CaseA,
-    /// Deputy A's own records (profile, contact records, performance, file): as `StationA`,
-    /// but another deputy is refused like a role that may not (403 or 404).
+    /// Deputy A's record and books (profile, QR code, contact records, performance, file): as
+    /// `StationA`, but another deputy (of either station) is refused (403 or 404): a deputy
+    /// sees their own record only.
     DeputyABooks,
     /// A notification addressed to deputy A: only deputy A.
     NoticeToDeputyA,
@@ -41,8 +45,10 @@ impl Scope {
         use Who::*;
         match self {
             Scope::Everyone => true,
-            Scope::StationA | Scope::DeputyABooks => !matches!(who, ManagerB | DeputyB | ViewerB),
-            Scope::CaseA => !matches!(who, ManagerB | DeputyB | ViewerB | HandlerV),
+            Scope::StationA => !matches!(who, ManagerB | DeputyB | ViewerB),
+            Scope::DeputyABooks => !matches!(who, ManagerB | DeputyB | ViewerB | DeputyA2),
+            Scope::ActivityA => !matches!(who, ManagerB | DeputyB | ViewerB | DeputyA2),
+            Scope::CaseA => !matches!(who, ManagerB | DeputyB | ViewerB | HandlerV | DeputyA2),
             Scope::NoticeToDeputyA => who == DeputyA,
         }
     }
@@ -185,7 +191,7 @@ impl Line {
     }
 }
 
-use Scope::{CaseA, DeputyABooks, Everyone, NoticeToDeputyA, StationA};
+use Scope::{ActivityA, CaseA, DeputyABooks, Everyone, NoticeToDeputyA, StationA};
 
 const GET: &str = "GET";
 const POST: &str = "POST";
@@ -213,9 +219,9 @@ pub fn api_lines() -> Vec<Line> {
         api(POST, "/api/v1/deputies", MANAGERS, Everyone),
         api(POST, "/api/v1/deputies", MANAGERS, StationA)
             .naming(r#"{"name": "李秀英", "level": "county", "station_id": {station}}"#),
-        api(GET, "/api/v1/deputies/{id}", STAFF, StationA),
+        api(GET, "/api/v1/deputies/{id}", STAFF, DeputyABooks),
         api(PATCH, "/api/v1/deputies/{id}", MANAGERS_AND_DEPUTY, DeputyABooks),
-        api(POST, "/api/v1/deputies/{id}/rotate-qr", MANAGERS, StationA).late(),
+        api(POST, "/api/v1/deputies/{id}/rotate-qr", MANAGERS, DeputyABooks).late(),
         api(GET, "/api/v1/categories", STAFF, Everyone),
         api(POST, "/api/v1/categories", ADMIN, Everyone),
         api(GET, "/api/v1/categories/{id}", STAFF, Everyone),
@@ -298,11 +304,11 @@ pub fn api_lines() -> Vec<Line> {
         // Activities.
         api(GET, "/api/v1/stations/{id}/activities", BOOK_READERS, StationA),
         api(POST, "/api/v1/stations/{id}/activities", MANAGERS, StationA),
-        api(GET, "/api/v1/activities/{id}", BOOK_READERS, StationA),
-        api(PATCH, "/api/v1/activities/{id}", MANAGERS, StationA),
-        api(PUT, "/api/v1/activities/{id}/attendance", MANAGERS, StationA),
-        api(POST, "/api/v1/activities/{id}/cases", MANAGERS, StationA),
-        api(DELETE, "/api/v1/activities/{id}/cases/{case_id}", MANAGERS, StationA),
+        api(GET, "/api/v1/activities/{id}", BOOK_READERS, ActivityA),
+        api(PATCH, "/api/v1/activities/{id}", MANAGERS, ActivityA),
+        api(PUT, "/api/v1/activities/{id}/attendance", MANAGERS, ActivityA),
+        api(POST, "/api/v1/activities/{id}/cases", MANAGERS, ActivityA),
+        api(DELETE, "/api/v1/activities/{id}/cases/{case_id}", MANAGERS, ActivityA),
         api(GET, "/api/v1/deputies/me/activities", &[Deputy], Everyone),
         // Ledgers.
         api(GET, "/api/v1/stations/{id}/ledgers/{ledger}", MANAGERS_AND_VIEWERS, StationA),
@@ -338,7 +344,7 @@ pub fn api_lines() -> Vec<Line> {
             .naming(r#"{"title": "建议", "reasons": "理由。", "lead_deputy_id": {other_deputy}}"#),
         // Last, as the administrator's success moves station A's objects to station B.
         api(PATCH, "/api/v1/users/{id}", ADMIN, StationA).naming(r#"{"station_ids": [{other_station}]}"#).late(),
-        api(PATCH, "/api/v1/deputies/{id}", ADMIN, StationA).naming(r#"{"station_id": {other_station}}"#).late(),
+        api(PATCH, "/api/v1/deputies/{id}", ADMIN, DeputyABooks).naming(r#"{"station_id": {other_station}}"#).late(),
     ]
 }
 
@@ -406,12 +412,12 @@ pub fn page_lines() -> Vec<Line> {
         page(GET, "/app/activities", MANAGERS_AND_VIEWERS, StationA).query("station={station}"),
         page(POST, "/app/activities", MANAGERS, StationA).fields("station_id={station}"),
         // Deputies read the activities they are invited to through the API only.
-        page(GET, "/app/activities/{id}", MANAGERS_AND_VIEWERS, StationA),
-        page(POST, "/app/activities/{id}/edit", MANAGERS, StationA),
-        page(POST, "/app/activities/{id}/attendance", MANAGERS, StationA),
-        page(POST, "/app/activities/{id}/cases", MANAGERS, StationA),
-        page(POST, "/app/activities/{id}/photos", MANAGERS, StationA).multipart(),
-        page(GET, "/app/activities/{id}/photos/{hash}", BOOK_READERS, StationA),
+        page(GET, "/app/activities/{id}", MANAGERS_AND_VIEWERS, ActivityA),
+        page(POST, "/app/activities/{id}/edit", MANAGERS, ActivityA),
+        page(POST, "/app/activities/{id}/attendance", MANAGERS, ActivityA),
+        page(POST, "/app/activities/{id}/cases", MANAGERS, ActivityA),
+        page(POST, "/app/activities/{id}/photos", MANAGERS, ActivityA).multipart(),
+        page(GET, "/app/activities/{id}/photos/{hash}", BOOK_READERS, ActivityA),
         // The books.
         page(GET, "/app/books", BOOK_READERS, Everyone),
         page(POST, "/app/books/ten-haves", MANAGERS, StationA).multipart().fields("station_id={station}&item=place"),
@@ -460,7 +466,7 @@ pub fn role_of(who: Who) -> Option<Role> {
         Who::Anonymous => return None,
         Who::Admin => Admin,
         Who::ManagerA | Who::ManagerB => Manager,
-        Who::DeputyA | Who::DeputyB => Deputy,
+        Who::DeputyA | Who::DeputyA2 | Who::DeputyB => Deputy,
         Who::HandlerU | Who::HandlerV => Handler,
         Who::ViewerA | Who::ViewerB => Viewer,
     })
@@ -475,7 +481,8 @@ impl Line {
             return if self.surface == Surface::Api { Expect::Unauthorized } else { Expect::SignIn };
         };
         // A deputy's own records are theirs alone among deputies.
-        let may = self.roles.contains(&role) && !(self.scope == Scope::DeputyABooks && who == Who::DeputyB);
+        let another_deputy = matches!(who, Who::DeputyB | Who::DeputyA2);
+        let may = self.roles.contains(&role) && !(self.scope == Scope::DeputyABooks && another_deputy);
         match (may, self.scope.includes(who)) {
             (true, true) => Expect::Allowed,
             _ if self.body_scoped => Expect::Refused,

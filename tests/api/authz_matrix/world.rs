@@ -10,7 +10,8 @@ use crate::cases::{Desk, desk};
 use crate::helpers::*;
 
 /// Who sends a request. The `…A`/`…U` actors are in scope of station A's objects; the `…B`/`…V`
-/// ones belong to station B or the other unit.
+/// ones belong to station B or the other unit. `DeputyA2` is another deputy of station A: in
+/// scope of the station, not of deputy A's case, records or activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
     Anonymous,
@@ -18,6 +19,7 @@ pub enum Who {
     ManagerA,
     ManagerB,
     DeputyA,
+    DeputyA2,
     DeputyB,
     HandlerU,
     HandlerV,
@@ -26,12 +28,13 @@ pub enum Who {
 }
 
 impl Who {
-    pub const ALL: [Who; 10] = [
+    pub const ALL: [Who; 11] = [
         Who::Anonymous,
         Who::Admin,
         Who::ManagerA,
         Who::ManagerB,
         Who::DeputyA,
+        Who::DeputyA2,
         Who::DeputyB,
         Who::HandlerU,
         Who::HandlerV,
@@ -46,6 +49,7 @@ impl Who {
             Who::ManagerA => "manager-a",
             Who::ManagerB => "manager-b",
             Who::DeputyA => "deputy-a",
+            Who::DeputyA2 => "deputy-a2",
             Who::DeputyB => "deputy-b",
             Who::HandlerU => "handler-u",
             Who::HandlerV => "handler-v",
@@ -141,6 +145,8 @@ pub async fn world() -> World {
         expect(app.get(&format!("/api/v1/deputies?station_id={other_station}"), &admin).await, StatusCode::OK).await;
     let other_deputy = theirs["items"][0]["id"].as_i64().expect("station B's deputy");
     let (_, viewer_b) = app.user(&admin, "viewer-b", "viewer", json!({"station_ids": [desk.other_station]})).await;
+    let colleague = app.create_deputy(&admin, "刘芳", station).await;
+    let (_, deputy_a2) = app.user(&admin, "deputy-a2", "deputy", json!({"deputy_id": colleague["id"]})).await;
     // An account no actor owns, that station A's manager manages.
     let (user, _) = app.user(&admin, "viewer-a2", "viewer", json!({"station_ids": [station]})).await;
 
@@ -245,6 +251,7 @@ pub async fn world() -> World {
             Who::ManagerA => desk.manager.clone(),
             Who::ManagerB => desk.other_manager.clone(),
             Who::DeputyA => desk.deputy.clone(),
+            Who::DeputyA2 => deputy_a2.clone(),
             Who::DeputyB => desk.other_deputy.clone(),
             Who::HandlerU => desk.handler.clone(),
             Who::HandlerV => desk.other_handler.clone(),
@@ -368,7 +375,7 @@ impl World {
             Secret {
                 what: "the visitor's matter",
                 text: VISIT_MATTER.into(),
-                seen_by: |w| matches!(w, Admin | ManagerA | DeputyA | ViewerA),
+                seen_by: |w| matches!(w, Admin | ManagerA | DeputyA | DeputyA2 | ViewerA),
             },
             Secret {
                 what: "the activity's topic",
