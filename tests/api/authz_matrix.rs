@@ -6,7 +6,8 @@
 //!   the table fails the test, and so does a line for a route nobody serves.
 //! - Path parameters are real objects of station A (`World::fill`); the actors are the
 //!   administrator, and a manager, deputy, handler and viewer on each side (A and unit U in
-//!   scope, B and unit V out of it).
+//!   scope, B and unit V out of it), and a second deputy of station A (in scope of the
+//!   station, not of deputy A's case, records or activity).
 //! - Expected: anonymous 401 on the API and a 303 to `/login` on staff pages; a role that may,
 //!   out of scope, 404; a role that may not, 403 (out of scope 403 or 404: either reveals
 //!   nothing); otherwise the line's success status for a GET.
@@ -16,10 +17,14 @@
 //!   validated, never 400/422. An allowed actor must not be denied: 2xx, 3xx, 409 or 422 all
 //!   pass. Denied actors go first, so an allowed deletion cannot hide a later denial; a
 //!   second allowed deletion of the same thing may find it gone (404).
-//! - Reads run first, then writes, then deletions and QR rotation, then sign-outs.
-//!
-//! - No successful answer shows an actor what is not theirs to see: case A's tracking code,
-//!   or the resident's and a household's name and phone in full (`World::secrets`).
+//! - Some writes have a second line whose body names what the caller may not touch (station
+//!   A's objects for station B's manager, a deputy of station B, a manager account, a move to
+//!   station B): whoever may not is refused (403, 404 or 422), never served.
+//! - Reads run first, then writes, then deletions, QR rotation and moves to station B, then
+//!   sign-outs.
+//! - No successful answer shows an actor what is not theirs to see (`World::secrets`): case
+//!   A's tracking code, contacts in full, a webhook's address, a suggestion, a visit or an
+//!   activity out of scope.
 //!
 //! Every mismatching cell is printed before the test fails.
 mod bodies;
@@ -169,11 +174,9 @@ async fn every_route_answers_every_actor_as_the_table_says() {
                 let answer = send(&w, &doc, line, who).await;
                 cells += 1;
                 if !matches(line, expected, &answer, gone) {
-                    let query = if line.query.is_empty() { String::new() } else { format!("?{}", line.query) };
                     failures.push(format!(
-                        "  {:6} {}{query}  {:?}: expected {}, got {}{}",
-                        line.method,
-                        line.path,
+                        "  {}  {:?}: expected {}, got {}{}",
+                        line.label(),
                         who,
                         described(line, expected),
                         answer.status,
@@ -186,8 +189,11 @@ async fn every_route_answers_every_actor_as_the_table_says() {
                         let keyed = path.contains(&secret.text);
                         if !(secret.seen_by)(who) && !keyed && answer.text.contains(&secret.text) {
                             failures.push(format!(
-                                "  {:6} {}  {:?}: shows {} ({})",
-                                line.method, line.path, who, secret.what, secret.text
+                                "  {}  {:?}: shows {} ({})",
+                                line.label(),
+                                who,
+                                secret.what,
+                                secret.text
                             ));
                         }
                     }

@@ -186,6 +186,19 @@ impl Line {
         }
     }
 
+    /// How a failure names the line: method, path, query and a body that names objects.
+    pub fn label(&self) -> String {
+        let mut label = format!("{:6} {}", self.method, self.path);
+        if !self.query.is_empty() {
+            label = format!("{label}?{}", self.query);
+        }
+        if self.body_scoped {
+            let body = if self.json.is_empty() { self.fields } else { self.json };
+            label = format!("{label} with {}", body.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        label
+    }
+
     pub fn is_read(&self) -> bool {
         self.method == "GET"
     }
