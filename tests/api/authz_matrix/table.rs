@@ -262,6 +262,8 @@ pub fn api_lines() -> Vec<Line> {
         public(POST, "/api/v1/public/submissions"),
         public(GET, "/api/v1/public/submissions/{tracking_code}"),
         public(POST, "/api/v1/public/submissions/{tracking_code}/rating"),
+        // Case A has been handled: withdrawing it is refused (409), so later cells still find it.
+        public(POST, "/api/v1/public/submissions/{tracking_code}/withdraw"),
         // Cases.
         api(GET, "/api/v1/cases", STAFF, Everyone),
         api(GET, "/api/v1/cases/counts", STAFF, Everyone),
@@ -290,6 +292,7 @@ pub fn api_lines() -> Vec<Line> {
         api(POST, "/api/v1/notifications/read-all", STAFF, Everyone),
         api(POST, "/api/v1/notifications/{id}/read", STAFF, NoticeToDeputyA),
         api(POST, "/api/v1/jobs/{name}/run", ADMIN, Everyone),
+        api(GET, "/api/v1/audit", ADMIN, Everyone),
         // Reception days.
         api(GET, "/api/v1/reception-duties/today", BOOK_READERS, Everyone),
         api(GET, "/api/v1/stations/{id}/reception-duties", BOOK_READERS, StationA),
@@ -382,6 +385,7 @@ pub fn page_lines() -> Vec<Line> {
         public(GET, "/t"),
         public(GET, "/t/{code}"),
         public(POST, "/t/{code}/rating"),
+        public(POST, "/t/{code}/withdraw"),
         public(GET, "/t/{code}/photos/{hash}"),
         public(GET, "/d/{qr_token}/qr.png"),
         public(GET, "/d/{qr_token}/qr.svg"),
@@ -453,6 +457,10 @@ pub fn page_lines() -> Vec<Line> {
         page(GET, "/app/dashboard.xlsx", STAFF, Everyone),
         page(GET, "/app/topics", BOOK_READERS, Everyone),
         page(GET, "/app/topics.xlsx", BOOK_READERS, Everyone),
+        // The audit log.
+        page(GET, "/app/audit", ADMIN, Everyone),
+        page(GET, "/app/audit.csv", ADMIN, Everyone),
+        page(GET, "/app/audit.xlsx", ADMIN, Everyone),
     ]
 }
 
