@@ -53,6 +53,22 @@ async fn standing(db: &impl ConnectionTrait, actor: &Actor, record: &case::Model
     })
 }
 
+/// The roles that may act on many cases at once.
+pub const BULK_ROLES: &[Role] = &[Role::Admin, Role::Manager];
+
+/// The case, if the actor may take some action on it: 404 if they may not read it, 403 if
+/// they may take none. Checked before the action is parsed, so a refused caller learns
+/// nothing from what they sent.
+pub async fn require_may_act(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<case::Model> {
+    let current = case_access::get(db, actor, id).await?;
+    let s = standing(db, actor, &current).await?;
+    if s.admin || s.manager || s.own_deputy || s.unit {
+        Ok(current)
+    } else {
+        Err(AppError::forbidden(format!("the {} role may not act on this case", actor.role)))
+    }
+}
+
 fn allowed(command: &CaseCommand, s: &Standing) -> bool {
     let supervisor = s.admin || s.manager;
     match command {

@@ -62,13 +62,16 @@ async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i32>) 
     Ok(select.one(db).await?.is_some())
 }
 
+/// The roles that may create categories.
+pub const WRITERS: &[Role] = &[Role::Admin];
+
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
     new: NewCategory,
 ) -> AppResult<category::Model> {
-    actor.require(&[Role::Admin])?;
+    actor.require(WRITERS)?;
     if let Some(unit_id) = new.default_unit_id {
         check_unit(db, unit_id).await?;
     }

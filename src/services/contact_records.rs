@@ -128,8 +128,13 @@ async fn views(
     Ok(out)
 }
 
-async fn writable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32) -> AppResult<deputy::Model> {
-    actor.require(&[Role::Admin, Role::Manager, Role::Deputy])?;
+/// The roles that may record contacts (deputies their own, managers their stations' deputies').
+pub const WRITERS: &[Role] = &[Role::Admin, Role::Manager, Role::Deputy];
+
+/// The deputy whose contact records the actor may write: the deputy themself, or a manager
+/// of their station; 403 for other roles and deputies, 404 for a deputy out of scope.
+pub async fn writable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32) -> AppResult<deputy::Model> {
+    actor.require(WRITERS)?;
     let found = deputy::Entity::find_by_id(deputy_id).one(db).await?.ok_or(AppError::NotFound("deputy"))?;
     if !may_write(db, actor, &found).await? {
         return Err(if actor.is(Role::Deputy) {

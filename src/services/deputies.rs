@@ -148,13 +148,16 @@ async fn check_station(db: &impl ConnectionTrait, actor: &Actor, station_id: i32
     Ok(())
 }
 
+/// The roles that may create deputies (within the stations they manage).
+pub const WRITERS: &[Role] = &[Role::Admin, Role::Manager];
+
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
     new: NewDeputy,
 ) -> AppResult<deputy::Model> {
-    actor.require(&[Role::Admin, Role::Manager])?;
+    actor.require(WRITERS)?;
     check_station(db, actor, new.station_id).await?;
     let d = new.details;
     let model = deputy::ActiveModel {

@@ -281,27 +281,33 @@ pub enum SwapWith {
     Deputy(i32),
 }
 
+/// Whether the actor may swap duties of this station at all: its managers, and its deputies
+/// (their own duties, checked by `may_swap`); 404 for a station out of scope.
+async fn may_swap_at(db: &impl ConnectionTrait, actor: &Actor, station_id: i32) -> AppResult<()> {
+    let scope = match actor.role {
+        Role::Admin | Role::Manager => actor.managed_stations(db).await?,
+        Role::Deputy => actor.readable_stations(db).await?,
+        Role::Viewer | Role::Handler => {
+            return Err(AppError::forbidden(format!("the {} role may not do this", actor.role)));
+        }
+    };
+    if scope.contains(station_id) { Ok(()) } else { Err(AppError::NotFound("duty")) }
+}
+
 async fn may_swap(db: &impl ConnectionTrait, actor: &Actor, duties: &[&reception_duty::Model]) -> AppResult<()> {
-    let station_id = duties[0].station_id;
-    match actor.role {
-        Role::Admin | Role::Manager => {
-            if actor.managed_stations(db).await?.contains(station_id) {
-                Ok(())
-            } else {
-                Err(AppError::NotFound("duty"))
-            }
-        }
-        Role::Deputy => {
-            if !actor.readable_stations(db).await?.contains(station_id) {
-                return Err(AppError::NotFound("duty"));
-            }
-            match actor.deputy_id {
-                Some(me) if duties.iter().any(|d| d.deputy_id == me) => Ok(()),
-                _ => Err(AppError::forbidden("a deputy may only swap their own duty")),
-            }
-        }
-        Role::Viewer | Role::Handler => Err(AppError::forbidden(format!("the {} role may not do this", actor.role))),
+    may_swap_at(db, actor, duties[0].station_id).await?;
+    match actor.deputy_id {
+        _ if actor.role != Role::Deputy => Ok(()),
+        Some(me) if duties.iter().any(|d| d.deputy_id == me) => Ok(()),
+        _ => Err(AppError::forbidden("a deputy may only swap their own duty")),
     }
+}
+
+/// 403/404 unless the actor may swap duties at the station of duty `id`: checked before the
+/// request is read, so a refused caller learns nothing from it.
+pub async fn require_may_swap(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
+    let duty = reception_duty::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("duty"))?;
+    may_swap_at(db, actor, duty.station_id).await
 }
 
 /// Swaps a duty, in one transaction, with an audit entry. Both deputies must belong to the

@@ -6,6 +6,7 @@ use crate::domain::field::FieldError;
 use crate::domain::org::StationKind;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::phone::Phone;
+use crate::domain::role::Role;
 use crate::domain::token::new_public_token;
 use crate::entities::station;
 use crate::error::{AppError, AppResult};
@@ -82,12 +83,16 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult
     Ok(found)
 }
 
+/// The roles that may create stations (a manager only beneath the stations they manage).
+pub const WRITERS: &[Role] = &[Role::Admin, Role::Manager];
+
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
     new: NewStation,
 ) -> AppResult<station::Model> {
+    actor.require(WRITERS)?;
     let managed = actor.managed_stations(db).await?;
     let parent_kind = match new.parent_id {
         None => {

@@ -344,6 +344,32 @@ async fn load(
     Ok((model, deputies, units, standing))
 }
 
+/// 404 unless the actor reads the suggestion, 403 if they may take no action on it: checked
+/// before the action is read, so a refused caller learns nothing from it.
+pub async fn require_may_act(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
+    let (_, _, _, s) = load(db, actor, id).await?;
+    if s.manage || s.lead_deputy || s.unit {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("you may not act on this suggestion"))
+    }
+}
+
+fn may_edit(standing: Standing, status: SuggestionStatus) -> bool {
+    allowed(standing, status).edit || standing.lead_deputy
+}
+
+/// 404 unless the actor reads the suggestion, 403 if they may not change it: checked before
+/// the changes are read.
+pub async fn require_may_edit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
+    let (current, _, _, standing) = load(db, actor, id).await?;
+    if may_edit(standing, status_of(&current)) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("you may read this suggestion but not change it"))
+    }
+}
+
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, today: NaiveDate, id: i32) -> AppResult<SuggestionView> {
     let (model, _, _, _) = load(db, actor, id).await?;
     views(db, actor, today, vec![model]).await?.pop().ok_or(AppError::NotFound("suggestion"))
@@ -654,6 +680,18 @@ async fn insert<C: ConnectionTrait + TransactionTrait>(
     Err(last_error.unwrap_or_else(|| AppError::internal(anyhow::anyhow!("no free suggestion number"))))
 }
 
+/// 403/404 unless the actor may draft suggestions at the station: its managers (administrators
+/// anywhere) and its deputies. Checked before the draft is read, so a refused caller learns
+/// nothing from it.
+pub async fn require_may_draft(db: &impl ConnectionTrait, actor: &Actor, station_id: i32) -> AppResult<()> {
+    actor.require(&[Role::Admin, Role::Manager, Role::Deputy])?;
+    let scope = match actor.role {
+        Role::Deputy => actor.readable_stations(db).await?,
+        _ => actor.managed_stations(db).await?,
+    };
+    if scope.contains(station_id) { Ok(()) } else { Err(AppError::NotFound("station")) }
+}
+
 /// Drafts a suggestion at a station: its managers (administrators anywhere) for any deputy of
 /// it, a deputy for a suggestion they lead.
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
@@ -663,12 +701,9 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     station_id: i32,
     new: NewSuggestion,
 ) -> AppResult<SuggestionView> {
-    actor.require(&[Role::Admin, Role::Manager, Role::Deputy])?;
+    require_may_draft(db, actor, station_id).await?;
     let lead = match actor.role {
         Role::Deputy => {
-            if !actor.readable_stations(db).await?.contains(station_id) {
-                return Err(AppError::NotFound("station"));
-            }
             let own = actor.deputy_id.ok_or_else(|| AppError::forbidden("this account is not a deputy's"))?;
             if new.lead_deputy_id.is_some_and(|id| id != own) {
                 return Err(AppError::forbidden("a deputy may draft only the suggestions they lead"));
@@ -678,12 +713,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             }
             own
         }
-        _ => {
-            if !actor.managed_stations(db).await?.contains(station_id) {
-                return Err(AppError::NotFound("station"));
-            }
-            new.lead_deputy_id.ok_or_else(|| AppError::field(FieldError::required("lead_deputy_id")))?
-        }
+        _ => new.lead_deputy_id.ok_or_else(|| AppError::field(FieldError::required("lead_deputy_id")))?,
     };
     station::Entity::find_by_id(station_id).one(db).await?.ok_or(AppError::NotFound("station"))?;
     lead_of_station(db, station_id, lead).await?;
@@ -808,8 +838,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<SuggestionView> {
     let (current, deputies, _, standing) = load(db, actor, id).await?;
     let status = status_of(&current);
-    let permitted = allowed(standing, status);
-    if !permitted.edit && !standing.lead_deputy {
+    if !may_edit(standing, status) {
         return Err(AppError::forbidden("you may read this suggestion but not change it"));
     }
     if changes.key_supervision.is_some() && !standing.manage {
@@ -825,7 +854,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
                 format!("a suggestion that is {} can no longer be reworded", status.label_en()),
             ));
         }
-        if !permitted.edit {
+        if !allowed(standing, status).edit {
             return Err(AppError::conflict(
                 "content_locked",
                 "a deputy may change a suggestion only while it is a draft",

@@ -76,6 +76,9 @@ pub async fn usable(
     Ok(select.all(db).await?)
 }
 
+/// The roles that keep templates (administrators the shared ones, managers their stations').
+pub const KEEPERS: &[Role] = &[Role::Admin, Role::Manager];
+
 async fn may_edit(db: &impl ConnectionTrait, actor: &Actor, station_id: Option<i32>) -> AppResult<()> {
     match station_id {
         None if actor.is_admin() => Ok(()),

@@ -53,13 +53,16 @@ async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i32>) 
     Ok(select.one(db).await?.is_some())
 }
 
+/// The roles that may create units.
+pub const WRITERS: &[Role] = &[Role::Admin];
+
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
     new: NewUnit,
 ) -> AppResult<unit::Model> {
-    actor.require(&[Role::Admin])?;
+    actor.require(WRITERS)?;
     if name_taken(db, &new.name, None).await? {
         return Err(AppError::conflict("already_exists", format!("a unit named {} already exists", new.name)));
     }

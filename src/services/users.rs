@@ -230,6 +230,9 @@ async fn set_stations(db: &impl ConnectionTrait, user_id: i32, station_ids: &[i3
     Ok(())
 }
 
+/// The roles that may create accounts (a manager only deputies and viewers of their stations).
+pub const CREATORS: &[Role] = &[Role::Admin, Role::Manager];
+
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     hasher: &PasswordHasher,
@@ -237,7 +240,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
     new: NewUser,
 ) -> AppResult<UserView> {
-    actor.require(&[Role::Admin, Role::Manager])?;
+    actor.require(CREATORS)?;
     let (unit_id, deputy_id) = scope_fields(new.role, new.unit_id, new.deputy_id);
     check_scope(db, actor, new.role, &new.station_ids, unit_id, deputy_id, None).await?;
     if app_user::Entity::find().filter(app_user::Column::Username.eq(new.username.as_str())).one(db).await?.is_some() {

@@ -51,8 +51,11 @@ pub struct WebhookFilter {
 }
 
 /// The stations whose webhooks the actor manages; 403 for roles that manage none.
+/// The roles that keep webhooks (for the stations they manage).
+pub const KEEPERS: &[Role] = &[Role::Admin, Role::Manager];
+
 async fn scope(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<StationScope> {
-    actor.require(&[Role::Admin, Role::Manager])?;
+    actor.require(KEEPERS)?;
     actor.managed_stations(db).await
 }
 

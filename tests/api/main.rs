@@ -8,6 +8,7 @@ mod activities;
 mod admin_scope;
 mod audit;
 mod auth;
+mod authz_matrix;
 mod backup;
 mod books;
 mod calendar;

@@ -92,7 +92,7 @@ async fn creating_a_station_from_the_page_keeps_input_on_error() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
     assert!(html.contains("请填写手机号"), "the phone problem is explained");
     assert!(

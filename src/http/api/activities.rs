@@ -17,6 +17,7 @@ use crate::http::api::{ListResponse, Parser};
 use crate::http::patch::nullable;
 use crate::services::activities::{self, ActivityChanges, ActivityFilter, ActivityView, CaseRef, Mark, NewActivity};
 use crate::services::actor::Actor;
+use crate::services::reception_roster;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -297,6 +298,8 @@ pub async fn record_activity(
     id: web::Path<i32>,
     body: web::Json<RecordActivity>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, *id).await?;
     let new = body.parse()?;
     let saved = activities::record(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ActivityDto::from(saved)))
@@ -480,6 +483,8 @@ pub async fn link_case(
     id: web::Path<i32>,
     body: web::Json<LinkCase>,
 ) -> AppResult<web::Json<ActivityDto>> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    activities::require_managed(&state.db, &actor, *id).await?;
     let which = match (body.case_id, body.tracking_code.as_deref()) {
         (Some(case_id), None) => CaseRef::Id(case_id),
         (None, Some(raw)) => match TrackingCode::parse(raw) {

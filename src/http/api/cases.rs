@@ -443,6 +443,7 @@ pub async fn perform_with_photos(
     body: &ActionRequest,
     photos: Vec<crate::services::intake::PhotoRecord>,
 ) -> AppResult<case::Model> {
+    case_actions::require_may_act(&state.db, actor, id).await?;
     let command = parse_command(&body.raw()).map_err(AppError::Validation)?;
     let ctx = ActionContext { now: state.clock.now(), settings: &state.settings };
     case_actions::perform(&state.db, &ctx, actor, id, body.version, command, photos).await
@@ -533,6 +534,7 @@ pub async fn run_bulk(
     case_ids: Vec<i32>,
     action: ActionRequest,
 ) -> AppResult<BulkResponse> {
+    actor.require(case_actions::BULK_ROLES)?;
     if case_ids.is_empty() || case_ids.len() > MAX_BULK {
         return Err(AppError::field(FieldError::new(
             "case_ids",

@@ -132,6 +132,8 @@ pub async fn create(
     actor: Actor,
     body: web::Json<CreateCategory>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    actor.require(categories::WRITERS)?;
     let mut p = Parser::default();
     let name = p.take(text::required_line("name", &body.name, 50));
     let hint = p.take(text::optional_line("hint", body.hint.as_deref(), 200));

@@ -323,6 +323,8 @@ pub async fn create(
     actor: Actor,
     body: web::Json<CreateDeputy>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    actor.require(deputies::WRITERS)?;
     let new = body.parse()?;
     let model = deputies::create(&state.db, &actor, state.clock.now(), new).await?;
     Ok(HttpResponse::Created().json(dto(&state, &actor, model).await?))

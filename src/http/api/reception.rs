@@ -204,6 +204,8 @@ pub async fn set_duties(
     id: web::Path<i32>,
     body: web::Json<SetDuties>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, *id).await?;
     let new = body.parse()?;
     let added = reception_roster::set_duties(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(DutyList::of(added)))
@@ -240,6 +242,8 @@ pub async fn swap_duty(
     id: web::Path<i32>,
     body: web::Json<SwapDuty>,
 ) -> AppResult<web::Json<DutyList>> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    reception_roster::require_may_swap(&state.db, &actor, *id).await?;
     let with = match (body.with_duty_id, body.deputy_id) {
         (Some(duty), None) => SwapWith::Duty(duty),
         (None, Some(deputy)) => SwapWith::Deputy(deputy),
@@ -436,6 +440,8 @@ pub async fn record_visit(
     id: web::Path<i32>,
     body: web::Json<RecordVisit>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, *id).await?;
     let new = body.parse(local_today(&state))?;
     let clock = Clock { now: state.clock.now(), time_zone: state.settings.time_zone() };
     let saved = reception_log::record(&state.db, &actor, clock, id.into_inner(), new).await?;

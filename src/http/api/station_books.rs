@@ -17,6 +17,7 @@ use crate::http::patch::nullable;
 use crate::services::actor::Actor;
 use crate::services::contact_records::{self, ContactChanges, ContactFilter, ContactView, NewContact};
 use crate::services::deputy_reports::{self, NewReport, ReportChanges, ReportView};
+use crate::services::reception_roster;
 use crate::services::ten_haves::{self, Checklist, Evidence};
 use crate::state::AppState;
 
@@ -190,6 +191,8 @@ pub async fn record_report(
     id: web::Path<i32>,
     body: web::Json<RecordReport>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, *id).await?;
     let new = body.parse(local_today(&state))?;
     let view = deputy_reports::record(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ReportDto::from(view)))
@@ -404,6 +407,8 @@ pub async fn record_contact(
     id: web::Path<i32>,
     body: web::Json<RecordContact>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    contact_records::writable_deputy(&state.db, &actor, *id).await?;
     let new = body.parse(local_today(&state))?;
     let view = contact_records::record(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ContactDto::from(view)))

@@ -195,6 +195,8 @@ pub async fn create(
     actor: Actor,
     body: web::Json<CreateStation>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    actor.require(stations::WRITERS)?;
     let new = body.parse()?;
     let model = stations::create(&state.db, &actor, state.clock.now(), new).await?;
     Ok(HttpResponse::Created().json(StationDto::new(model, &state.public_url)))

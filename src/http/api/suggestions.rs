@@ -313,6 +313,8 @@ pub async fn create_suggestion(
     id: web::Path<i32>,
     body: web::Json<CreateSuggestion>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    suggestions::require_may_draft(&state.db, &actor, *id).await?;
     let new = body.parse()?;
     let saved = suggestions::create(&state.db, &actor, now(&state), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(SuggestionDto::from(saved)))
@@ -394,6 +396,8 @@ pub async fn update_suggestion(
     id: web::Path<i32>,
     body: web::Json<UpdateSuggestion>,
 ) -> AppResult<web::Json<SuggestionDto>> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    suggestions::require_may_edit(&state.db, &actor, *id).await?;
     let changes = body.parse()?;
     Ok(web::Json(suggestions::update(&state.db, &actor, now(&state), id.into_inner(), changes).await?.into()))
 }
@@ -503,6 +507,8 @@ pub async fn act_on_suggestion(
     id: web::Path<i32>,
     body: web::Json<SuggestionActionBody>,
 ) -> AppResult<web::Json<SuggestionDto>> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    suggestions::require_may_act(&state.db, &actor, *id).await?;
     let (version, command) = body.parse()?;
     Ok(web::Json(suggestions::act(&state.db, &actor, now(&state), id.into_inner(), version, command).await?.into()))
 }

@@ -98,6 +98,8 @@ pub async fn create(
     actor: Actor,
     body: web::Json<CreateTemplate>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    actor.require(templates::KEEPERS)?;
     let mut p = Parser::default();
     let kind = p.take(choice::<TemplateKind>("kind", &body.kind, "reply or reject"));
     let title = p.take(text::required_line("title", &body.title, 50));

@@ -109,6 +109,8 @@ pub async fn get_one(state: web::Data<AppState>, _actor: Actor, id: web::Path<i3
 )]
 #[post("/units")]
 pub async fn create(state: web::Data<AppState>, actor: Actor, body: web::Json<CreateUnit>) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    actor.require(units::WRITERS)?;
     let mut p = Parser::default();
     let name = p.take(text::required_line("name", &body.name, 100));
     let contact_name = p.take(text::optional_line("contact_name", body.contact_name.as_deref(), 50));

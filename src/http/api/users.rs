@@ -147,6 +147,8 @@ pub async fn get_one(state: web::Data<AppState>, actor: Actor, id: web::Path<i32
 )]
 #[post("/users")]
 pub async fn create(state: web::Data<AppState>, actor: Actor, body: web::Json<CreateUser>) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    actor.require(users::CREATORS)?;
     let body = body.into_inner();
     let mut p = Parser::default();
     let username = p.take(Username::parse(&body.username));

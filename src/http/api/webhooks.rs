@@ -148,6 +148,8 @@ pub async fn create(
     actor: Actor,
     body: web::Json<CreateWebhook>,
 ) -> AppResult<HttpResponse> {
+    // Who may, before what was sent is checked: a refused caller learns nothing from it.
+    actor.require(webhooks::KEEPERS)?;
     let mut p = Parser::default();
     let target = match p.take(target(body.station_id, body.deputy_id)) {
         Some(None) => {

@@ -32,6 +32,7 @@ use crate::http::photo_intake::{self, PhotoProblem};
 use crate::photos::{Variant, is_valid_hash};
 use crate::services::activities::{self, ActivityView, CaseRef};
 use crate::services::actor::Actor;
+use crate::services::reception_roster;
 use crate::state::AppState;
 use actix_multipart::Multipart;
 
@@ -263,6 +264,8 @@ pub async fn record(
     let actor = session.0;
     let station_id: i32 =
         field("station_id").trim().parse().map_err(|_| PageError::new(AppError::NotFound("station"), lang))?;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
     let form = ActivityForm {
         kind: field("kind"),
         held_on: field("held_on"),
@@ -553,6 +556,8 @@ pub async fn link_case(
     }
     let actor = session.0;
     let id = id.into_inner();
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    activities::require_managed(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
     let typed = fields.get("tracking_code").cloned().unwrap_or_default();
     let result = match crate::domain::tracking::TrackingCode::parse(&typed) {
         Some(code) => {
@@ -591,6 +596,8 @@ pub async fn edit(
     }
     let actor = session.0;
     let id = id.into_inner();
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    activities::require_managed(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
     let form = ActivityForm {
         kind: field("kind"),
         held_on: field("held_on"),

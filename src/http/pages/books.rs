@@ -32,6 +32,7 @@ use crate::photos::Variant;
 use crate::services::actor::Actor;
 use crate::services::contact_records::{self, ContactFilter};
 use crate::services::deputy_reports;
+use crate::services::reception_roster;
 use crate::services::ten_haves::{self, Evidence};
 use crate::state::AppState;
 
@@ -407,6 +408,8 @@ pub async fn record_report(
     }
     let actor = session.0;
     let station_id = station_of(&form.station_id, lang)?;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
     let request = RecordReport {
         deputy_id: form.deputy_id.trim().parse().unwrap_or(0),
         reported_on: Some(form.reported_on.clone()),
@@ -449,6 +452,12 @@ pub async fn record_contact(
         Some(own) => Some(own),
         None => form.deputy_id.trim().parse().ok(),
     };
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    match deputy_id {
+        Some(id) => contact_records::writable_deputy(&state.db, &actor, id).await.map(|_| ()),
+        None => actor.require(contact_records::WRITERS),
+    }
+    .map_err(|e| PageError::new(e, lang))?;
     let request = RecordContact {
         contacted_on: Some(form.contacted_on.clone()),
         mode: form.mode.clone(),

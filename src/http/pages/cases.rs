@@ -521,6 +521,7 @@ pub async fn bulk(
     if !csrf::verify(&req, &csrf_token) {
         return Err(PageError::csrf(lang));
     }
+    actor.require(case_actions::BULK_ROLES).map_err(|e| PageError::new(e, lang))?;
     let back = fields.get("back").map(String::as_str).unwrap_or("");
     let back = if back.starts_with('/') || back.contains("://") { "" } else { back };
     let target = |extra: String| {
@@ -984,6 +985,7 @@ pub async fn act(
     if !csrf::verify(&req, &form.csrf) {
         return Err(PageError::csrf(lang));
     }
+    case_actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
     let result = match form.request() {
         Ok(request) => perform(&state, &session.0, *id, &request).await.map(|_| ()),
         Err(error) => Err(error),
@@ -1016,6 +1018,8 @@ pub async fn progress_with_photos(
     if !csrf::verify(&req, &received.text("csrf")) {
         return Err(PageError::csrf(lang));
     }
+    // Before any photo is processed and stored.
+    case_actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
     let optional = |name: &str| Some(received.text(name)).filter(|v| !v.trim().is_empty());
     let form = ActionForm {
         csrf: received.text("csrf"),

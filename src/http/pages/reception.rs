@@ -287,6 +287,8 @@ pub async fn add_duty(
     }
     let actor = session.0;
     let station_id = station_of(&form.station_id, lang)?;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
     let request = SetDuties {
         date: Some(form.date.clone()),
         from: None,
@@ -328,6 +330,8 @@ pub async fn record_visit(
     }
     let actor = session.0;
     let station_id = station_of(&form.station_id, lang)?;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
     let count = form.visitors_count.trim();
     let request = RecordVisit {
         visited_on: Some(form.visited_on.clone()),

@@ -142,7 +142,13 @@ async fn render(
         errors,
         saved,
     };
-    Ok(html(view.render()?))
+    // A refused form comes back with what was typed, as 422 like every other staff form.
+    let refused = !view.errors.is_empty();
+    let mut response = html(view.render()?);
+    if refused {
+        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -175,6 +181,8 @@ pub async fn create(
         return Err(PageError::csrf(lang));
     }
     let actor = session.0;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    actor.require(stations::WRITERS).map_err(|e| PageError::new(e, lang))?;
     let request = CreateStation {
         name: form.name.clone(),
         kind: form.kind.clone(),

@@ -237,6 +237,8 @@ pub async fn create(
     let actor = session.0;
     let station_id: i32 =
         form.station_id.trim().parse().map_err(|_| PageError::new(AppError::NotFound("station"), lang))?;
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    suggestions::require_may_draft(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
     let request = CreateSuggestion {
         raised_on: optional(&form.raised_on),
         title: form.title.clone(),
@@ -488,6 +490,8 @@ pub async fn act(
     }
     let actor = session.0;
     let id = id.into_inner();
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    suggestions::require_may_act(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
     let result = match form.body().parse() {
         Ok((version, command)) => suggestions::act(&state.db, &actor, now(&state), id, version, command).await,
         Err(error) => Err(error),
@@ -527,6 +531,8 @@ pub async fn edit(
     }
     let actor = session.0;
     let id = id.into_inner();
+    // Who may, before what was typed is checked: a refused caller learns nothing from it.
+    suggestions::require_may_edit(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
     let result = match form.body().and_then(|body| body.parse()) {
         Ok(changes) => suggestions::update(&state.db, &actor, now(&state), id, changes).await,
         Err(error) => Err(error),

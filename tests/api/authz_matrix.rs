@@ -1,0 +1,206 @@
+//! The authorization matrix: every route the server answers × anonymous and every role, in
+//! and out of scope, against the table in `authz_matrix/table.rs`.
+//!
+//! - The routes are those of the OpenAPI document plus those the page modules and
+//!   `startup.rs` register (read from the source, see `routes.rs`). A route without a line in
+//!   the table fails the test, and so does a line for a route nobody serves.
+//! - Path parameters are real objects of station A (`World::fill`); the actors are the
+//!   administrator, and a manager, deputy, handler and viewer on each side (A and unit U in
+//!   scope, B and unit V out of it), and a second deputy of station A (in scope of the
+//!   station, not of deputy A's case, records or activity).
+//! - Expected: anonymous 401 on the API and a 303 to `/login` on staff pages; a role that may,
+//!   out of scope, 404; a role that may not, 403 (out of scope 403 or 404: either reveals
+//!   nothing); otherwise the line's success status for a GET.
+//! - Writes (POST/PUT/PATCH/DELETE) are about the denials: each sends the least body its
+//!   OpenAPI schema accepts (required fields, empty values) or, on pages, a form with just the
+//!   CSRF token. A denied actor must be turned away (401/403/404) before that body is
+//!   validated, never 400/422. An allowed actor must not be denied: 2xx, 3xx, 409 or 422 all
+//!   pass. Denied actors go first, so an allowed deletion cannot hide a later denial; a
+//!   second allowed deletion of the same thing may find it gone (404).
+//! - Some writes have a second line whose body names what the caller may not touch (station
+//!   A's objects for station B's manager, a deputy of station B, a manager account, a move to
+//!   station B): whoever may not is refused (403, 404 or 422), never served.
+//! - Reads run first, then writes, then deletions, QR rotation and moves to station B, then
+//!   sign-outs.
+//! - No successful answer shows an actor what is not theirs to see (`World::secrets`): case
+//!   A's tracking code, contacts in full, a webhook's address, a suggestion, a visit or an
+//!   activity out of scope.
+//!
+//! Every mismatching cell is printed before the test fails.
+mod bodies;
+mod routes;
+mod table;
+mod world;
+
+use std::collections::BTreeSet;
+
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::expect;
+use table::{Body, Expect, Line, Surface};
+use world::{Who, World};
+
+struct Answer {
+    status: u16,
+    location: String,
+    /// The body, if it is text.
+    text: String,
+}
+
+async fn send(w: &World, doc: &Value, line: &Line, who: Who) -> Answer {
+    let path = w.fill(line.path).unwrap_or_else(|e| panic!("{e}"));
+    let query = w.placeholders(line.query);
+    let url = if query.is_empty() { w.app().url(&path) } else { w.app().url(&format!("{path}?{query}")) };
+    let method = Method::from_bytes(line.method.as_bytes()).unwrap();
+    let session = w.session(who);
+    let request = match line.body {
+        Body::Json => {
+            let mut request = w.app().client.request(method.clone(), &url);
+            if let Some(session) = session {
+                request = request.bearer_auth(&session.token);
+            }
+            if method != Method::GET && line.json.is_empty() {
+                request = request.json(&bodies::least_body(doc, line.method, line.path));
+            } else if method != Method::GET {
+                request = request.header(CONTENT_TYPE, "application/json").body(w.placeholders(line.json));
+            }
+            request
+        }
+        Body::Form | Body::Multipart => {
+            let (browser, csrf) = match session {
+                Some(s) => (&s.browser, s.csrf.clone()),
+                None => (&w.anonymous, w.anonymous_csrf.clone()),
+            };
+            let request = browser.client.request(method.clone(), &url);
+            let mut fields = vec![("csrf".to_string(), csrf)];
+            for pair in line.fields.split('&').filter(|p| !p.is_empty()) {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                fields.push((name.to_string(), w.placeholders(value)));
+            }
+            match (method == Method::GET, line.body) {
+                (true, _) => request,
+                (false, Body::Multipart) => {
+                    let form = fields.into_iter().fold(reqwest::multipart::Form::new(), |f, (n, v)| f.text(n, v));
+                    request.multipart(form)
+                }
+                (false, _) => request.form(&fields),
+            }
+        }
+    };
+    let response = request.send().await.unwrap_or_else(|e| panic!("{} {url}: {e}", line.method));
+    let location = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
+    let textual = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/") || t.contains("json") || t.contains("svg") || t.contains("csv"));
+    let status = response.status().as_u16();
+    let text = if textual { response.text().await.unwrap_or_default() } else { String::new() };
+    Answer { status, location, text }
+}
+
+fn denial(status: u16) -> bool {
+    matches!(status, 401 | 403 | 404)
+}
+
+/// Whether `answer` is what `expected` asks of `line`; `gone` when an allowed deletion of the
+/// same object already succeeded.
+fn matches(line: &Line, expected: Expect, answer: &Answer, gone: bool) -> bool {
+    let status = answer.status;
+    match expected {
+        Expect::Allowed if line.is_read() => status == line.ok,
+        Expect::Allowed if gone && status == 404 => true,
+        Expect::Allowed if line.surface == Surface::Public => !matches!(status, 403 | 404) && status < 500,
+        Expect::Allowed => !denial(status) && status != 400 && status < 500,
+        Expect::Unauthorized => status == 401,
+        Expect::SignIn => status == 303 && answer.location.starts_with("/login"),
+        Expect::Forbidden => status == 403,
+        Expect::NotFound => status == 404,
+        Expect::Denied => matches!(status, 403 | 404),
+        Expect::Refused => matches!(status, 403 | 404 | 422),
+    }
+}
+
+fn described(line: &Line, expected: Expect) -> String {
+    match expected {
+        Expect::Allowed if line.is_read() => line.ok.to_string(),
+        Expect::Allowed => "not a denial".into(),
+        Expect::Unauthorized => "401".into(),
+        Expect::SignIn => "303 → /login".into(),
+        Expect::Forbidden => "403".into(),
+        Expect::NotFound => "404".into(),
+        Expect::Denied => "403 or 404".into(),
+        Expect::Refused => "403, 404 or 422".into(),
+    }
+}
+
+/// Denied actors first, then the allowed ones with the administrator last, so that the
+/// in-scope staff prove a write works before an administrator's success could consume it.
+fn order(line: &Line) -> Vec<Who> {
+    let (mut allowed, denied): (Vec<Who>, Vec<Who>) =
+        Who::ALL.into_iter().partition(|who| line.expect(*who) == Expect::Allowed);
+    allowed.reverse();
+    denied.into_iter().chain(allowed).collect()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_actor_as_the_table_says() {
+    let w = world::world().await;
+    let doc = expect(w.app().get_anonymous("/api/v1/openapi.json").await, StatusCode::OK).await;
+
+    let served: BTreeSet<routes::Route> = routes::from_openapi(&doc).into_iter().chain(routes::from_source()).collect();
+    let lines: Vec<Line> = table::api_lines().into_iter().chain(table::page_lines()).collect();
+    let listed: BTreeSet<routes::Route> = lines.iter().map(|l| (l.method.to_string(), l.path.to_string())).collect();
+    let missing: Vec<String> = served.difference(&listed).map(|(m, p)| format!("  {m} {p}")).collect();
+    let stale: Vec<String> = listed.difference(&served).map(|(m, p)| format!("  {m} {p}")).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "the authorization table (tests/api/authz_matrix/table.rs) must list exactly the served routes.\n\
+         Served but not in the table:\n{}\nIn the table but not served:\n{}",
+        missing.join("\n"),
+        stale.join("\n")
+    );
+
+    let secrets = w.secrets();
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for phase in 0..=3 {
+        for line in lines.iter().filter(|l| l.phase() == phase) {
+            let mut gone = false;
+            for who in order(line) {
+                let expected = line.expect(who);
+                let answer = send(&w, &doc, line, who).await;
+                cells += 1;
+                if !matches(line, expected, &answer, gone) {
+                    failures.push(format!(
+                        "  {}  {:?}: expected {}, got {}{}",
+                        line.label(),
+                        who,
+                        described(line, expected),
+                        answer.status,
+                        if answer.location.is_empty() { String::new() } else { format!(" → {}", answer.location) }
+                    ));
+                }
+                if (200..300).contains(&answer.status) {
+                    let path = w.fill(line.path).unwrap_or_default();
+                    for secret in &secrets {
+                        let keyed = path.contains(&secret.text);
+                        if !(secret.seen_by)(who) && !keyed && answer.text.contains(&secret.text) {
+                            failures.push(format!(
+                                "  {}  {:?}: shows {} ({})",
+                                line.label(),
+                                who,
+                                secret.what,
+                                secret.text
+                            ));
+                        }
+                    }
+                }
+                gone |= line.method == "DELETE" && expected == Expect::Allowed && (200..300).contains(&answer.status);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {cells} cells differ from the table:\n{}", failures.len(), failures.join("\n"));
+}
