@@ -204,3 +204,42 @@ async fn every_route_answers_every_actor_as_the_table_says() {
     }
     assert!(failures.is_empty(), "{} of {cells} cells differ from the table:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Every staff form that changes something, posted by a signed-in administrator whose browser
+/// holds the CSRF cookie but whose form lacks the token (what a cross-site form would send),
+/// is refused with 403. The residents' forms (`/d/…`, `/s/…`, `/t/…`) carry no session, so a
+/// forged post gains nothing; the sign-in form is checked in
+/// `pages::forms_without_the_csrf_token_are_refused`.
+#[tokio::test]
+async fn every_cookie_authenticated_form_refuses_a_post_without_its_token() {
+    let w = world::world().await;
+    let admin = w.session(Who::Admin).expect("the administrator's session");
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (method, path) in routes::from_source() {
+        let resident = ["/d/", "/s/", "/t/"].iter().any(|p| path.starts_with(p));
+        if method != "POST" || resident || path == "/login" {
+            continue;
+        }
+        let url = w.app().url(&w.fill(&path).unwrap_or_else(|e| panic!("{e}")));
+        // Sent both ways: the kind of body the form does not take is turned away before
+        // anything (400 or 415); the kind it takes must meet the CSRF check (403).
+        let mut statuses = Vec::new();
+        for multipart in [false, true] {
+            let request = admin.browser.client.post(&url);
+            let request = if multipart {
+                request.multipart(reqwest::multipart::Form::new().text("note", "伪造的提交"))
+            } else {
+                request.form(&[("note", "伪造的提交")])
+            };
+            statuses.push(request.send().await.unwrap().status());
+        }
+        checked += 1;
+        let refused = [StatusCode::FORBIDDEN, StatusCode::BAD_REQUEST, StatusCode::UNSUPPORTED_MEDIA_TYPE];
+        if !statuses.contains(&StatusCode::FORBIDDEN) || !statuses.iter().all(|s| refused.contains(s)) {
+            wrong.push(format!("  POST {path}: form {}, multipart {}", statuses[0], statuses[1]));
+        }
+    }
+    assert!(checked >= 20, "only {checked} forms were tried: are the page routes found?");
+    assert!(wrong.is_empty(), "posts without the CSRF token that were not refused with 403:\n{}", wrong.join("\n"));
+}
