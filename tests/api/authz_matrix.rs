@@ -243,3 +243,101 @@ async fn every_cookie_authenticated_form_refuses_a_post_without_its_token() {
     assert!(checked >= 20, "only {checked} forms were tried: are the page routes found?");
     assert!(wrong.is_empty(), "posts without the CSRF token that were not refused with 403:\n{}", wrong.join("\n"));
 }
+
+/// What an attacker would type into a text field: an attribute break-out and a script (short
+/// enough for the narrowest column; an element with an event handler needs the same `<`).
+const PAYLOAD: &str = "\"><script>x(1)";
+
+/// The free-text columns people fill in (residents' names and phones are checked by their
+/// parsers instead: they cannot hold markup).
+const TEXT_COLUMNS: &[(&str, &[&str])] = &[
+    ("activity", &["place", "topic", "organiser", "other_participants", "summary"]),
+    ("activity_attendance", &["note"]),
+    ("app_user", &["display_name"]),
+    ("cases", &["content", "location", "reply", "rating_comment"]),
+    ("case_event", &["note"]),
+    ("category", &["name", "hint"]),
+    ("contact_record", &["matter", "handling"]),
+    (
+        "deputy",
+        &[
+            "name",
+            "ethnicity",
+            "party",
+            "education",
+            "occupation",
+            "employer",
+            "post",
+            "constituency",
+            "address",
+            "remarks",
+        ],
+    ),
+    ("deputy_report", &["place", "summary", "comments"]),
+    ("extension_request", &["reason", "decision_note"]),
+    ("notification", &["title", "body"]),
+    ("reception_duty", &["note"]),
+    ("reception_visit", &["matter", "disposition", "result", "feedback"]),
+    ("reply_template", &["title", "body"]),
+    ("station", &["name", "address", "reception_days"]),
+    ("suggestion", &["title", "reasons", "proposals", "reply"]),
+    ("ten_have", &["note"]),
+    ("unit", &["name"]),
+];
+
+/// Every free-text field of every kind of record holds markup, and every page (staff pages as
+/// the administrator, station A's manager and deputy A; the residents' pages signed out)
+/// shows it escaped: no script, element or event handler of the payload reaches the HTML.
+#[tokio::test]
+async fn every_text_field_is_shown_escaped_on_every_page() {
+    use sea_orm::ConnectionTrait;
+    let w = world::world().await;
+    let db = &w.app().state.db;
+    for (table, columns) in TEXT_COLUMNS {
+        for column in *columns {
+            // The row id keeps unique names unique (attendance rows have none, nor unique notes).
+            let suffix = if *table == "activity_attendance" { "" } else { " || CAST(\"id\" AS TEXT)" };
+            let sql = format!("UPDATE \"{table}\" SET \"{column}\" = '{}'{suffix}", PAYLOAD.replace('\'', "''"));
+            db.execute_unprepared(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    }
+    let mut pages = 0;
+    let mut shown_escaped = 0;
+    let mut wrong = Vec::new();
+    for (method, path) in routes::from_source() {
+        let skip = ["/static", "/api/", "/docs", "/swagger"].iter().any(|p| path.starts_with(p));
+        if method != "GET" || skip || path.contains("{hash}") || path.ends_with(".png") || path.ends_with(".svg") {
+            continue;
+        }
+        let url = w.app().url(&w.fill(&path).unwrap_or_else(|e| panic!("{e}")));
+        for who in [Who::Admin, Who::ManagerA, Who::DeputyA, Who::Anonymous] {
+            let client = match w.session(who) {
+                Some(session) => &session.browser.client,
+                None => &w.anonymous.client,
+            };
+            let response = client.get(&url).send().await.unwrap();
+            let status = response.status();
+            let html = response.headers().get(CONTENT_TYPE).is_some_and(|t| t.to_str().unwrap_or("").contains("html"));
+            let body = response.text().await.unwrap_or_default();
+            if status.is_server_error() {
+                wrong.push(format!("  GET {path} as {who:?}: {status}"));
+            }
+            if !html {
+                continue;
+            }
+            pages += 1;
+            if body.contains("&#60;script&#62;x(1)") || body.contains("&lt;script&gt;x(1)") {
+                shown_escaped += 1;
+            }
+            for raw in ["<script>x(1)", "\"><script>"] {
+                if body.contains(raw) {
+                    wrong.push(format!("  GET {path} as {who:?}: `{raw}` unescaped"));
+                }
+            }
+        }
+    }
+    assert!(pages >= 60, "only {pages} HTML pages were read");
+    // The payload did reach the pages (escaped), not just vanish.
+    assert!(shown_escaped >= 30, "the payload was shown escaped on only {shown_escaped} of {pages} pages");
+    assert!(wrong.is_empty(), "pages that let markup through or failed:\n{}", wrong.join("\n"));
+}
