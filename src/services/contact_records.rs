@@ -18,6 +18,7 @@ use crate::entities::{case, contact_record, deputy};
 use crate::error::{AppError, AppResult};
 use crate::services::actor::{Actor, StationScope};
 use crate::services::audit;
+use crate::services::cipher::Cipher;
 use crate::services::reception_roster::readable_station;
 
 #[derive(Debug, Clone)]
@@ -73,6 +74,7 @@ fn unmasked_for(actor: &Actor, managed: &StationScope, record: &contact_record::
 
 async fn views(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     records: Vec<contact_record::Model>,
@@ -112,9 +114,9 @@ async fn views(
                 None,
             )
             .await?;
-            (record.household.clone(), record.phone.clone())
+            (cipher.open(&record.household)?, cipher.open_opt(record.phone.as_ref())?)
         } else {
-            (mask_name(&record.household), record.phone.as_deref().map(mask_phone))
+            (mask_name(&cipher.open(&record.household)?), cipher.open_opt(record.phone.as_ref())?.as_deref().map(mask_phone))
         };
         out.push(ContactView {
             deputy_name: names.get(&record.deputy_id).cloned().unwrap_or_default(),
@@ -144,6 +146,7 @@ async fn writable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i3
 /// Records a deputy's contact with a household, at the deputy's station.
 pub async fn record(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     deputy_id: i32,
@@ -155,8 +158,9 @@ pub async fn record(
         deputy_id: Set(deputy.id),
         contacted_on: Set(new.contacted_on),
         mode: Set(new.mode.as_str().to_string()),
-        household: Set(new.household),
-        phone: Set(new.phone.map(|p| p.to_string())),
+        household: Set(cipher.seal(&new.household)),
+        phone: Set(new.phone.as_ref().map(|p| cipher.seal(&p.to_string()))),
+        phone_hash: Set(new.phone.as_ref().map(|p| cipher.phone_hash(p))),
         matter: Set(new.matter),
         handling: Set(new.handling),
         case_id: Set(None),
@@ -178,7 +182,7 @@ pub async fn record(
         None,
     )
     .await?;
-    views(db, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
+    views(db, cipher, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -190,6 +194,7 @@ pub struct ContactFilter {
 /// A station's contact records, newest first. A deputy reading a station sees only their own.
 pub async fn list(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     station_id: i32,
@@ -209,12 +214,13 @@ pub async fn list(
         .order_by_desc(contact_record::Column::Id)
         .all(db)
         .await?;
-    views(db, actor, now, records).await
+    views(db, cipher, actor, now, records).await
 }
 
 /// One deputy's records (newest first): the deputy, or staff who may read the deputy's station.
 pub async fn of_deputy(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     deputy_id: i32,
@@ -234,7 +240,7 @@ pub async fn of_deputy(
         .order_by_desc(contact_record::Column::Id)
         .all(db)
         .await?;
-    views(db, actor, now, records).await
+    views(db, cipher, actor, now, records).await
 }
 
 async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<contact_record::Model> {
@@ -246,14 +252,21 @@ async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> A
     Ok(record)
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, id: i32) -> AppResult<ContactView> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    cipher: &Cipher,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i32,
+) -> AppResult<ContactView> {
     let record = readable_record(db, actor, id).await?;
-    views(db, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
+    views(db, cipher, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
 }
 
 /// Edits a record (its deputy or a manager of its station) if the version is still current.
 pub async fn update(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     id: i32,
@@ -276,10 +289,11 @@ pub async fn update(
         set!(Mode, mode.as_str());
     }
     if let Some(household) = changes.household {
-        set!(Household, household);
+        set!(Household, cipher.seal(&household));
     }
     if let Some(phone) = changes.phone {
-        set!(Phone, phone.map(|p| p.to_string()));
+        set!(Phone, phone.as_ref().map(|p| cipher.seal(&p.to_string())));
+        set!(PhoneHash, phone.as_ref().map(|p| cipher.phone_hash(p)));
     }
     if let Some(matter) = changes.matter {
         set!(Matter, matter);
@@ -297,5 +311,5 @@ pub async fn update(
     }
     audit::record(db, now, Some(actor.user_id), "contact_updated", Some(("contact_record", Some(id))), None, None)
         .await?;
-    get(db, actor, now, id).await
+    get(db, cipher, actor, now, id).await
 }

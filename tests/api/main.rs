@@ -20,6 +20,7 @@ mod ledgers;
 mod logs;
 mod notifications;
 mod pages;
+mod personal_data;
 mod photos;
 mod processes;
 mod public_report;
