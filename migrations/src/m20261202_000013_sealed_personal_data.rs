@@ -49,7 +49,10 @@ impl MigrationTrait for Migration {
         for (table, hash, index, columns) in SEALED {
             manager
                 .alter_table(
-                    Table::alter().table(Alias::new(table)).add_column(string_len_null(Alias::new(hash), 64)).to_owned(),
+                    Table::alter()
+                        .table(Alias::new(table))
+                        .add_column(string_len_null(Alias::new(hash), 64))
+                        .to_owned(),
                 )
                 .await?;
             manager
@@ -75,7 +78,9 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, hash, index, _) in SEALED {
             manager.drop_index(Index::drop().if_exists().name(index).table(Alias::new(table)).to_owned()).await?;
-            manager.alter_table(Table::alter().table(Alias::new(table)).drop_column(Alias::new(hash)).to_owned()).await?;
+            manager
+                .alter_table(Table::alter().table(Alias::new(table)).drop_column(Alias::new(hash)).to_owned())
+                .await?;
         }
         manager.drop_table(Table::drop().table(DataKey::Table).to_owned()).await
     }

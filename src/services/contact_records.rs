@@ -116,7 +116,10 @@ async fn views(
             .await?;
             (cipher.open(&record.household)?, cipher.open_opt(record.phone.as_ref())?)
         } else {
-            (mask_name(&cipher.open(&record.household)?), cipher.open_opt(record.phone.as_ref())?.as_deref().map(mask_phone))
+            (
+                mask_name(&cipher.open(&record.household)?),
+                cipher.open_opt(record.phone.as_ref())?.as_deref().map(mask_phone),
+            )
         };
         out.push(ContactView {
             deputy_name: names.get(&record.deputy_id).cloned().unwrap_or_default(),

@@ -18,8 +18,8 @@ use crate::domain::redact::redact;
 use crate::entities::{case, case_event, category};
 use crate::error::AppResult;
 use crate::services::actor::with_descendants;
-use crate::services::cipher::Cipher;
 use crate::services::case_flow::status_of;
+use crate::services::cipher::Cipher;
 use crate::services::ledgers::Period;
 use crate::services::stats::{self, GroupBy, Stats, StatsRequest};
 

@@ -21,8 +21,8 @@ use crate::entities::{case, category, deputy, reception_visit, reception_visit_d
 use crate::error::{AppError, AppResult};
 use crate::services::actor::Actor;
 use crate::services::audit;
-use crate::services::cipher::Cipher;
 use crate::services::case_flow::{EventActor, NewEvent, record_event};
+use crate::services::cipher::Cipher;
 use crate::services::intake::{self, Channel, IntakeContext, IntakeTarget};
 use crate::services::reception_roster::{managed_station, on_duty, readable_station, station_deputies};
 
@@ -359,7 +359,10 @@ async fn readable_visit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> Ap
 pub async fn get(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
-    actor: &Actor, now: DateTime<Utc>, id: i32) -> AppResult<VisitView> {
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i32,
+) -> AppResult<VisitView> {
     let visit = readable_visit(db, actor, id).await?;
     let unmasked = unmasked_for(db, actor, visit.station_id).await?;
     views(db, cipher, actor, now, vec![visit], unmasked).await?.pop().ok_or(AppError::NotFound("visit"))

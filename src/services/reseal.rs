@@ -36,12 +36,7 @@ const TABLES: [SealedTable; 3] = [
         phone: "visitor_phone",
         phone_hash: "visitor_phone_hash",
     },
-    SealedTable {
-        table: "contact_record",
-        columns: &["household", "phone"],
-        phone: "phone",
-        phone_hash: "phone_hash",
-    },
+    SealedTable { table: "contact_record", columns: &["household", "phone"], phone: "phone", phone_hash: "phone_hash" },
 ];
 
 /// Which values a pass brings under the current key.
@@ -217,10 +212,7 @@ pub async fn rotate(
             break;
         }
     }
-    let retired = if remaining == 0 {
-        crate::services::data_keys::retire_all_but(db, cipher.current(), now).await?
-    } else {
-        0
-    };
+    let retired =
+        if remaining == 0 { crate::services::data_keys::retire_all_but(db, cipher.current(), now).await? } else { 0 };
     Ok(Rotation { rewritten, remaining, retired })
 }

@@ -148,12 +148,18 @@ async fn cases_from_a_phone_are_found_by_its_hash_however_it_was_typed() {
     let first = w.case("同一个电话的第一件事：路灯坏了。").await;
     let body = json!({"qr_token": w.s.qr(), "category_id": w.s.week_category, "consent": true,
                       "content": "同一个电话的第二件事：井盖松动。", "contact_phone": "+86 138-1234-5678"});
-    expect(w.app().client.post(w.app().url("/api/v1/public/submissions")).json(&body).send().await.unwrap(), StatusCode::CREATED)
-        .await;
+    expect(
+        w.app().client.post(w.app().url("/api/v1/public/submissions")).json(&body).send().await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
     let other = json!({"qr_token": w.s.qr(), "category_id": w.s.week_category, "consent": true,
                        "content": "另一个电话：噪音扰民。", "contact_phone": "13900001111"});
-    expect(w.app().client.post(w.app().url("/api/v1/public/submissions")).json(&other).send().await.unwrap(), StatusCode::CREATED)
-        .await;
+    expect(
+        w.app().client.post(w.app().url("/api/v1/public/submissions")).json(&other).send().await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
 
     for typed in ["13812345678", "138 1234 5678", "+8613812345678"] {
         let q: String = form_urlencoded::byte_serialize(typed.as_bytes()).collect();
@@ -166,8 +172,7 @@ async fn cases_from_a_phone_are_found_by_its_hash_however_it_was_typed() {
     let part = expect(w.app().get("/api/v1/cases?q=1381234", &w.manager).await, StatusCode::OK).await;
     assert_eq!(part["total"], 0);
     // Still within the reader's scope: another station's manager finds nothing.
-    let outside =
-        expect(w.app().get("/api/v1/cases?q=13812345678", &w.other_manager).await, StatusCode::OK).await;
+    let outside = expect(w.app().get("/api/v1/cases?q=13812345678", &w.other_manager).await, StatusCode::OK).await;
     assert_eq!(outside["total"], 0);
     // The staff queue page too.
     let browser = Browser::new();
@@ -199,9 +204,15 @@ async fn plaintext_rows_from_before_encryption_are_sealed_at_start_up() {
     let db = &w.app().state.db;
     // As an older version left them: plaintext, no hash.
     for sql in [
-        format!("UPDATE cases SET contact_name = '张三', contact_phone = '13812345678', contact_phone_hash = NULL WHERE id = {id}"),
-        format!("UPDATE reception_visit SET visitor_name = '李四', visitor_phone = '13912345678', visitor_phone_hash = NULL WHERE id = {visit}"),
-        format!("UPDATE contact_record SET household = '幸福小区3栋 王五', phone = '13712345678', phone_hash = NULL WHERE id = {record}"),
+        format!(
+            "UPDATE cases SET contact_name = '张三', contact_phone = '13812345678', contact_phone_hash = NULL WHERE id = {id}"
+        ),
+        format!(
+            "UPDATE reception_visit SET visitor_name = '李四', visitor_phone = '13912345678', visitor_phone_hash = NULL WHERE id = {visit}"
+        ),
+        format!(
+            "UPDATE contact_record SET household = '幸福小区3栋 王五', phone = '13712345678', phone_hash = NULL WHERE id = {record}"
+        ),
     ] {
         db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
     }
@@ -275,10 +286,11 @@ async fn a_wrong_key_stops_the_start_with_a_clear_message() {
     assert!(wrong.contains("data key `test-a` is not the key this database was encrypted with"), "{wrong}");
     assert!(!wrong.contains("eHh4"), "the key is never repeated: {wrong}");
 
-    let lookup = start(settings_for(w.app(), dir.path(), Some(DATA_KEYS), Some("eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=")))
-        .await
-        .err()
-        .unwrap();
+    let lookup =
+        start(settings_for(w.app(), dir.path(), Some(DATA_KEYS), Some("eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=")))
+            .await
+            .err()
+            .unwrap();
     assert!(lookup.contains("lookup key"), "{lookup}");
 
     // Nothing configured: keys are generated into the new data directory, and they are not
@@ -301,14 +313,71 @@ async fn with_nothing_configured_a_key_is_generated_once_and_kept() {
     let token = app.admin_token().await;
     let station = app.create_station(&token, "城关联络站", "station", None).await;
     let deputy = app.create_deputy(&token, "王建国", station).await;
-    let categories = expect(app.get_anonymous(&format!("/api/v1/public/deputies/{}", deputy["qr_token"].as_str().unwrap())).await, StatusCode::OK).await;
+    let categories = expect(
+        app.get_anonymous(&format!("/api/v1/public/deputies/{}", deputy["qr_token"].as_str().unwrap())).await,
+        StatusCode::OK,
+    )
+    .await;
     let body = json!({"qr_token": deputy["qr_token"], "category_id": categories["categories"][0]["id"], "consent": true,
                       "content": "零配置也加密。", "contact_name": "赵六", "contact_phone": "13600001111"});
-    expect(app.client.post(app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap(), StatusCode::CREATED).await;
+    expect(
+        app.client.post(app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
     let stored = raw(&app.state.db, "cases", &["contact_name"]).await;
     let id = app.state.cipher.current().to_string();
     assert!(id.starts_with("local-"));
     assert!(stored[0][0].as_deref().unwrap().starts_with(&format!("v1:{id}:")));
     let listed = expect(app.get("/api/v1/cases", &token).await, StatusCode::OK).await;
     assert_eq!(listed["items"][0]["contact_name"], "赵*");
+}
+
+/// The case ledger of 1,000 cases with a resident's name and phone, sealed (now) and as
+/// plaintext (before encryption: the same rows, nothing to open). Prints the timings.
+#[tokio::test]
+#[ignore = "timing: cargo test --test api ledger_export_timing -- --ignored --nocapture"]
+async fn ledger_export_timing() {
+    use liaison::entities::case;
+    use sea_orm::{ActiveModelTrait, NotSet, Set};
+    let w = desk().await;
+    let template = w.stored(w.case("台账导出计时。").await).await;
+    let db = &w.app().state.db;
+    let cipher = &w.app().state.cipher;
+    for i in 1..1000 {
+        let mut row: case::ActiveModel = template.clone().into();
+        row.id = NotSet;
+        row.tracking_code = Set(format!("T{i:011}"));
+        row.submission_key = Set(None);
+        row.contact_name = Set(Some(cipher.seal("张三")));
+        row.contact_phone = Set(Some(cipher.seal("13812345678")));
+        row.insert(db).await.unwrap();
+    }
+    let path = |format: &str| {
+        format!("/api/v1/stations/{}/ledgers/case-ledger?from=2026-01-01&to=2026-12-31&format={format}", w.s.station)
+    };
+    let time = |label: &'static str| {
+        let w = &w;
+        async move {
+            for format in ["csv", "xlsx", "json"] {
+                let mut best = std::time::Duration::MAX;
+                for _ in 0..5 {
+                    let started = std::time::Instant::now();
+                    let body = w.app().get(&path(format), &w.manager).await.bytes().await.unwrap();
+                    best = best.min(started.elapsed());
+                    assert!(body.len() > 1000);
+                }
+                println!("{label}: case ledger of 1,000 cases as {format}: best of 5 {best:?}");
+            }
+        }
+    };
+    time("sealed").await;
+    let plain = "UPDATE cases SET contact_name = '张三', contact_phone = '13812345678'";
+    db.execute_raw(Statement::from_string(db.get_database_backend(), plain)).await.unwrap();
+    time("plaintext").await;
+    let started = std::time::Instant::now();
+    for _ in 0..10_000 {
+        cipher.open(&cipher.seal("13812345678")).unwrap();
+    }
+    println!("seal + open of one phone: {:?}", started.elapsed() / 10_000);
 }

@@ -19,8 +19,10 @@ use crate::jobs::sweep::is_overdue;
 use crate::services::actor::Actor;
 use crate::services::case_access;
 use crate::services::case_actions::{self, ActionContext};
+use crate::services::case_queries::{
+    self, CaseFilter, CaseSort, ContactView, QueueCounts, full_contact, masked_contact,
+};
 use crate::services::cipher::Cipher;
-use crate::services::case_queries::{self, CaseFilter, CaseSort, ContactView, QueueCounts, full_contact, masked_contact};
 use crate::services::figures::Figure;
 use crate::services::ledgers::Period;
 use crate::state::AppState;

@@ -344,11 +344,12 @@ pub async fn list_visits(
 ) -> AppResult<web::Json<VisitList>> {
     let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, local_today(&state), None)?;
     let filter = VisitFilter { range, case_id: query.case_id };
-    let items: Vec<VisitDto> = reception_log::list(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), &filter)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let items: Vec<VisitDto> =
+        reception_log::list(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), &filter)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
     Ok(web::Json(VisitList { total: items.len() as u64, items }))
 }
 
@@ -446,7 +447,9 @@ pub async fn record_visit(
 #[utoipa::path(tag = "reception", responses((status = 200, body = VisitDto), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/reception-visits/{id}")]
 pub async fn get_visit(state: web::Data<AppState>, actor: Actor, id: web::Path<i32>) -> AppResult<web::Json<VisitDto>> {
-    Ok(web::Json(reception_log::get(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner()).await?.into()))
+    Ok(web::Json(
+        reception_log::get(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner()).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -531,5 +534,9 @@ pub async fn update_visit(
     body: web::Json<UpdateVisit>,
 ) -> AppResult<web::Json<VisitDto>> {
     let changes = body.parse()?;
-    Ok(web::Json(reception_log::update(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
+    Ok(web::Json(
+        reception_log::update(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), changes)
+            .await?
+            .into(),
+    ))
 }

@@ -405,7 +405,8 @@ pub async fn record_contact(
     body: web::Json<RecordContact>,
 ) -> AppResult<HttpResponse> {
     let new = body.parse(local_today(&state))?;
-    let view = contact_records::record(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), new).await?;
+    let view =
+        contact_records::record(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ContactDto::from(view)))
 }
 
@@ -416,7 +417,9 @@ pub async fn get_contact(
     actor: Actor,
     id: web::Path<i32>,
 ) -> AppResult<web::Json<ContactDto>> {
-    Ok(web::Json(contact_records::get(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner()).await?.into()))
+    Ok(web::Json(
+        contact_records::get(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner()).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -466,7 +469,11 @@ pub async fn update_contact(
     body: web::Json<UpdateContact>,
 ) -> AppResult<web::Json<ContactDto>> {
     let changes = body.parse()?;
-    Ok(web::Json(contact_records::update(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
+    Ok(web::Json(
+        contact_records::update(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), changes)
+            .await?
+            .into(),
+    ))
 }
 
 // ---------------------------------------------------------------- ten haves (十有)

@@ -170,9 +170,10 @@ async fn render(
     };
     let range = DateRange { from: today, to: today + chrono::Duration::days(29) };
     let roster = reception_roster::list_duties(&state.db, actor, station.id, range).await.map_err(fail)?;
-    let visits = reception_log::list(&state.db, &state.cipher, actor, state.clock.now(), station.id, &VisitFilter::default())
-        .await
-        .map_err(fail)?;
+    let visits =
+        reception_log::list(&state.db, &state.cipher, actor, state.clock.now(), station.id, &VisitFilter::default())
+            .await
+            .map_err(fail)?;
     let drafted: HashMap<i32, i32> = suggestion::Entity::find()
         .select_only()
         .column(suggestion::Column::SourceVisitId)

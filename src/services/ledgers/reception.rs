@@ -141,8 +141,11 @@ impl VisitRows {
     ) -> AppResult<Row> {
         let (name, phone) =
             (self.cipher.open_opt(v.visitor_name.as_ref())?, self.cipher.open_opt(v.visitor_phone.as_ref())?);
-        let (name, phone) =
-            if self.masked { (name.as_deref().map(mask_name), phone.as_deref().map(mask_phone)) } else { (name, phone) };
+        let (name, phone) = if self.masked {
+            (name.as_deref().map(mask_name), phone.as_deref().map(mask_phone))
+        } else {
+            (name, phone)
+        };
         Ok(vec![
             Cell::Date(v.visited_on),
             Cell::text(v.slot.parse::<Slot>().map_or(v.slot.as_str(), |s| s.label_zh())),
