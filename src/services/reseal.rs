@@ -66,7 +66,8 @@ fn needs_rewrite(column: &str, scope: Scope, cipher: &Cipher) -> Cond {
         Scope::Plaintext => FORMAT_PREFIX.to_string(),
         Scope::NotCurrent => sealed_prefix(cipher.current()),
     };
-    let length = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+    // An int4: PostgreSQL has no substr(text, int, bigint).
+    let length = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
     let head: SimpleExpr = Func::cust(Alias::new("substr")).arg(col(column)).arg(1).arg(length).into();
     Cond::all().add(col(column).is_not_null()).add(head.ne(prefix))
 }
