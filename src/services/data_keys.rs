@@ -153,6 +153,17 @@ async fn known_keys(db: &impl ConnectionTrait) -> anyhow::Result<Vec<KnownKey>> 
 /// same id with other bytes, a lookup key changed, or a key that still seals values missing.
 /// Then records the current key (and, the first time, the lookup key).
 pub async fn check_and_record(db: &impl ConnectionTrait, cipher: &Cipher, now: DateTime<Utc>) -> anyhow::Result<()> {
+    check(db, cipher).await?;
+    let current = cipher.current();
+    let fingerprint = cipher.fingerprint(current).unwrap_or_default().to_string();
+    record(db, &data_key_name(current), &fingerprint, now).await?;
+    record(db, LOOKUP_NAME, &cipher.lookup_fingerprint(), now).await?;
+    // Again: two processes with different keys starting at once on a new database each
+    // passed the first check before the other recorded its keys.
+    check(db, cipher).await
+}
+
+async fn check(db: &impl ConnectionTrait, cipher: &Cipher) -> anyhow::Result<()> {
     let known = known_keys(db).await?;
     for key in &known {
         if key.name == LOOKUP_NAME {
@@ -177,10 +188,6 @@ pub async fn check_and_record(db: &impl ConnectionTrait, cipher: &Cipher, now: D
             None => {}
         }
     }
-    let current = cipher.current();
-    let fingerprint = cipher.fingerprint(current).unwrap_or_default().to_string();
-    record(db, &data_key_name(current), &fingerprint, now).await?;
-    record(db, LOOKUP_NAME, &cipher.lookup_fingerprint(), now).await?;
     Ok(())
 }
 

@@ -333,6 +333,38 @@ async fn with_nothing_configured_a_key_is_generated_once_and_kept() {
     assert_eq!(listed["items"][0]["contact_name"], "赵*");
 }
 
+/// Generated keys travel with a backup (privately), so a restored copy can be read.
+#[tokio::test]
+async fn a_backup_carries_the_generated_keys() {
+    let live = tempfile::tempdir().unwrap();
+    let zero_config = |dir: &std::path::Path| Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: dir.to_path_buf(),
+        jwt_secret: Some("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz".into()),
+        argon2_memory_kib: 64,
+        run_jobs: false,
+        workers: Some(1),
+        ..Settings::default()
+    };
+    drop(start(zero_config(live.path())).await.unwrap());
+    let copy = live.path().join("copy");
+    liaison::backup::backup(&zero_config(live.path()), Some(copy.clone()), start_time()).await.unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    liaison::backup::restore(&zero_config(fresh.path()), &copy, false).await.unwrap();
+    for file in ["data-keys", "lookup-key"] {
+        let restored = fresh.path().join(file);
+        assert_eq!(std::fs::read(&restored).unwrap(), std::fs::read(live.path().join(file)).unwrap(), "{file}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for path in [copy.join(file), restored] {
+                assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "{}", path.display());
+            }
+        }
+    }
+    start(zero_config(fresh.path())).await.expect("the restored copy opens with its keys");
+}
+
 /// The case ledger of 1,000 cases with a resident's name and phone, sealed (now) and as
 /// plaintext (before encryption: the same rows, nothing to open). Prints the timings.
 #[tokio::test]

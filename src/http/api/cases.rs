@@ -157,7 +157,9 @@ pub struct CaseQuery {
     pub due_soon: Option<bool>,
     pub key_supervision: Option<bool>,
     pub disclosed: Option<bool>,
-    /// Text in the resident's words or the place, or a tracking code.
+    /// Text in the resident's words or the place, a tracking code, or the resident's whole
+    /// phone number (however written: `138 1234 5678`, `+86…`); part of a number finds nothing,
+    /// since phones are stored encrypted and matched by a keyed hash.
     pub q: Option<String>,
     /// `due` (default: overdue and soonest due first) or `received` (newest first).
     pub sort: Option<String>,
