@@ -86,6 +86,10 @@ pub struct Settings {
     pub submit_rate_per_minute: u64,
     /// Cases one QR code (deputy or station) may receive per minute; 0 = no limit.
     pub submit_rate_per_code_per_minute: u64,
+    /// Residents' names, phones and map points are erased from cases closed (and reception
+    /// visits held) this many years ago; the case itself is kept (`LIAISON_RETENTION_YEARS`,
+    /// 0 = keep them).
+    pub retention_years: u32,
 }
 
 impl Default for Settings {
@@ -122,6 +126,7 @@ impl Default for Settings {
             digest_hour: 8,
             submit_rate_per_minute: 10,
             submit_rate_per_code_per_minute: 60,
+            retention_years: 3,
         }
     }
 }

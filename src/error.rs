@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -192,6 +192,16 @@ impl From<DbErr> for AppError {
         }
         match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::Unavailable(err.to_string()),
+            // A pooled connection that broke mid-statement (the server went away): the same
+            // as not getting one.
+            DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause))
+                if matches!(
+                    cause.as_ref(),
+                    sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed
+                ) =>
+            {
+                AppError::Unavailable(err.to_string())
+            }
             _ => AppError::Internal(err.into()),
         }
     }

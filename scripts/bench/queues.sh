@@ -12,8 +12,11 @@ PORT="${BENCH_PORT:-18095}"
 DIR="${BENCH_DIR:-$(mktemp -d)}"
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
 
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/liaison"
+# A given binary (BIN=…) is used as it is; otherwise the release build of this checkout.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/liaison"
+fi
 export LIAISON_DATA_DIR="$DIR" LIAISON_BIND="127.0.0.1:$PORT" RUST_LOG=warn LIAISON_RUN_JOBS=false
 if [ ! -f "$DIR/seeded-$CASES" ]; then
   "$BIN" demo >/dev/null

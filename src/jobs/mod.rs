@@ -1,9 +1,10 @@
-//! Background work: the deadline sweep, notification delivery, the daily digest. Each run
+//! Background work: the deadline sweep, notification delivery, the daily digest, retention. Each run
 //! takes a lease in the database first, so with several processes on one database exactly
 //! one runs a given job at a time.
 pub mod deliver;
 pub mod digest;
 pub mod lease;
+pub mod retention;
 pub mod sweep;
 
 use std::future::Future;
@@ -28,6 +29,8 @@ pub fn spawn(state: web::Data<AppState>) {
         "deliver",
         |s| async move { deliver::run(&s).await.map(drop) },
     );
+    // Hourly: cheap when nothing has come of age.
+    every(state.clone(), 3600, "retention", |s| async move { retention::run(&s).await.map(drop) });
     // The digest's own check decides whether the hour has come and today's is sent.
     every(state, 60, "digest", |s| async move { digest::run(&s, digest::DigestMode::Scheduled).await.map(drop) });
 }

@@ -214,8 +214,16 @@ pub async fn login(
     record_attempt(db, &key, &ctx.ip, ctx.now, matches).await?;
     let user = match (user, matches) {
         (Some(user), true) => user,
-        _ => {
+        (user, _) => {
             tracing::info!(ip = %ctx.ip, "failed sign-in");
+            // The typed name is not kept (it may be a password typed in the wrong field);
+            // the account, when there is one, is.
+            let (account, detail) = match &user {
+                Some(user) => (Some(user.id), "wrong password"),
+                None => (None, "no such account"),
+            };
+            audit::record(db, ctx.now, account, "sign_in_failed", Some(("session", None)), Some(detail), Some(&ctx.ip))
+                .await?;
             return Err(AppError::unauthorized("invalid_credentials", "wrong username or password"));
         }
     };
@@ -294,6 +302,8 @@ async fn check_throttle(db: &impl ConnectionTrait, ctx: &LoginContext<'_>, key: 
     let retry_after_secs =
         oldest.one(db).await?.map(|a| (a.at + window - ctx.now).num_seconds().max(1) as u64).unwrap_or(60);
     tracing::warn!(ip = %ctx.ip, account = over_account, "sign-in throttled");
+    let detail = if over_account { "too many failures for the account" } else { "too many failures from the address" };
+    audit::record(db, ctx.now, None, "sign_in_locked", Some(("session", None)), Some(detail), Some(&ctx.ip)).await?;
     Err(AppError::TooManyRequests {
         retry_after_secs,
         message: format!("too many failed sign-ins; try again in {} minutes", retry_after_secs.div_ceil(60)),

@@ -2,17 +2,17 @@
 //! times and what stands open now, for the cases received in a period, in total and per
 //! station, deputy, category, unit or month.
 //!
-//! Everything is counted in the database: one grouped query of conditional sums for the
-//! counts, and one windowed query per median (the middle rows of each group, ranked in the
-//! database; only one row per group comes back). The sets of cases behind each figure are
-//! those of `domain::rates`.
+//! Everything is counted in the database in one scan: a grouped query of conditional sums for
+//! the counts, with the two medians as filtered aggregates beside them (PostgreSQL's
+//! `percentile_cont`, SQLite's `median` — the bundled SQLite is built with its percentile
+//! functions, see `.cargo/config.toml`). The sets of cases behind each figure are those of
+//! `services::figures`.
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    QueryTrait, Select, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -183,6 +183,8 @@ struct AggRow {
     dissatisfied: i64,
     overdue_now: i64,
     key_supervision_now: i64,
+    median_first_response: Option<f64>,
+    median_close: Option<f64>,
 }
 
 pub use crate::services::figures::ACCEPTED;
@@ -282,7 +284,12 @@ pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsReque
     Ok(select)
 }
 
-fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTime<Utc>) -> Select<case::Entity> {
+fn aggregate(
+    select: Select<case::Entity>,
+    key: Option<SimpleExpr>,
+    now: DateTime<Utc>,
+    backend: DbBackend,
+) -> Select<case::Entity> {
     let mut select = select.select_only();
     select = match key {
         Some(expr) => select.expr_as(expr, KEY).group_by(Expr::col(Alias::new(KEY))),
@@ -310,6 +317,8 @@ fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTim
         select = select.expr_as(count_of(figure, now), figure.as_str());
     }
     select
+        .expr_as(median(backend, Span::FirstResponse), "median_first_response")
+        .expr_as(median(backend, Span::Close), "median_close")
 }
 
 fn hours_between(backend: DbBackend, from: &str, to: &str) -> String {
@@ -327,16 +336,9 @@ enum Span {
     Close,
 }
 
-/// The median hours of each group: the inner query picks the group and the hours of each
-/// case, the window ranks them within their group, and only the middle one or two rows of
-/// each group are averaged and returned.
-async fn medians(
-    db: &impl ConnectionTrait,
-    select: Select<case::Entity>,
-    key: Option<SimpleExpr>,
-    span: Span,
-) -> AppResult<HashMap<Option<String>, f64>> {
-    let backend = db.get_database_backend();
+/// The median hours of a span over the cases of the group that have it: an ordered-set
+/// aggregate filtered to those cases, so it runs in the same scan as the counts.
+fn median(backend: DbBackend, span: Span) -> SimpleExpr {
     let (condition, hours) = match span {
         Span::FirstResponse => (
             "\"first_responded_at\" IS NOT NULL AND \"merged_into_id\" IS NULL".to_string(),
@@ -346,31 +348,15 @@ async fn medians(
             (format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL"), hours_between(backend, "received_at", "closed_at"))
         }
     };
-    let inner = select
-        .select_only()
-        .expr_as(key.unwrap_or_else(|| Expr::cust("'all'")), KEY)
-        .expr_as(Expr::cust(hours), "v")
-        .filter(Expr::cust(condition))
-        .build(backend);
-    let sql = format!(
-        "SELECT {KEY}, AVG(v) AS med FROM (SELECT {KEY}, v, ROW_NUMBER() OVER (PARTITION BY {KEY} ORDER BY v) AS rn, \
-         COUNT(*) OVER (PARTITION BY {KEY}) AS n FROM ({}) AS spans) AS ranked \
-         WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY {KEY}",
-        inner.sql
-    );
-    let statement = Statement::from_sql_and_values(backend, sql, inner.values.map(|v| v.0).unwrap_or_default());
-    let mut out = HashMap::new();
-    for row in db.query_all_raw(statement).await? {
-        let group: Option<String> = row.try_get("", KEY)?;
-        let median: Option<f64> = row.try_get("", "med")?;
-        if let Some(median) = median {
-            out.insert(group, rates::hours(median));
+    Expr::cust(match backend {
+        DbBackend::Postgres => {
+            format!("percentile_cont(0.5) WITHIN GROUP (ORDER BY {hours}) FILTER (WHERE {condition})")
         }
-    }
-    Ok(out)
+        _ => format!("median({hours}) FILTER (WHERE {condition})"),
+    })
 }
 
-fn figures(row: &AggRow, first_response: Option<f64>, close: Option<f64>) -> Figures {
+fn figures(row: &AggRow) -> Figures {
     let counts = RateCounts {
         accepted: row.accepted,
         replied: row.replied,
@@ -409,8 +395,8 @@ fn figures(row: &AggRow, first_response: Option<f64>, close: Option<f64>) -> Fig
         resolution_rate: counts.resolution_rate(),
         satisfaction_rate: counts.satisfaction_rate(),
         satisfaction_shares: counts.shares(),
-        median_first_response_hours: first_response,
-        median_close_hours: close,
+        median_first_response_hours: row.median_first_response.map(rates::hours),
+        median_close_hours: row.median_close.map(rates::hours),
         overdue_now: row.overdue_now,
         key_supervision_now: row.key_supervision_now,
     }
@@ -419,7 +405,7 @@ fn figures(row: &AggRow, first_response: Option<f64>, close: Option<f64>) -> Fig
 impl Figures {
     /// The figures of no cases at all: every rate "no data".
     pub fn empty() -> Figures {
-        figures(&empty_row(None), None, None)
+        figures(&empty_row(None))
     }
 }
 
@@ -449,25 +435,24 @@ fn empty_row(key: Option<String>) -> AggRow {
         dissatisfied: 0,
         overdue_now: 0,
         key_supervision_now: 0,
+        median_first_response: None,
+        median_close: None,
     }
 }
 
-/// Figures for `key` (`None`: totals), rows and medians read in the database.
+/// Figures for `key` (`None`: totals), counted in the database.
 async fn compute(
     db: &impl ConnectionTrait,
     select: &Select<case::Entity>,
     key: Option<SimpleExpr>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(Option<String>, Figures)>> {
-    let rows: Vec<AggRow> = aggregate(select.clone(), key.clone(), now).into_model::<AggRow>().all(db).await?;
-    let first = medians(db, select.clone(), key.clone(), Span::FirstResponse).await?;
-    let close = medians(db, select.clone(), key.clone(), Span::Close).await?;
-    let grouped = key.is_some();
+    let backend = db.get_database_backend();
+    let rows: Vec<AggRow> = aggregate(select.clone(), key, now, backend).into_model::<AggRow>().all(db).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let lookup = if grouped { row.stat_key.clone() } else { Some("all".to_string()) };
-            let f = figures(&row, first.get(&lookup).copied(), close.get(&lookup).copied());
+            let f = figures(&row);
             (row.stat_key, f)
         })
         .collect())
@@ -556,7 +541,7 @@ async fn totals_of(db: &impl ConnectionTrait, select: &Select<case::Entity>, now
         .into_iter()
         .next()
         .map(|(_, f)| f)
-        .unwrap_or_else(|| figures(&empty_row(None), None, None)))
+        .unwrap_or_else(|| figures(&empty_row(None))))
 }
 
 async fn groups_of(
@@ -571,7 +556,7 @@ async fn groups_of(
     if group_by == GroupBy::Month {
         let mut found: HashMap<Option<String>, Figures> = rows.into_iter().collect();
         for (month, _) in &months {
-            let figures = found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&empty_row(None), None, None));
+            let figures = found.remove(&Some(month.clone())).unwrap_or_else(|| figures(&empty_row(None)));
             groups.push(Group { key: month.clone(), label: month.clone(), figures });
         }
     } else {
@@ -663,7 +648,7 @@ pub fn write_table(
     sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
     sheet.write_string_with_format(0, 0, first_heading, &header).map_err(xlsx_error)?;
     sheet.set_column_width(0, 24).map_err(xlsx_error)?;
-    let empty = figures(&empty_row(None), None, None);
+    let empty = figures(&empty_row(None));
     for (i, (heading, _)) in cells(&empty).iter().enumerate() {
         let col = u16::try_from(i + 1).map_err(AppError::internal)?;
         sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;

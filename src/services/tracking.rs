@@ -37,6 +37,11 @@ impl PublicCase {
     pub fn can_rate(&self) -> bool {
         self.followed.is_none() && self.status() == CaseStatus::Replied
     }
+
+    /// Nobody has acted on it yet: the resident may still take it back.
+    pub fn can_withdraw(&self) -> bool {
+        self.followed.is_none() && self.status() == CaseStatus::Submitted
+    }
 }
 
 pub async fn find(db: &impl ConnectionTrait, code: &TrackingCode) -> AppResult<case::Model> {
@@ -144,6 +149,52 @@ pub async fn rate<C: ConnectionTrait + TransactionTrait>(
     Ok(saved)
 }
 
+/// The resident takes back a case nobody has handled yet: it closes as withdrawn (counted in
+/// no rate), with their reason on the public timeline. 409 once anyone has acted on it or it
+/// was merged into another case.
+pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    code: &TrackingCode,
+    reason: Option<String>,
+) -> AppResult<case::Model> {
+    let current = find(db, code).await?;
+    if current.merged_into_id.is_some() {
+        return Err(AppError::conflict("merged", "this case was merged into another and is being handled"));
+    }
+    let from = status_of(&current);
+    let to = next_status(from, CaseAction::Withdraw).map_err(|_| {
+        AppError::conflict(
+            "already_handled",
+            "the station has already begun handling this case; it can no longer be withdrawn",
+        )
+    })?;
+    let txn = db.begin().await?;
+    let changes = case::ActiveModel {
+        status: Set(to.as_str().to_string()),
+        closed_at: Set(Some(now)),
+        close_reason: Set(Some("withdrawn".into())),
+        ..Default::default()
+    };
+    let saved = save_versioned(&txn, changes, current.id, current.version, now).await?;
+    record_event(
+        &txn,
+        NewEvent {
+            case_id: current.id,
+            at: now,
+            actor: EventActor::Resident,
+            action: "withdrawn",
+            from: Some(from),
+            to: Some(to),
+            note: reason,
+            public: true,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
 /// The timeline line of a rating: how satisfied, whether solved, and the resident's words.
 fn rating_note(rating: &Rating) -> String {
     let solved = if rating.solved { "已解决" } else { "未解决" };
@@ -158,7 +209,7 @@ fn rating_note(rating: &Rating) -> String {
 pub fn public_note(event: &case_event::Model) -> Option<String> {
     let shown = matches!(
         event.action.as_str(),
-        "reject" | "reply" | "progress" | "extend" | "merge" | "rated" | "reopened" | "reopen"
+        "reject" | "reply" | "progress" | "extend" | "merge" | "rated" | "reopened" | "reopen" | "withdrawn"
     );
     event.note.clone().filter(|_| shown && event.public)
 }

@@ -107,7 +107,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub state: web::Data<AppState>,
     handle: ServerHandle,
-    _db: TestDatabase,
+    /// `None` for a second process on another app's database.
+    _db: Option<TestDatabase>,
     _dir: tempfile::TempDir,
 }
 
@@ -160,7 +161,23 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     .await
     .expect("admin created");
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, database_url: db.url.clone(), client, clock, state, handle, _db: db, _dir: dir }
+    TestApp { address, database_url: db.url.clone(), client, clock, state, handle, _db: Some(db), _dir: dir }
+}
+
+/// Another app process on an existing database (`first` keeps it alive), reaching it at
+/// `database_url` (the same database, perhaps by another route).
+pub async fn spawn_app_on(first: &TestApp, database_url: &str) -> TestApp {
+    init();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let settings = test_settings(dir.path(), database_url);
+    let clock = Arc::new(ManualClock::new(first.clock.now_utc()));
+    let app = Application::build_with_clock(settings, clock.clone()).await.expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, database_url: database_url.to_string(), client, clock, state, handle, _db: None, _dir: dir }
 }
 
 pub trait ClockExt {

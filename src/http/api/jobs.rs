@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::jobs::digest::DigestMode;
-use crate::jobs::{deliver, digest, sweep};
+use crate::jobs::{deliver, digest, retention, sweep};
 use crate::services::actor::Actor;
 use crate::state::AppState;
 
@@ -36,11 +36,11 @@ fn result<T: Serialize>(summary: Option<T>) -> AppResult<JobRunResult> {
     Ok(JobRunResult { ran: summary.is_some(), summary })
 }
 
-/// Administrators only. `name` is `sweep`, `deliver` or `digest`; the digest runs whatever
+/// Administrators only. `name` is `sweep`, `deliver`, `digest` or `retention`; the digest runs whatever
 /// the hour, once a day unless `force=true`.
 #[utoipa::path(
     tag = "jobs",
-    params(("name" = String, Path, description = "sweep, deliver or digest"), RunQuery),
+    params(("name" = String, Path, description = "sweep, deliver, digest or retention"), RunQuery),
     responses((status = 200, body = JobRunResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
@@ -55,6 +55,7 @@ pub async fn run(
     let outcome = match name.as_str() {
         "sweep" => result(sweep::run(&state).await?)?,
         "deliver" => result(deliver::run(&state).await?)?,
+        "retention" => result(retention::run(&state).await?)?,
         "digest" => {
             let mode = if query.force.unwrap_or(false) { DigestMode::Force } else { DigestMode::Now };
             result(digest::run(&state, mode).await?)?

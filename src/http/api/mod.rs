@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is annotated for OpenAPI and registered through
 //! `utoipa_actix_web`, so the document at `/api/v1/openapi.json` lists exactly what is served.
 pub mod activities;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -87,6 +88,7 @@ impl Modify for BearerAuth {
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.configure(auth::routes)
+        .configure(audit::routes)
         .configure(stations::routes)
         .configure(deputies::routes)
         .configure(categories::routes)

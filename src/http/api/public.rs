@@ -14,7 +14,7 @@ use crate::domain::tracking::TrackingCode;
 use crate::entities::{deputy, station};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::client::ClientInfo;
-use crate::http::pages::resident::track::parse_rating;
+use crate::http::pages::resident::track::{parse_rating, parse_withdraw_reason};
 use crate::services::deputies::{self, QrTarget};
 use crate::services::intake::{Channel, IntakeContext, IntakeTarget, submit};
 use crate::services::stations;
@@ -22,7 +22,12 @@ use crate::services::tracking;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(deputy_card).service(station_card).service(create_submission).service(get_submission).service(rate);
+    cfg.service(deputy_card)
+        .service(station_card)
+        .service(create_submission)
+        .service(get_submission)
+        .service(rate)
+        .service(withdraw);
 }
 
 #[derive(Serialize, ToSchema)]
@@ -360,5 +365,36 @@ pub async fn rate(
     let code = parse_code(&code)?;
     let rating = parse_rating(&body.satisfaction, Some(body.solved), body.comment.as_deref())?;
     tracking::rate(&state.db, state.clock.now(), &code, rating).await?;
+    Ok(web::Json(submission_view(&state, &code).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WithdrawRequest {
+    /// Why (optional, at most 500 characters); shown on the case's public timeline.
+    pub reason: Option<String>,
+}
+
+/// Take back a case nobody has handled yet: it closes as withdrawn and counts in no rate.
+/// 409 once the station has acted on it (or merged it into another case).
+#[utoipa::path(
+    tag = "public",
+    params(("tracking_code" = String, Path)),
+    request_body = WithdrawRequest,
+    responses(
+        (status = 200, body = PublicSubmission),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    )
+)]
+#[post("/public/submissions/{tracking_code}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    body: web::Json<WithdrawRequest>,
+) -> AppResult<web::Json<PublicSubmission>> {
+    let code = parse_code(&code)?;
+    let reason = parse_withdraw_reason(body.reason.as_deref())?;
+    tracking::withdraw(&state.db, state.clock.now(), &code, reason).await?;
     Ok(web::Json(submission_view(&state, &code).await?))
 }

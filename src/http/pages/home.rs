@@ -26,6 +26,8 @@ pub struct Nav {
     pub activities: bool,
     /// 热点难点: everyone but handlers.
     pub topics: bool,
+    /// 审计日志: administrators.
+    pub audit: bool,
 }
 
 impl Nav {
@@ -43,6 +45,7 @@ impl Nav {
             books: actor.role != Role::Handler,
             activities: matches!(actor.role, Role::Admin | Role::Manager | Role::Viewer),
             topics: actor.role != Role::Handler,
+            audit: actor.role == Role::Admin,
         }
     }
 }

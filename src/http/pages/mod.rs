@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages. Errors become a friendly page in the reader's language
 //! (rendered by `render_errors`), never a stack of JSON.
 pub mod activities;
+pub mod audit;
 pub mod books;
 pub mod cards;
 pub mod cases;
@@ -223,6 +224,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/t").route(web::get().to(resident::track::lookup)))
         .service(web::resource("/t/{code}").route(web::get().to(resident::track::show)))
         .service(web::resource("/t/{code}/rating").route(web::post().to(resident::track::rate)))
+        .service(web::resource("/t/{code}/withdraw").route(web::post().to(resident::track::withdraw)))
         .service(web::resource("/t/{code}/photos/{hash}").route(web::get().to(photos::public_photo)))
         .service(web::resource("/app/cases/{id}/photos/{hash}").route(web::get().to(photos::staff_photo)))
         .service(web::resource("/privacy").route(web::get().to(resident::form::privacy)))
@@ -251,6 +253,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     ledgers::routes(cfg);
     suggestions::routes(cfg);
     topics::routes(cfg);
+    audit::routes(cfg);
 }
 
 #[cfg(test)]

@@ -44,6 +44,10 @@ struct TrackPage {
     replied_at: Option<String>,
     can_rate: bool,
     rating_error: Option<String>,
+    can_withdraw: bool,
+    /// Why the withdrawal was refused, and what was typed.
+    withdraw_error: Option<String>,
+    withdraw_reason: String,
     satisfactions: Vec<(&'static str, &'static str)>,
     rating: Option<String>,
     timeline: Vec<TimelineEntry>,
@@ -142,6 +146,9 @@ fn track_page(
         replied_at: shown.replied_at.map(|at| local_time(state, at)),
         can_rate: view.can_rate(),
         rating_error,
+        can_withdraw: view.can_withdraw(),
+        withdraw_error: None,
+        withdraw_reason: String::new(),
         satisfactions: [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Dissatisfied]
             .into_iter()
             .map(|s| (s.as_str(), satisfaction_label(s, lang)))
@@ -158,6 +165,8 @@ pub struct TrackQuery {
     new: Option<u8>,
     #[serde(default)]
     rated: Option<u8>,
+    #[serde(default)]
+    withdrawn: Option<u8>,
 }
 
 pub async fn show(
@@ -179,6 +188,7 @@ pub async fn show(
     let flash = match query.rated {
         Some(1) => Some(lang.t("track.rated").into_owned()),
         Some(2) => Some(lang.t("track.reopened").into_owned()),
+        _ if query.withdrawn == Some(1) => Some(lang.t("track.withdrawn").into_owned()),
         _ => None,
     };
     let page = track_page(&req, &state, lang, view, query.new == Some(1), flash, None);
@@ -199,10 +209,13 @@ pub async fn lookup(
     query: web::Query<LookupQuery>,
 ) -> Result<HttpResponse, PageError> {
     let typed = query.code.trim().chars().take(20).collect::<String>();
-    if let Some(code) = TrackingCode::parse(&typed)
-        && tracking::find(&state.db, &code).await.is_ok()
-    {
-        return Ok(redirect(&format!("/t/{}", code.as_str())));
+    if let Some(code) = TrackingCode::parse(&typed) {
+        // Only "no such case" is a not-found page; a database away is a 503, not a wrong code.
+        match tracking::find(&state.db, &code).await {
+            Ok(_) => return Ok(redirect(&format!("/t/{}", code.as_str()))),
+            Err(AppError::NotFound(_)) => {}
+            Err(error) => return Err(PageError::new(error, lang)),
+        }
     }
     let page = LookupPage { lang, prefs: Prefs::of(&req, lang), not_found: !typed.is_empty(), code: typed };
     let mut response = if page.not_found { HttpResponse::NotFound() } else { HttpResponse::Ok() };
@@ -265,4 +278,54 @@ pub async fn rate(
     let saved = tracking::rate(&state.db, state.clock.now(), &code, rating).await.map_err(fail)?;
     let flag = if saved.status == CaseStatus::Closed.as_str() { 1 } else { 2 };
     Ok(redirect(&format!("/t/{}?rated={flag}#rating", code.as_str())))
+}
+
+/// The resident's reason for withdrawing: optional, at most 500 characters.
+pub fn parse_withdraw_reason(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    text::optional_text("reason", raw, MAX_COMMENT_CHARS).map_err(AppError::field)
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    reason: String,
+    /// The box "I want to withdraw it" must be ticked: one mistaken tap takes nothing back.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /t/{code}/withdraw`: the resident takes back a case nobody has handled yet.
+pub async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    code: web::Path<String>,
+    form: web::Form<WithdrawForm>,
+) -> Result<HttpResponse, PageError> {
+    let fail = |e| PageError::new(e, lang);
+    let code = TrackingCode::parse(&code).ok_or_else(|| fail(AppError::NotFound("case")))?;
+    let refused = |message: String| async {
+        let view = tracking::public_view(&state.db, &code).await.map_err(fail)?;
+        let mut page = track_page(&req, &state, lang, view, false, None, None);
+        page.withdraw_error = Some(message);
+        page.withdraw_reason = form.reason.chars().take(MAX_COMMENT_CHARS).collect();
+        Ok::<_, PageError>(
+            HttpResponse::UnprocessableEntity()
+                .content_type(actix_web::http::header::ContentType::html())
+                .body(page.render()?),
+        )
+    };
+    if form.confirm != "1" {
+        return refused(lang.t("track.withdraw_confirm_missing").into_owned()).await;
+    }
+    let reason = match parse_withdraw_reason(Some(&form.reason)) {
+        Ok(reason) => reason,
+        Err(AppError::Validation(fields)) => return refused(lang.field_message(&fields[0])).await,
+        Err(error) => return Err(fail(error)),
+    };
+    match tracking::withdraw(&state.db, state.clock.now(), &code, reason).await {
+        Ok(_) => Ok(redirect(&format!("/t/{}?withdrawn=1", code.as_str()))),
+        Err(AppError::Conflict { .. }) => refused(lang.t("track.withdraw_too_late").into_owned()).await,
+        Err(error) => Err(fail(error)),
+    }
 }
