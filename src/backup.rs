@@ -7,6 +7,10 @@
 //! snapshot: a photo is saved before the case naming it commits and never deleted, so every photo
 //! row in the snapshot has its file in the copy.
 //!
+//! The keys of residents' personal data go with it when they were generated into the data
+//! directory (`data-keys`, `lookup-key`): without them the copy could not be read. Configured
+//! keys (`LIAISON_DATA_KEYS`, `LIAISON_LOOKUP_KEY`) live outside and must be kept apart.
+//!
 //! PostgreSQL is backed up with its own tools; both commands say how, and refuse.
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -27,6 +31,9 @@ use crate::photos::sync_dir;
 pub const DATABASE_FILE: &str = "liaison.db";
 const PHOTOS_DIR: &str = "photos";
 const SECRET_FILE: &str = "jwt-secret";
+/// Generated secrets kept beside the database, copied with it.
+const SECRET_FILES: [&str; 3] =
+    [SECRET_FILE, crate::services::data_keys::DATA_KEYS_FILE, crate::services::data_keys::LOOKUP_KEY_FILE];
 
 /// What a backup wrote.
 #[derive(Debug)]
@@ -110,9 +117,11 @@ pub async fn backup(settings: &Settings, output: Option<PathBuf>, now: DateTime<
 
     let (photo_files, photo_bytes) =
         copy_tree(&settings.data_dir.join(PHOTOS_DIR), &dir.join(PHOTOS_DIR)).context("cannot copy the photos")?;
-    let secret = settings.data_dir.join(SECRET_FILE);
-    if secret.is_file() {
-        copy_durably(&secret, &dir.join(SECRET_FILE))?;
+    for file in SECRET_FILES {
+        let secret = settings.data_dir.join(file);
+        if secret.is_file() {
+            copy_durably(&secret, &dir.join(file))?;
+        }
     }
     sync_dir(&dir)?;
     Ok(BackupReport { dir, database_bytes, photo_files, photo_bytes, elapsed: started.elapsed() })
@@ -127,10 +136,10 @@ pub async fn restore(settings: &Settings, input: &Path, force: bool) -> anyhow::
         bail!("{}", postgres_instructions());
     }
     let Some(target) = sqlite_path(&url) else { bail!("cannot restore into the database {}", db::redact(&url)) };
-    let (source, photos, secret) = if input.is_dir() {
-        (input.join(DATABASE_FILE), Some(input.join(PHOTOS_DIR)), Some(input.join(SECRET_FILE)))
+    let (source, photos, secrets) = if input.is_dir() {
+        (input.join(DATABASE_FILE), Some(input.join(PHOTOS_DIR)), SECRET_FILES.map(|f| input.join(f)).to_vec())
     } else {
-        (input.to_path_buf(), None, None)
+        (input.to_path_buf(), None, Vec::new())
     };
     if !source.is_file() {
         bail!("{} is not a backup: there is no {}", input.display(), source.display());
@@ -176,9 +185,20 @@ pub async fn restore(settings: &Settings, input: &Path, force: bool) -> anyhow::
         Some(photos) => copy_tree(&photos, &settings.data_dir.join(PHOTOS_DIR)).context("cannot copy the photos")?.0,
         None => 0,
     };
-    if let Some(secret) = secret.filter(|s| s.is_file()) {
+    for (secret, file) in secrets.iter().zip(SECRET_FILES) {
+        if !secret.is_file() {
+            continue;
+        }
         fs::create_dir_all(&settings.data_dir)?;
-        copy_durably(&secret, &settings.data_dir.join(SECRET_FILE))?;
+        let target = settings.data_dir.join(file);
+        // A key file that differs is kept aside, never lost: it may still open other copies.
+        if target.is_file() && fs::read(&target)? != fs::read(secret)? {
+            fs::rename(
+                &target,
+                settings.data_dir.join(format!("{file}.before-restore-{:08x}", rand::random::<u32>())),
+            )?;
+        }
+        copy_durably(secret, &target)?;
     }
     Ok(RestoreReport { database: target, database_bytes, photo_files })
 }
@@ -282,6 +302,8 @@ fn copy_durably(from: &Path, to: &Path) -> io::Result<()> {
     let copied = (|| {
         let mut reader = File::open(from)?;
         let mut writer = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        // As the original: a secret (0600) stays private in the copy.
+        fs::set_permissions(&temp, reader.metadata()?.permissions())?;
         io::copy(&mut reader, &mut writer)?;
         writer.sync_all()?;
         drop(writer);

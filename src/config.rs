@@ -36,6 +36,12 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// HS256 key for sign-in tokens (`LIAISON_JWT_SECRET`); at least 32 bytes in production.
     pub jwt_secret: Option<String>,
+    /// Keys for residents' names and phones (`LIAISON_DATA_KEYS`): `id:base64key,…`, 32-byte
+    /// keys, the first seals new values; generated into `data_dir` when unset.
+    pub data_keys: Option<String>,
+    /// Key of the phone lookup hashes (`LIAISON_LOOKUP_KEY`, base64 of 32 bytes); generated
+    /// into `data_dir` when unset.
+    pub lookup_key: Option<String>,
     /// Name of the congress office shown in page headers and exports.
     pub org_name: String,
     /// IANA time zone of the stations; working days and deadlines are counted in it.
@@ -95,6 +101,8 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             jwt_secret: None,
+            data_keys: None,
+            lookup_key: None,
             org_name: "人大常委会代表工作委员会".into(),
             timezone: "Asia/Shanghai".into(),
             session_hours: 12,

@@ -1,4 +1,4 @@
-//! `liaison`: serve (default) · migrate · admin create · demo · backup · restore.
+//! `liaison`: serve (default) · migrate · admin create · demo · backup · restore · rotate-keys.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -7,7 +7,7 @@ use liaison::clock::{Clock, SystemClock};
 use liaison::config::Settings;
 use liaison::domain::account::{NewPassword, Username};
 use liaison::services::auth::PasswordHasher;
-use liaison::services::{demo, users};
+use liaison::services::{demo, reseal, users};
 use liaison::startup::Application;
 use liaison::{db, telemetry};
 use sea_orm::TransactionTrait;
@@ -47,6 +47,14 @@ enum Command {
         /// Directory to create (default: DATA_DIR/backups/liaison-<UTC time>)
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+    /// Re-encrypt residents' names and phones under the current key (the first of
+    /// LIAISON_DATA_KEYS), in batches; safe while servers run with the same keys. Run it
+    /// again if it stops; afterwards the older keys may be removed from the configuration
+    RotateKeys {
+        /// Rows per transaction
+        #[arg(long, default_value_t = 500)]
+        batch: u64,
     },
     /// Put a backup in place of the SQLite database (stop the server first)
     Restore {
@@ -92,6 +100,7 @@ async fn main() -> ExitCode {
         Command::SeedCases { cases } => seed_cases(settings, cases).await,
         Command::Backup { output } => backup(settings, output).await,
         Command::Restore { input, force } => restore(settings, &input, force).await,
+        Command::RotateKeys { batch } => rotate_keys(settings, batch).await,
         Command::Openapi => match serde_json::to_string_pretty(&liaison::http::api::openapi()) {
             Ok(json) => {
                 println!("{json}");
@@ -114,6 +123,30 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(url = %app.public_url(), port = app.port(), "liaison is listening");
     println!("liaison is listening on {} (staff sign-in: {}/login)", app.public_url(), app.public_url());
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn rotate_keys(settings: Settings, batch: u64) -> anyhow::Result<()> {
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let cipher = liaison::services::data_keys::load(&settings)?;
+    let current = cipher.current().clone();
+    let report = |table: &str, p: reseal::Progress| eprintln!("{table}: {} rows re-encrypted", p.rewritten);
+    let done = reseal::rotate(&db, &cipher, batch.clamp(1, 10_000), SystemClock.now(), report).await?;
+    if done.remaining > 0 {
+        anyhow::bail!(
+            "{} rows were re-encrypted under key `{current}`, {} are still under older keys (they kept changing): run rotate-keys again",
+            done.rewritten,
+            done.remaining
+        );
+    }
+    let still = liaison::services::data_keys::keys_in_use(&db).await?;
+    println!(
+        "{} rows re-encrypted; every value is under key `{current}`; keys in use: {}; {} older key(s) may now be removed from LIAISON_DATA_KEYS",
+        done.rewritten,
+        still.join(", "),
+        done.retired
+    );
     Ok(())
 }
 

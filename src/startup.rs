@@ -16,6 +16,8 @@ use crate::db;
 use crate::http::{api, middleware, pages, static_files};
 use crate::photos::{PhotoLimits, PhotoStore};
 use crate::services::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
+use crate::services::cipher::Cipher;
+use crate::services::{data_keys, reseal};
 use crate::state::{AppState, ScanCache};
 
 /// A separate key for each use, derived from the one configured secret.
@@ -25,6 +27,22 @@ fn derive_key(secret: &[u8], purpose: &[u8]) -> [u8; 32] {
     hasher.update(purpose);
     hasher.update(secret);
     hasher.finalize().into()
+}
+
+/// The keys of residents' personal data, checked against the database; plaintext rows from
+/// before encryption are sealed here, before anything is served.
+pub async fn open_personal_data(
+    db: &sea_orm::DatabaseConnection,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Cipher> {
+    let cipher = data_keys::load(settings)?;
+    data_keys::check_and_record(db, &cipher, now).await?;
+    let done = reseal::run(db, &cipher, reseal::Scope::Plaintext, reseal::BATCH, |_, _| {}).await?;
+    if done.rewritten > 0 {
+        tracing::info!(rows = done.rewritten, "encrypted residents' names and phones stored before encryption");
+    }
+    Ok(cipher)
 }
 
 pub struct Application {
@@ -43,6 +61,7 @@ impl Application {
         let db = db::connect(&settings).await?;
         db::migrate(&db).await?;
         db::optimize(&db).await?;
+        let cipher = Arc::new(open_personal_data(&db, &settings, clock.now()).await?);
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
@@ -65,6 +84,7 @@ impl Application {
             hasher: PasswordHasher::new(settings.argon2_memory_kib)?,
             http: crate::jobs::deliver::http_client().context("cannot set up the webhook client")?,
             clock,
+            cipher,
             settings: Arc::new(settings),
         });
         crate::jobs::spawn(state.clone());

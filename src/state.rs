@@ -35,6 +35,8 @@ pub struct AppState {
     pub photo_permits: tokio::sync::Semaphore,
     /// Posts webhook messages (one client: connections are pooled).
     pub http: reqwest::Client,
+    /// Seals and opens residents' names and phones; hashes phones for lookups.
+    pub cipher: Arc<crate::services::cipher::Cipher>,
 }
 
 impl AppState {

@@ -14,6 +14,7 @@ mod m20261130_000009_activities;
 mod m20261130_000010_suggestions;
 mod m20261130_000011_station_books;
 mod m20261201_000012_stats_covering_index;
+mod m20261202_000013_sealed_personal_data;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_suggestions::Migration),
             Box::new(m20261130_000011_station_books::Migration),
             Box::new(m20261201_000012_stats_covering_index::Migration),
+            Box::new(m20261202_000013_sealed_personal_data::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ pub mod rates;
 pub mod reception;
 pub mod redact;
 pub mod role;
+pub mod sealed;
 pub mod station_books;
 pub mod suggestion;
 pub mod text;

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::sealed::SealedText;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "cases")]
 pub struct Model {
@@ -19,8 +21,11 @@ pub struct Model {
     pub location: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
+    /// Sealed (`services::cipher`), like the phone.
+    pub contact_name: Option<SealedText>,
+    pub contact_phone: Option<SealedText>,
+    /// Keyed hash of the normalised phone: "cases from this phone" without decrypting.
+    pub contact_phone_hash: Option<String>,
     pub anonymous: bool,
     pub wants_callback: bool,
     pub consent_version: String,

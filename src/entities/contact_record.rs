@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::sealed::SealedText;
+
 /// A deputy's contact with a voter household (民情联系卡 record).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "contact_record")]
@@ -13,8 +15,11 @@ pub struct Model {
     /// `visit`, `phone`, `wechat` or `other`.
     pub mode: String,
     /// Who the household is (a name, a flat): personal data, masked in lists.
-    pub household: String,
-    pub phone: Option<String>,
+    pub household: SealedText,
+    /// Sealed, like the household.
+    pub phone: Option<SealedText>,
+    /// Keyed hash of the normalised phone.
+    pub phone_hash: Option<String>,
     pub matter: String,
     pub handling: Option<String>,
     pub case_id: Option<i32>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::sealed::SealedText;
+
 /// One entry of the reception log (人大代表接待选民来访登记簿).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "reception_visit")]
@@ -9,8 +11,11 @@ pub struct Model {
     pub station_id: i32,
     pub visited_on: Date,
     pub slot: String,
-    pub visitor_name: Option<String>,
-    pub visitor_phone: Option<String>,
+    /// Sealed (`services::cipher`), like the phone.
+    pub visitor_name: Option<SealedText>,
+    pub visitor_phone: Option<SealedText>,
+    /// Keyed hash of the normalised phone.
+    pub visitor_phone_hash: Option<String>,
     /// The visitor agreed that their name and phone are kept.
     pub consent: bool,
     pub visitors_count: i32,

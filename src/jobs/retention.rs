@@ -66,6 +66,7 @@ fn holds_personal_data() -> Condition {
     Condition::any()
         .add(case::Column::ContactName.is_not_null())
         .add(case::Column::ContactPhone.is_not_null())
+        .add(case::Column::ContactPhoneHash.is_not_null())
         .add(case::Column::Latitude.is_not_null())
         .add(case::Column::Longitude.is_not_null())
         .add(case::Column::SubmitterKey.is_not_null())
@@ -95,6 +96,8 @@ async fn erase<C: ConnectionTrait + TransactionTrait>(
         let erased = case::Entity::update_many()
             .col_expr(case::Column::ContactName, Expr::value(Option::<String>::None))
             .col_expr(case::Column::ContactPhone, Expr::value(Option::<String>::None))
+            // The phone's lookup hash goes too: "cases from this phone" must not find them.
+            .col_expr(case::Column::ContactPhoneHash, Expr::value(Option::<String>::None))
             .col_expr(case::Column::Latitude, Expr::value(Option::<f64>::None))
             .col_expr(case::Column::Longitude, Expr::value(Option::<f64>::None))
             .col_expr(case::Column::SubmitterKey, Expr::value(Option::<String>::None))
@@ -117,7 +120,8 @@ async fn erase<C: ConnectionTrait + TransactionTrait>(
             .filter(
                 Condition::any()
                     .add(reception_visit::Column::VisitorName.is_not_null())
-                    .add(reception_visit::Column::VisitorPhone.is_not_null()),
+                    .add(reception_visit::Column::VisitorPhone.is_not_null())
+                    .add(reception_visit::Column::VisitorPhoneHash.is_not_null()),
             )
             .limit(BATCH)
             .into_tuple()
@@ -129,6 +133,7 @@ async fn erase<C: ConnectionTrait + TransactionTrait>(
         let erased = reception_visit::Entity::update_many()
             .col_expr(reception_visit::Column::VisitorName, Expr::value(Option::<String>::None))
             .col_expr(reception_visit::Column::VisitorPhone, Expr::value(Option::<String>::None))
+            .col_expr(reception_visit::Column::VisitorPhoneHash, Expr::value(Option::<String>::None))
             .col_expr(reception_visit::Column::UpdatedAt, Expr::value(now))
             .filter(reception_visit::Column::Id.is_in(ids))
             .exec(&txn)

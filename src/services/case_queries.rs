@@ -16,6 +16,7 @@ use crate::jobs::sweep::{open_statuses, overdue_condition};
 use crate::services::actor::Actor;
 use crate::services::audit;
 use crate::services::case_access;
+use crate::services::cipher::Cipher;
 use crate::services::figures::Figure;
 use crate::services::paging::{contains, count};
 
@@ -43,6 +44,8 @@ pub struct CaseFilter {
     pub disclosed: Option<bool>,
     /// Text in the resident's words, the place or the tracking code.
     pub q: Option<String>,
+    /// `q` read as a phone: its lookup hash (see `with_phone_lookup`).
+    pub q_phone_hash: Option<String>,
     /// Received in `[start, end)`: the period of a statistic.
     pub received: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Of any of these stations (a station with its points and grids).
@@ -117,12 +120,15 @@ fn filtered(mut select: Select<case::Entity>, filter: &CaseFilter, now: DateTime
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let code = q.replace('-', "").to_uppercase();
-        select = select.filter(
-            Condition::any()
-                .add(contains(case::Column::Content, q))
-                .add(contains(case::Column::Location, q))
-                .add(case::Column::TrackingCode.eq(code)),
-        );
+        let mut any = Condition::any()
+            .add(contains(case::Column::Content, q))
+            .add(contains(case::Column::Location, q))
+            .add(case::Column::TrackingCode.eq(code));
+        // The phone is sealed: it is found by equality on its keyed hash, never by a pattern.
+        if let Some(hash) = &filter.q_phone_hash {
+            any = any.add(case::Column::ContactPhoneHash.eq(hash.clone()));
+        }
+        select = select.filter(any);
     }
     if let Some((start, end)) = filter.received {
         select = select.filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end));
@@ -208,12 +214,33 @@ pub struct ContactView {
     pub masked: bool,
 }
 
-pub fn masked_contact(record: &case::Model) -> ContactView {
-    ContactView {
-        name: record.contact_name.as_deref().map(crate::domain::person::mask_name),
-        phone: record.contact_phone.as_deref().map(crate::domain::phone::mask_phone),
-        masked: true,
+impl CaseFilter {
+    /// Lets `q` also find the cases from a phone, when it is one.
+    pub fn with_phone_lookup(mut self, cipher: &Cipher) -> Self {
+        self.q_phone_hash = self
+            .q
+            .as_deref()
+            .and_then(|q| crate::domain::phone::Phone::parse("q", q).ok())
+            .map(|phone| cipher.phone_hash(&phone));
+        self
     }
+}
+
+pub fn masked_contact(cipher: &Cipher, record: &case::Model) -> AppResult<ContactView> {
+    Ok(ContactView {
+        name: cipher.open_opt(record.contact_name.as_ref())?.as_deref().map(crate::domain::person::mask_name),
+        phone: cipher.open_opt(record.contact_phone.as_ref())?.as_deref().map(crate::domain::phone::mask_phone),
+        masked: true,
+    })
+}
+
+/// The contact in full, for those who handle the case (the caller records the view).
+pub fn full_contact(cipher: &Cipher, record: &case::Model) -> AppResult<ContactView> {
+    Ok(ContactView {
+        name: cipher.open_opt(record.contact_name.as_ref())?,
+        phone: cipher.open_opt(record.contact_phone.as_ref())?,
+        masked: false,
+    })
 }
 
 pub struct CaseDetail {
@@ -231,6 +258,7 @@ pub struct CaseDetail {
 /// One case in full. Reading the resident's contact unmasked is recorded in the audit log.
 pub async fn detail(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     id: i32,
     now: DateTime<Utc>,
@@ -240,9 +268,9 @@ pub async fn detail(
     let has_contact = record.contact_name.is_some() || record.contact_phone.is_some();
     let contact = if has_contact && case_access::handles(db, actor, &record).await? {
         audit::record(db, now, Some(actor.user_id), "view_contact", Some(("case", Some(record.id))), None, ip).await?;
-        ContactView { name: record.contact_name.clone(), phone: record.contact_phone.clone(), masked: false }
+        full_contact(cipher, &record)?
     } else {
-        masked_contact(&record)
+        masked_contact(cipher, &record)?
     };
     let events = case_event::Entity::find()
         .filter(case_event::Column::CaseId.eq(record.id))

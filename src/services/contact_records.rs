@@ -18,6 +18,7 @@ use crate::entities::{case, contact_record, deputy};
 use crate::error::{AppError, AppResult};
 use crate::services::actor::{Actor, StationScope};
 use crate::services::audit;
+use crate::services::cipher::Cipher;
 use crate::services::reception_roster::readable_station;
 
 #[derive(Debug, Clone)]
@@ -73,6 +74,7 @@ fn unmasked_for(actor: &Actor, managed: &StationScope, record: &contact_record::
 
 async fn views(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     records: Vec<contact_record::Model>,
@@ -112,9 +114,12 @@ async fn views(
                 None,
             )
             .await?;
-            (record.household.clone(), record.phone.clone())
+            (cipher.open(&record.household)?, cipher.open_opt(record.phone.as_ref())?)
         } else {
-            (mask_name(&record.household), record.phone.as_deref().map(mask_phone))
+            (
+                mask_name(&cipher.open(&record.household)?),
+                cipher.open_opt(record.phone.as_ref())?.as_deref().map(mask_phone),
+            )
         };
         out.push(ContactView {
             deputy_name: names.get(&record.deputy_id).cloned().unwrap_or_default(),
@@ -149,6 +154,7 @@ pub async fn writable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id
 /// Records a deputy's contact with a household, at the deputy's station.
 pub async fn record(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     deputy_id: i32,
@@ -160,8 +166,9 @@ pub async fn record(
         deputy_id: Set(deputy.id),
         contacted_on: Set(new.contacted_on),
         mode: Set(new.mode.as_str().to_string()),
-        household: Set(new.household),
-        phone: Set(new.phone.map(|p| p.to_string())),
+        household: Set(cipher.seal(&new.household)),
+        phone: Set(new.phone.as_ref().map(|p| cipher.seal(&p.to_string()))),
+        phone_hash: Set(new.phone.as_ref().map(|p| cipher.phone_hash(p))),
         matter: Set(new.matter),
         handling: Set(new.handling),
         case_id: Set(None),
@@ -183,7 +190,7 @@ pub async fn record(
         None,
     )
     .await?;
-    views(db, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
+    views(db, cipher, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -195,6 +202,7 @@ pub struct ContactFilter {
 /// A station's contact records, newest first. A deputy reading a station sees only their own.
 pub async fn list(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     station_id: i32,
@@ -214,12 +222,13 @@ pub async fn list(
         .order_by_desc(contact_record::Column::Id)
         .all(db)
         .await?;
-    views(db, actor, now, records).await
+    views(db, cipher, actor, now, records).await
 }
 
 /// One deputy's records (newest first): the deputy, or staff who may read the deputy's station.
 pub async fn of_deputy(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     deputy_id: i32,
@@ -239,7 +248,7 @@ pub async fn of_deputy(
         .order_by_desc(contact_record::Column::Id)
         .all(db)
         .await?;
-    views(db, actor, now, records).await
+    views(db, cipher, actor, now, records).await
 }
 
 async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<contact_record::Model> {
@@ -251,14 +260,21 @@ async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> A
     Ok(record)
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, id: i32) -> AppResult<ContactView> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    cipher: &Cipher,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i32,
+) -> AppResult<ContactView> {
     let record = readable_record(db, actor, id).await?;
-    views(db, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
+    views(db, cipher, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
 }
 
 /// Edits a record (its deputy or a manager of its station) if the version is still current.
 pub async fn update(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     id: i32,
@@ -281,10 +297,11 @@ pub async fn update(
         set!(Mode, mode.as_str());
     }
     if let Some(household) = changes.household {
-        set!(Household, household);
+        set!(Household, cipher.seal(&household));
     }
     if let Some(phone) = changes.phone {
-        set!(Phone, phone.map(|p| p.to_string()));
+        set!(Phone, phone.as_ref().map(|p| cipher.seal(&p.to_string())));
+        set!(PhoneHash, phone.as_ref().map(|p| cipher.phone_hash(p)));
     }
     if let Some(matter) = changes.matter {
         set!(Matter, matter);
@@ -302,5 +319,5 @@ pub async fn update(
     }
     audit::record(db, now, Some(actor.user_id), "contact_updated", Some(("contact_record", Some(id))), None, None)
         .await?;
-    get(db, actor, now, id).await
+    get(db, cipher, actor, now, id).await
 }

@@ -57,7 +57,7 @@ pub struct PhotoRecord {
     pub bytes: i32,
 }
 
-pub struct IntakeContext {
+pub struct IntakeContext<'a> {
     pub now: DateTime<Utc>,
     pub time_zone: Tz,
     pub channel: Channel,
@@ -70,6 +70,8 @@ pub struct IntakeContext {
     pub max_per_address_per_minute: u64,
     /// How many cases one code (deputy or station) may receive per minute.
     pub max_per_code_per_minute: u64,
+    /// Seals the resident's name and phone.
+    pub cipher: &'a crate::services::cipher::Cipher,
 }
 
 pub struct SubmitOutcome {
@@ -98,7 +100,7 @@ fn too_many(message: &str) -> AppError {
 }
 
 /// Per-address and per-code limits, counted in the database so they hold across processes.
-async fn check_rate(db: &impl ConnectionTrait, ctx: &IntakeContext, target: IntakeTarget) -> AppResult<()> {
+async fn check_rate(db: &impl ConnectionTrait, ctx: &IntakeContext<'_>, target: IntakeTarget) -> AppResult<()> {
     let since = ctx.now - Duration::minutes(1);
     if ctx.max_per_address_per_minute > 0
         && let Some(key) = ctx.submitter_key.as_deref()
@@ -129,7 +131,7 @@ async fn check_rate(db: &impl ConnectionTrait, ctx: &IntakeContext, target: Inta
 
 pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     db: &C,
-    ctx: &IntakeContext,
+    ctx: &IntakeContext<'_>,
     target: IntakeTarget,
     submission: Submission,
     photos: Vec<PhotoRecord>,
@@ -172,8 +174,9 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
         location: Set(submission.place.text.clone()),
         latitude: Set(submission.place.coordinates.map(|c| c.0)),
         longitude: Set(submission.place.coordinates.map(|c| c.1)),
-        contact_name: Set(contact.name().map(str::to_string)),
-        contact_phone: Set(contact.phone().map(|p| p.to_string())),
+        contact_name: Set(ctx.cipher.seal_opt(contact.name())),
+        contact_phone: Set(contact.phone().map(|p| ctx.cipher.seal(&p.to_string()))),
+        contact_phone_hash: Set(contact.phone().map(|p| ctx.cipher.phone_hash(p))),
         anonymous: Set(matches!(contact, crate::domain::intake::Contact::Anonymous)),
         wants_callback: Set(contact.wants_callback()),
         consent_version: Set(CONSENT_VERSION.to_string()),

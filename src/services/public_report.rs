@@ -19,6 +19,7 @@ use crate::entities::{case, case_event, category};
 use crate::error::AppResult;
 use crate::services::actor::with_descendants;
 use crate::services::case_flow::status_of;
+use crate::services::cipher::Cipher;
 use crate::services::ledgers::Period;
 use crate::services::stats::{self, GroupBy, Stats, StatsRequest};
 
@@ -76,6 +77,7 @@ pub async fn first_year(db: &impl ConnectionTrait, station_id: i32, tz: chrono_t
 /// cases are left out (their answer is the case they were merged into).
 pub async fn disclosed(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     station_id: i32,
     page: PageRequest,
 ) -> AppResult<Page<DisclosedCase>> {
@@ -118,10 +120,11 @@ pub async fn disclosed(
         .into_iter()
         .map(|record| {
             let status = status_of(&record);
-            let name = record.contact_name.clone().unwrap_or_default();
+            // Opened only to cut the name out of what is published.
+            let name = cipher.open_opt(record.contact_name.as_ref())?.unwrap_or_default();
             let names = [name.as_str()];
             let answered = matches!(status, CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Archived);
-            DisclosedCase {
+            Ok(DisclosedCase {
                 received_at: record.received_at,
                 category: categories.get(&record.category_id).cloned(),
                 location: record.location.as_deref().map(|l| redact(l, &names)),
@@ -136,9 +139,9 @@ pub async fn disclosed(
                     .collect(),
                 reply: record.reply.as_deref().filter(|_| answered).map(|r| redact(r, &names)),
                 replied_at: record.replied_at.filter(|_| answered),
-            }
+            })
         })
-        .collect();
+        .collect::<AppResult<_>>()?;
     Ok(Page { items, total, request: page })
 }
 
@@ -155,6 +158,7 @@ pub struct Report {
 /// its staff read), the years to choose from and a page of its disclosed cases.
 pub async fn report(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     station_id: i32,
     period: Period,
     tz: chrono_tz::Tz,
@@ -166,6 +170,6 @@ pub async fn report(
     let stats = stats::public_stats(db, station_id, request).await?;
     let this_year = now.with_timezone(&tz).year();
     let years = public_report::years(first_year(db, station_id, tz).await?, this_year);
-    let disclosed = disclosed(db, station_id, PageRequest { per_page: PER_PAGE, ..page }).await?;
+    let disclosed = disclosed(db, cipher, station_id, PageRequest { per_page: PER_PAGE, ..page }).await?;
     Ok(Report { stats, years, disclosed })
 }

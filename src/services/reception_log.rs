@@ -22,6 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::actor::Actor;
 use crate::services::audit;
 use crate::services::case_flow::{EventActor, NewEvent, record_event};
+use crate::services::cipher::Cipher;
 use crate::services::intake::{self, Channel, IntakeContext, IntakeTarget};
 use crate::services::reception_roster::{managed_station, on_duty, readable_station, station_deputies};
 
@@ -98,6 +99,7 @@ async fn deputies_of(db: &impl ConnectionTrait, visit_ids: &[i32]) -> AppResult<
 
 async fn views(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     visits: Vec<reception_visit::Model>,
@@ -133,9 +135,12 @@ async fn views(
                 )
                 .await?;
             }
-            (visit.visitor_name.clone(), visit.visitor_phone.clone())
+            (cipher.open_opt(visit.visitor_name.as_ref())?, cipher.open_opt(visit.visitor_phone.as_ref())?)
         } else {
-            (visit.visitor_name.as_deref().map(mask_name), visit.visitor_phone.as_deref().map(mask_phone))
+            (
+                cipher.open_opt(visit.visitor_name.as_ref())?.as_deref().map(mask_name),
+                cipher.open_opt(visit.visitor_phone.as_ref())?.as_deref().map(mask_phone),
+            )
         };
         out.push(VisitView {
             deputies: deputies.remove(&visit.id).unwrap_or_default(),
@@ -190,6 +195,7 @@ fn dedup(ids: Vec<i32>) -> Vec<i32> {
 /// transaction for the visit, its deputies and the case.
 pub async fn record<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    cipher: &Cipher,
     actor: &Actor,
     clock: Clock,
     station_id: i32,
@@ -240,8 +246,9 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         station_id: Set(station_id),
         visited_on: Set(new.visited_on),
         slot: Set(new.slot.as_str().to_string()),
-        visitor_name: Set(new.visitor.name.clone()),
-        visitor_phone: Set(new.visitor.phone.as_ref().map(|p| p.to_string())),
+        visitor_name: Set(cipher.seal_opt(new.visitor.name.as_deref())),
+        visitor_phone: Set(new.visitor.phone.as_ref().map(|p| cipher.seal(&p.to_string()))),
+        visitor_phone_hash: Set(new.visitor.phone.as_ref().map(|p| cipher.phone_hash(p))),
         consent: Set(new.consent && !new.visitor.is_empty()),
         visitors_count: Set(new.visitors_count.get()),
         matter: Set(new.matter.clone()),
@@ -270,6 +277,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
                 submitter_key: None,
                 max_per_address_per_minute: 0,
                 max_per_code_per_minute: 0,
+                cipher,
             };
             let target = IntakeTarget { station_id, deputy_id: deputy_ids.first().copied() };
             let opened = intake::submit(&txn, &ctx, target, submission, Vec::new()).await?;
@@ -307,7 +315,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     let unmasked = unmasked_for(db, actor, station_id).await?;
-    views(db, actor, clock.now, vec![visit], unmasked).await?.pop().ok_or(AppError::NotFound("visit"))
+    views(db, cipher, actor, clock.now, vec![visit], unmasked).await?.pop().ok_or(AppError::NotFound("visit"))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -319,6 +327,7 @@ pub struct VisitFilter {
 /// The visits of a station (newest first), for those who may read it.
 pub async fn list(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     station_id: i32,
@@ -338,7 +347,7 @@ pub async fn list(
         .all(db)
         .await?;
     let unmasked = unmasked_for(db, actor, station_id).await?;
-    views(db, actor, now, visits, unmasked).await
+    views(db, cipher, actor, now, visits, unmasked).await
 }
 
 async fn readable_visit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<reception_visit::Model> {
@@ -347,16 +356,23 @@ async fn readable_visit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> Ap
     Ok(visit)
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, id: i32) -> AppResult<VisitView> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    cipher: &Cipher,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i32,
+) -> AppResult<VisitView> {
     let visit = readable_visit(db, actor, id).await?;
     let unmasked = unmasked_for(db, actor, visit.station_id).await?;
-    views(db, actor, now, vec![visit], unmasked).await?.pop().ok_or(AppError::NotFound("visit"))
+    views(db, cipher, actor, now, vec![visit], unmasked).await?.pop().ok_or(AppError::NotFound("visit"))
 }
 
 /// Edits a visit (a manager of its station) if `changes.version` is still current; 409 if
 /// someone changed it first.
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    cipher: &Cipher,
     actor: &Actor,
     now: DateTime<Utc>,
     id: i32,
@@ -387,8 +403,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     if let Some((visitor, consent)) = changes.visitor {
         set!(Consent, consent && !visitor.is_empty());
-        set!(VisitorName, visitor.name);
-        set!(VisitorPhone, visitor.phone.map(|p| p.to_string()));
+        set!(VisitorName, cipher.seal_opt(visitor.name.as_deref()));
+        set!(VisitorPhone, visitor.phone.as_ref().map(|p| cipher.seal(&p.to_string())));
+        set!(VisitorPhoneHash, visitor.phone.as_ref().map(|p| cipher.phone_hash(p)));
     }
     if let Some(count) = changes.visitors_count {
         set!(VisitorsCount, count.get());
@@ -434,5 +451,5 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     txn.commit().await?;
-    get(db, actor, now, id).await
+    get(db, cipher, actor, now, id).await
 }

@@ -24,6 +24,7 @@ pub fn command(data_dir: &Path, database_url: Option<&str>) -> Command {
         .env("LIAISON_SUBMIT_RATE_PER_MINUTE", "0")
         .env("LIAISON_SUBMIT_RATE_PER_CODE_PER_MINUTE", "0")
         .env("RUST_LOG", "warn");
+    crate::helpers::with_test_keys(&mut command);
     match database_url {
         Some(url) => command.env("DATABASE_URL", url),
         None => command.env_remove("DATABASE_URL"),

@@ -15,6 +15,15 @@ use serde_json::{Value, json};
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "staff-password-1";
+/// The keys of residents' personal data, shared (as in production, where several processes
+/// serve one database) by a test's app and the `liaison` processes it starts.
+pub const DATA_KEYS: &str = "test-a:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+pub const LOOKUP_KEY: &str = "ZWZnaGlqa2xtbm9wcXJzdHV2d3h5ent8fX5/gIGCg4Q=";
+
+/// Gives a child `liaison` process the tests' keys.
+pub fn with_test_keys(command: &mut std::process::Command) -> &mut std::process::Command {
+    command.env("LIAISON_DATA_KEYS", DATA_KEYS).env("LIAISON_LOOKUP_KEY", LOOKUP_KEY)
+}
 
 /// Monday 2 March 2026, 09:00 in Beijing.
 pub fn start_time() -> DateTime<Utc> {
@@ -115,6 +124,8 @@ pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
         data_dir: dir.to_path_buf(),
         database_url: Some(database_url.to_string()),
         jwt_secret: Some("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz".into()),
+        data_keys: Some(DATA_KEYS.into()),
+        lookup_key: Some(LOOKUP_KEY.into()),
         argon2_memory_kib: 64,
         workers: Some(1),
         db_max_connections: 5,

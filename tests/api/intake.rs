@@ -139,7 +139,9 @@ async fn a_submission_becomes_a_case_with_a_deadline() {
     assert_eq!(stored.station_id as i64, s.station);
     assert_eq!(stored.deputy_id.map(i64::from), s.deputy["id"].as_i64());
     assert_eq!(stored.tier, "week");
-    assert_eq!(stored.contact_phone.as_deref(), Some("13812345678"));
+    // Stored sealed (see personal_data.rs); it opens to the normal form of what was typed.
+    let phone = s.app.state.cipher.open_opt(stored.contact_phone.as_ref()).unwrap();
+    assert_eq!(phone.as_deref(), Some("13812345678"));
     assert_eq!(stored.consent_version, "2026-11");
     // Monday 2 March 09:00 Beijing + 5 working days = end of Monday 9 March, Beijing time.
     assert_eq!(stored.due_at, d("2026-03-09T15:59:59Z"));

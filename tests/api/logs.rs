@@ -29,6 +29,8 @@ async fn run_and_capture(rust_log: &str) -> (String, Vec<String>) {
         cmd.env("DATABASE_URL", &app.database_url)
             .env("LIAISON_DATA_DIR", dir.path())
             .env("LIAISON_JWT_SECRET", JWT_SECRET)
+            .env("LIAISON_DATA_KEYS", crate::helpers::DATA_KEYS)
+            .env("LIAISON_LOOKUP_KEY", crate::helpers::LOOKUP_KEY)
             .env("LIAISON_RUN_JOBS", "false")
             .env("LIAISON_WORKERS", "1")
             .env("RUST_LOG", rust_log);
@@ -59,6 +61,10 @@ async fn run_and_capture(rust_log: &str) -> (String, Vec<String>) {
         RESIDENT_NAME.to_string(),
         RESIDENT_PHONE.to_string(),
         DEPUTY_PHONE.to_string(),
+        // The keys of personal data, as configured and as their bare base64.
+        crate::helpers::DATA_KEYS.to_string(),
+        crate::helpers::DATA_KEYS.split_once(':').unwrap().1.to_string(),
+        crate::helpers::LOOKUP_KEY.to_string(),
     ];
 
     let login = |password: &'static str| {

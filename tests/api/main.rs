@@ -23,6 +23,7 @@ mod logs;
 mod notifications;
 mod outage;
 mod pages;
+mod personal_data;
 mod photos;
 mod processes;
 mod public_report;

@@ -18,7 +18,7 @@ impl Drop for Process {
 }
 
 fn start(database_url: &str, dir: &std::path::Path) -> Process {
-    let child = Command::new(env!("CARGO_BIN_EXE_liaison"))
+    let child = crate::helpers::with_test_keys(&mut Command::new(env!("CARGO_BIN_EXE_liaison")))
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("LIAISON_DATA_DIR", dir)

@@ -19,7 +19,10 @@ use crate::jobs::sweep::is_overdue;
 use crate::services::actor::Actor;
 use crate::services::case_access;
 use crate::services::case_actions::{self, ActionContext};
-use crate::services::case_queries::{self, CaseFilter, CaseSort, ContactView, QueueCounts, masked_contact};
+use crate::services::case_queries::{
+    self, CaseFilter, CaseSort, ContactView, QueueCounts, full_contact, masked_contact,
+};
+use crate::services::cipher::Cipher;
 use crate::services::figures::Figure;
 use crate::services::ledgers::Period;
 use crate::state::AppState;
@@ -133,9 +136,9 @@ impl CaseDto {
     }
 
     /// In lists the contact is always masked.
-    pub fn listed(m: case::Model, now: DateTime<Utc>) -> Self {
-        let contact = masked_contact(&m);
-        CaseDto::new(m, contact, now)
+    pub fn listed(cipher: &Cipher, m: case::Model, now: DateTime<Utc>) -> AppResult<Self> {
+        let contact = masked_contact(cipher, &m)?;
+        Ok(CaseDto::new(m, contact, now))
     }
 }
 
@@ -154,7 +157,9 @@ pub struct CaseQuery {
     pub due_soon: Option<bool>,
     pub key_supervision: Option<bool>,
     pub disclosed: Option<bool>,
-    /// Text in the resident's words or the place, or a tracking code.
+    /// Text in the resident's words or the place, a tracking code, or the resident's whole
+    /// phone number (however written: `138 1234 5678`, `+86…`); part of a number finds nothing,
+    /// since phones are stored encrypted and matched by a keyed hash.
     pub q: Option<String>,
     /// `due` (default: overdue and soonest due first) or `received` (newest first).
     pub sort: Option<String>,
@@ -215,11 +220,13 @@ async fn filter_of(state: &AppState, query: &CaseQuery) -> AppResult<CaseFilter>
         key_supervision: query.key_supervision,
         disclosed: query.disclosed,
         q: query.q.clone(),
+        q_phone_hash: None,
         received,
         station_ids: None,
         figure,
         sort,
-    })
+    }
+    .with_phone_lookup(&state.cipher))
 }
 
 /// The caller's queue: a deputy their cases, a handler their unit's, a manager their
@@ -240,7 +247,7 @@ pub async fn list(
     let filter = filter_of(&state, &query).await?;
     let now = state.clock.now();
     let page = case_queries::list(&state.db, &actor, now, &filter, paging.request()).await?;
-    Ok(web::Json(ListResponse::from_page(page, |m| CaseDto::listed(m, now))))
+    Ok(web::Json(ListResponse::try_from_page(page, |m| CaseDto::listed(&state.cipher, m, now))?))
 }
 
 /// The numbers on top of the caller's queue.
@@ -365,7 +372,7 @@ pub async fn get_one(
     id: web::Path<i32>,
 ) -> AppResult<web::Json<CaseDetailDto>> {
     let now = state.clock.now();
-    let detail = case_queries::detail(&state.db, &actor, id.into_inner(), now, Some(&client.ip)).await?;
+    let detail = case_queries::detail(&state.db, &state.cipher, &actor, id.into_inner(), now, Some(&client.ip)).await?;
     let actions = case_actions::available(&state.db, &actor, &detail.case).await?;
     Ok(web::Json(CaseDetailDto {
         station_name: detail.station.map(|s| s.name),
@@ -475,9 +482,9 @@ pub async fn act(
     let saved = perform(&state, &actor, id, &body).await?;
     let now = state.clock.now();
     let contact = if case_access::handles(&state.db, &actor, &saved).await? {
-        ContactView { name: saved.contact_name.clone(), phone: saved.contact_phone.clone(), masked: false }
+        full_contact(&state.cipher, &saved)?
     } else {
-        masked_contact(&saved)
+        masked_contact(&state.cipher, &saved)?
     };
     Ok(web::Json(CaseDto::new(saved, contact, now)))
 }

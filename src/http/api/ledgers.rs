@@ -48,7 +48,11 @@ pub async fn open_ledger(
     let tz = state.settings.time_zone();
     let now = state.clock.now();
     let period = Period::parse(query.from.as_deref(), query.to.as_deref(), now.with_timezone(&tz).date_naive())?;
-    ledgers::open(&state.db, OpenRequest { actor, code, scope, period, tz, now, ip, format }).await
+    ledgers::open(
+        &state.db,
+        OpenRequest { actor, code, scope, period, tz, now, ip, format, cipher: state.cipher.clone() },
+    )
+    .await
 }
 
 /// RFC 5987 encoding for `filename*`.

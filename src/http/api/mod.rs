@@ -167,6 +167,18 @@ impl<T: ToSchema> ListResponse<T> {
             per_page: request.per_page,
         }
     }
+
+    /// As `from_page`, for items whose making can fail.
+    pub fn try_from_page<M, E>(page: Page<M>, f: impl FnMut(M) -> Result<T, E>) -> Result<Self, E> {
+        let request = page.request;
+        let total = page.total;
+        Ok(ListResponse {
+            items: page.items.into_iter().map(f).collect::<Result<_, E>>()?,
+            total,
+            page: request.page,
+            per_page: request.per_page,
+        })
+    }
 }
 
 /// Collects the problems of a whole body before answering 422 with all of them.

@@ -247,6 +247,7 @@ pub async fn create_submission(
         submitter_key: Some(state.address_hash(&client.ip)),
         max_per_address_per_minute: state.settings.submit_rate_per_minute,
         max_per_code_per_minute: state.settings.submit_rate_per_code_per_minute,
+        cipher: &state.cipher,
     };
     let outcome = submit(&state.db, &ctx, target, submission, Vec::new()).await?;
     let created = SubmissionCreated {

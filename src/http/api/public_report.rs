@@ -50,7 +50,8 @@ pub async fn find_report(state: &AppState, token: &str, query: &ReportQuery) -> 
     let (year, from, to) =
         year_period(query.year.as_deref(), now.with_timezone(&tz).date_naive()).map_err(AppError::field)?;
     let page = PageRequest::new(query.page, None);
-    let report = public_report::report(&state.db, station.id, Period { from, to }, tz, now, page).await?;
+    let report =
+        public_report::report(&state.db, &state.cipher, station.id, Period { from, to }, tz, now, page).await?;
     Ok(Found { station, year, report })
 }
 

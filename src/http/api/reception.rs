@@ -348,11 +348,12 @@ pub async fn list_visits(
 ) -> AppResult<web::Json<VisitList>> {
     let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, local_today(&state), None)?;
     let filter = VisitFilter { range, case_id: query.case_id };
-    let items: Vec<VisitDto> = reception_log::list(&state.db, &actor, state.clock.now(), id.into_inner(), &filter)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let items: Vec<VisitDto> =
+        reception_log::list(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), &filter)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
     Ok(web::Json(VisitList { total: items.len() as u64, items }))
 }
 
@@ -444,7 +445,7 @@ pub async fn record_visit(
     reception_roster::managed_station(&state.db, &actor, *id).await?;
     let new = body.parse(local_today(&state))?;
     let clock = Clock { now: state.clock.now(), time_zone: state.settings.time_zone() };
-    let saved = reception_log::record(&state.db, &actor, clock, id.into_inner(), new).await?;
+    let saved = reception_log::record(&state.db, &state.cipher, &actor, clock, id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(VisitDto::from(saved)))
 }
 
@@ -452,7 +453,9 @@ pub async fn record_visit(
 #[utoipa::path(tag = "reception", responses((status = 200, body = VisitDto), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/reception-visits/{id}")]
 pub async fn get_visit(state: web::Data<AppState>, actor: Actor, id: web::Path<i32>) -> AppResult<web::Json<VisitDto>> {
-    Ok(web::Json(reception_log::get(&state.db, &actor, state.clock.now(), id.into_inner()).await?.into()))
+    Ok(web::Json(
+        reception_log::get(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner()).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -537,5 +540,9 @@ pub async fn update_visit(
     body: web::Json<UpdateVisit>,
 ) -> AppResult<web::Json<VisitDto>> {
     let changes = body.parse()?;
-    Ok(web::Json(reception_log::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
+    Ok(web::Json(
+        reception_log::update(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), changes)
+            .await?
+            .into(),
+    ))
 }

@@ -342,7 +342,7 @@ pub async fn list_contacts(
     let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, local_today(&state), None)?;
     let filter = ContactFilter { range, deputy_id: query.deputy_id };
     Ok(web::Json(ContactList::of(
-        contact_records::list(&state.db, &actor, state.clock.now(), id.into_inner(), filter).await?,
+        contact_records::list(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), filter).await?,
     )))
 }
 
@@ -357,7 +357,7 @@ pub async fn deputy_contacts(
 ) -> AppResult<web::Json<ContactList>> {
     let range = period(&query, local_today(&state), None)?;
     Ok(web::Json(ContactList::of(
-        contact_records::of_deputy(&state.db, &actor, state.clock.now(), id.into_inner(), range).await?,
+        contact_records::of_deputy(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), range).await?,
     )))
 }
 
@@ -410,7 +410,8 @@ pub async fn record_contact(
     // Who may, before what was sent is checked: a refused caller learns nothing from it.
     contact_records::writable_deputy(&state.db, &actor, *id).await?;
     let new = body.parse(local_today(&state))?;
-    let view = contact_records::record(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
+    let view =
+        contact_records::record(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ContactDto::from(view)))
 }
 
@@ -421,7 +422,9 @@ pub async fn get_contact(
     actor: Actor,
     id: web::Path<i32>,
 ) -> AppResult<web::Json<ContactDto>> {
-    Ok(web::Json(contact_records::get(&state.db, &actor, state.clock.now(), id.into_inner()).await?.into()))
+    Ok(web::Json(
+        contact_records::get(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner()).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -471,7 +474,11 @@ pub async fn update_contact(
     body: web::Json<UpdateContact>,
 ) -> AppResult<web::Json<ContactDto>> {
     let changes = body.parse()?;
-    Ok(web::Json(contact_records::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
+    Ok(web::Json(
+        contact_records::update(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), changes)
+            .await?
+            .into(),
+    ))
 }
 
 // ---------------------------------------------------------------- ten haves (十有)

@@ -225,9 +225,10 @@ async fn render(
     let own_deputy = if actor.is(Role::Deputy) { actor.deputy_id } else { None };
     let checklist = ten_haves::checklist(&state.db, actor, station.id).await.map_err(fail)?;
     let reports = deputy_reports::list(&state.db, actor, station.id, None, None).await.map_err(fail)?;
-    let contacts = contact_records::list(&state.db, actor, state.clock.now(), station.id, ContactFilter::default())
-        .await
-        .map_err(fail)?;
+    let contacts =
+        contact_records::list(&state.db, &state.cipher, actor, state.clock.now(), station.id, ContactFilter::default())
+            .await
+            .map_err(fail)?;
     let deputies = deputy::Entity::find()
         .filter(deputy::Column::StationId.eq(station.id))
         .filter(deputy::Column::Active.eq(true))
@@ -470,7 +471,9 @@ pub async fn record_contact(
         (Err(error), _) => Err(error),
         (Ok(_), None) => Err(AppError::field(FieldError::required("deputy_id"))),
         (Ok(new), Some(deputy_id)) => {
-            contact_records::record(&state.db, &actor, state.clock.now(), deputy_id, new).await.map(|_| ())
+            contact_records::record(&state.db, &state.cipher, &actor, state.clock.now(), deputy_id, new)
+                .await
+                .map(|_| ())
         }
     };
     after(&req, &state, &actor, lang, station_id, result, |errors| Refusal {

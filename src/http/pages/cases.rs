@@ -274,11 +274,13 @@ async fn filter_of(state: &AppState, query: &QueueQuery, now: DateTime<Utc>) -> 
         key_supervision: yes(&query.key).filter(|on| *on),
         disclosed: None,
         q: given(&query.q).map(str::to_string),
+        q_phone_hash: None,
         received,
         station_ids,
         figure: given(&query.figure).and_then(Figure::parse),
         sort: CaseSort::Due,
-    })
+    }
+    .with_phone_lookup(&state.cipher))
 }
 
 /// The words for a drill-down: the figure, the period, the station.
@@ -772,7 +774,7 @@ async fn render_case(
 ) -> Result<HttpResponse, PageError> {
     let fail = |e| PageError::new(e, lang);
     let now = state.clock.now();
-    let detail = case_queries::detail(&state.db, actor, id, now, Some(ip)).await.map_err(fail)?;
+    let detail = case_queries::detail(&state.db, &state.cipher, actor, id, now, Some(ip)).await.map_err(fail)?;
     let record = &detail.case;
     let available = case_actions::available(&state.db, actor, record).await.map_err(fail)?;
     let has = |name: &str| available.contains(&name);

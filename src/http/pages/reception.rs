@@ -170,9 +170,10 @@ async fn render(
     };
     let range = DateRange { from: today, to: today + chrono::Duration::days(29) };
     let roster = reception_roster::list_duties(&state.db, actor, station.id, range).await.map_err(fail)?;
-    let visits = reception_log::list(&state.db, actor, state.clock.now(), station.id, &VisitFilter::default())
-        .await
-        .map_err(fail)?;
+    let visits =
+        reception_log::list(&state.db, &state.cipher, actor, state.clock.now(), station.id, &VisitFilter::default())
+            .await
+            .map_err(fail)?;
     let drafted: HashMap<i32, i32> = suggestion::Entity::find()
         .select_only()
         .column(suggestion::Column::SourceVisitId)
@@ -350,7 +351,7 @@ pub async fn record_visit(
     };
     let clock = Clock { now: state.clock.now(), time_zone: state.settings.time_zone() };
     let result = match request.parse(local_today(&state)) {
-        Ok(new) => reception_log::record(&state.db, &actor, clock, station_id, new).await.map(|_| ()),
+        Ok(new) => reception_log::record(&state.db, &state.cipher, &actor, clock, station_id, new).await.map(|_| ()),
         Err(error) => Err(error),
     };
     match result {

@@ -1,5 +1,6 @@
 //! 意见建议办理台账: one row per case received in the period.
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -12,6 +13,7 @@ use crate::domain::phone::mask_phone;
 use crate::entities::{case, category, deputy, station, unit};
 use crate::error::AppResult;
 use crate::services::actor::StationScope;
+use crate::services::cipher::Cipher;
 
 pub const COLUMNS: &[Column] = &[
     col("tracking_code", "编号", CellKind::Text, 14.0),
@@ -69,6 +71,7 @@ impl Names {
 
 pub struct CaseRows {
     db: DatabaseConnection,
+    cipher: Arc<Cipher>,
     stations: Option<Vec<i32>>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -83,6 +86,7 @@ pub struct CaseRows {
 impl CaseRows {
     pub async fn new(
         db: DatabaseConnection,
+        cipher: Arc<Cipher>,
         scope: &StationScope,
         period: Period,
         tz: chrono_tz::Tz,
@@ -90,7 +94,7 @@ impl CaseRows {
     ) -> AppResult<CaseRows> {
         let (start, end) = period.bounds(tz);
         let names = Names::load(&db).await?;
-        Ok(CaseRows { db, stations: scope.ids(), start, end, tz, masked, names, after: None, done: false })
+        Ok(CaseRows { db, cipher, stations: scope.ids(), start, end, tz, masked, names, after: None, done: false })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
@@ -113,21 +117,23 @@ impl CaseRows {
             return Ok(None);
         };
         self.after = Some((last.received_at, last.id));
-        Ok(Some(batch.iter().map(|m| self.row(m)).collect()))
+        Ok(Some(batch.iter().map(|m| self.row(m)).collect::<AppResult<_>>()?))
     }
 
-    fn row(&self, m: &case::Model) -> Row {
+    fn row(&self, m: &case::Model) -> AppResult<Row> {
         let day =
             |at: Option<DateTime<Utc>>| at.map_or(Cell::Empty, |t| Cell::Date(t.with_timezone(&self.tz).date_naive()));
         let name =
             |map: &HashMap<i32, String>, id: Option<i32>| Cell::opt_text(id.and_then(|id| map.get(&id).cloned()));
+        let (contact_name, contact_phone) =
+            (self.cipher.open_opt(m.contact_name.as_ref())?, self.cipher.open_opt(m.contact_phone.as_ref())?);
         let (contact_name, contact_phone) = if self.masked {
-            (m.contact_name.as_deref().map(mask_name), m.contact_phone.as_deref().map(mask_phone))
+            (contact_name.as_deref().map(mask_name), contact_phone.as_deref().map(mask_phone))
         } else {
-            (m.contact_name.clone(), m.contact_phone.clone())
+            (contact_name, contact_phone)
         };
         let status = m.status.parse::<CaseStatus>().ok();
-        vec![
+        Ok(vec![
             Cell::text(m.tracking_code.clone()),
             day(Some(m.received_at)),
             Cell::text(channel_label(&m.channel)),
@@ -152,6 +158,6 @@ impl CaseRows {
             Cell::text(if m.key_supervision { "是" } else { "否" }),
             Cell::text(if m.disclosed { "已公开" } else { "未公开" }),
             day(m.closed_at),
-        ]
+        ])
     }
 }

@@ -1,6 +1,7 @@
 //! 民情联系卡 (records): one row per contact of a deputy with a voter household in the
 //! period, in date order. Households are masked unless the reader manages the station.
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
@@ -12,6 +13,7 @@ use crate::domain::station_books::ContactMode;
 use crate::entities::{case, contact_record, deputy, station};
 use crate::error::AppResult;
 use crate::services::actor::StationScope;
+use crate::services::cipher::Cipher;
 
 pub const COLUMNS: &[Column] = &[
     col("contacted_on", "联系日期", CellKind::Date, 12.0),
@@ -27,6 +29,7 @@ pub const COLUMNS: &[Column] = &[
 
 pub struct ContactRows {
     db: DatabaseConnection,
+    cipher: Arc<Cipher>,
     stations: Option<Vec<i32>>,
     period: Period,
     masked: bool,
@@ -39,6 +42,7 @@ pub struct ContactRows {
 impl ContactRows {
     pub async fn new(
         db: DatabaseConnection,
+        cipher: Arc<Cipher>,
         scope: &StationScope,
         period: Period,
         masked: bool,
@@ -47,6 +51,7 @@ impl ContactRows {
         let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
         Ok(ContactRows {
             db,
+            cipher,
             stations: scope.ids(),
             period,
             masked,
@@ -91,16 +96,14 @@ impl ContactRows {
                 .into_iter()
                 .collect()
         };
-        Ok(Some(batch.iter().map(|r| self.row(r, &codes)).collect()))
+        Ok(Some(batch.iter().map(|r| self.row(r, &codes)).collect::<AppResult<_>>()?))
     }
 
-    fn row(&self, r: &contact_record::Model, codes: &HashMap<i32, String>) -> Row {
-        let (household, phone) = if self.masked {
-            (mask_name(&r.household), r.phone.as_deref().map(mask_phone))
-        } else {
-            (r.household.clone(), r.phone.clone())
-        };
-        vec![
+    fn row(&self, r: &contact_record::Model, codes: &HashMap<i32, String>) -> AppResult<Row> {
+        let (household, phone) = (self.cipher.open(&r.household)?, self.cipher.open_opt(r.phone.as_ref())?);
+        let (household, phone) =
+            if self.masked { (mask_name(&household), phone.as_deref().map(mask_phone)) } else { (household, phone) };
+        Ok(vec![
             Cell::Date(r.contacted_on),
             Cell::opt_text(self.station_names.get(&r.station_id).cloned()),
             Cell::opt_text(self.deputy_names.get(&r.deputy_id).cloned()),
@@ -110,6 +113,6 @@ impl ContactRows {
             Cell::text(r.matter.clone()),
             Cell::opt_text(r.handling.clone()),
             Cell::opt_text(r.case_id.and_then(|id| codes.get(&id).cloned())),
-        ]
+        ])
     }
 }

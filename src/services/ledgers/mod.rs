@@ -395,19 +395,21 @@ pub struct OpenRequest<'a> {
     pub ip: Option<&'a str>,
     /// What the export is (`json`, `csv`, `xlsx`, `print`), for the audit log.
     pub format: &'a str,
+    /// Opens residents' names and phones.
+    pub cipher: std::sync::Arc<crate::services::cipher::Cipher>,
 }
 
 /// Opens a ledger for reading. Unmasked personal data (a manager reading the case ledger
 /// of their own station: they handle its cases) is written to the audit log once per export.
 pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResult<Ledger> {
-    let OpenRequest { actor, code, scope, period, tz, now, ip, format } = request;
+    let OpenRequest { actor, code, scope, period, tz, now, ip, format, cipher } = request;
     // Managers handle every case of the stations they manage; administrators and viewers
     // read residents' contacts masked, as everywhere else. The roster is an official
     // register: deputies' phones are masked for viewers only.
     let (columns, rows, masked): (Cow<'static, [Column]>, RowCursor, bool) = match code {
         LedgerCode::CaseLedger => {
             let masked = !actor.is(Role::Manager);
-            let rows = cases::CaseRows::new(db.clone(), &scope.stations, period, tz, masked).await?;
+            let rows = cases::CaseRows::new(db.clone(), cipher, &scope.stations, period, tz, masked).await?;
             (Cow::Borrowed(cases::COLUMNS), RowCursor::Cases(rows), masked)
         }
         // Activities and attendance hold no personal data beyond deputies' names.
@@ -422,7 +424,7 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
         LedgerCode::ReceptionLog => {
             // Visitors' names and phones: in full for the station's managers, as on the log itself.
             let masked = !actor.is(Role::Manager);
-            let rows = reception::VisitRows::new(db.clone(), &scope.stations, period, masked).await?;
+            let rows = reception::VisitRows::new(db.clone(), cipher, &scope.stations, period, masked).await?;
             (Cow::Borrowed(reception::COLUMNS), RowCursor::Visits(rows), masked)
         }
         LedgerCode::Reports => {
@@ -432,7 +434,7 @@ pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResul
         LedgerCode::ContactCards => {
             // Households: in full for the station's managers, as on the records themselves.
             let masked = !actor.is(Role::Manager);
-            let rows = contacts::ContactRows::new(db.clone(), &scope.stations, period, masked).await?;
+            let rows = contacts::ContactRows::new(db.clone(), cipher, &scope.stations, period, masked).await?;
             (Cow::Borrowed(contacts::COLUMNS), RowCursor::Contacts(rows), masked)
         }
         LedgerCode::Performance => {

@@ -1,6 +1,7 @@
 //! 人大代表接待选民来访登记簿: one row per visit received in the period, in the order of the
 //! days (then as recorded).
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -12,6 +13,7 @@ use crate::domain::reception::{Disposition, Slot};
 use crate::entities::{case, category, deputy, reception_visit, reception_visit_deputy, station};
 use crate::error::AppResult;
 use crate::services::actor::StationScope;
+use crate::services::cipher::Cipher;
 
 pub const COLUMNS: &[Column] = &[
     col("visited_on", "接待日期", CellKind::Date, 12.0),
@@ -31,6 +33,7 @@ pub const COLUMNS: &[Column] = &[
 
 pub struct VisitRows {
     db: DatabaseConnection,
+    cipher: Arc<Cipher>,
     stations: Option<Vec<i32>>,
     period: Period,
     masked: bool,
@@ -45,6 +48,7 @@ pub struct VisitRows {
 impl VisitRows {
     pub async fn new(
         db: DatabaseConnection,
+        cipher: Arc<Cipher>,
         scope: &StationScope,
         period: Period,
         masked: bool,
@@ -54,6 +58,7 @@ impl VisitRows {
         let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
         Ok(VisitRows {
             db,
+            cipher,
             stations: scope.ids(),
             period,
             masked,
@@ -87,7 +92,7 @@ impl VisitRows {
         self.after = Some((last.visited_on, last.id));
         let deputies = self.deputies_of(&batch).await?;
         let codes = self.tracking_codes(&batch).await?;
-        Ok(Some(batch.iter().map(|v| self.row(v, &deputies, &codes)).collect()))
+        Ok(Some(batch.iter().map(|v| self.row(v, &deputies, &codes)).collect::<AppResult<_>>()?))
     }
 
     /// The deputies on duty at each visit of the batch, in the order they were listed.
@@ -133,13 +138,15 @@ impl VisitRows {
         v: &reception_visit::Model,
         deputies: &HashMap<i32, Vec<String>>,
         codes: &HashMap<i32, String>,
-    ) -> Row {
+    ) -> AppResult<Row> {
+        let (name, phone) =
+            (self.cipher.open_opt(v.visitor_name.as_ref())?, self.cipher.open_opt(v.visitor_phone.as_ref())?);
         let (name, phone) = if self.masked {
-            (v.visitor_name.as_deref().map(mask_name), v.visitor_phone.as_deref().map(mask_phone))
+            (name.as_deref().map(mask_name), phone.as_deref().map(mask_phone))
         } else {
-            (v.visitor_name.clone(), v.visitor_phone.clone())
+            (name, phone)
         };
-        vec![
+        Ok(vec![
             Cell::Date(v.visited_on),
             Cell::text(v.slot.parse::<Slot>().map_or(v.slot.as_str(), |s| s.label_zh())),
             Cell::opt_text(self.station_names.get(&v.station_id).cloned()),
@@ -153,6 +160,6 @@ impl VisitRows {
             Cell::opt_text(v.case_id.and_then(|id| codes.get(&id).cloned())),
             Cell::opt_text(v.result.clone()),
             Cell::opt_text(v.feedback.clone()),
-        ]
+        ])
     }
 }

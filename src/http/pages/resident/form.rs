@@ -381,6 +381,7 @@ async fn receive(
         submitter_key: Some(state.address_hash(&client.ip)),
         max_per_address_per_minute: state.settings.submit_rate_per_minute,
         max_per_code_per_minute: state.settings.submit_rate_per_code_per_minute,
+        cipher: &state.cipher,
     };
     let intake_target = IntakeTarget { station_id: target.station.id, deputy_id: target.deputy.as_ref().map(|d| d.id) };
     match submit(&state.db, &ctx, intake_target, submission, photos.clone()).await {
