@@ -57,7 +57,9 @@ open(sys.argv[1], "wb").write(png)
 PY
 export QR_TOKEN CATEGORY_ID MANAGER_TOKEN SEED_CODE LOAD_DIR="$DIR" MAX_CASE_ID="$SEED_CASES"
 
-echo "== mixed load: $CONNECTIONS connections, ${DURATION}s, ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite}, $SEED_CASES seeded cases"
+ENGINE="SQLite"
+[ -n "${DATABASE_URL:-}" ] && ENGINE="PostgreSQL"
+echo "== mixed load: $CONNECTIONS connections, ${DURATION}s, $ENGINE, $SEED_CASES seeded cases"
 OUT=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s scripts/load/mixed.lua "$URL")
 echo "$OUT"
 # Stop the server first: a request still in flight when wrk stopped may land after it counted.
