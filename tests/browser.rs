@@ -360,6 +360,7 @@ async fn the_book_pages_fit_a_phone() {
     let qr = deputy["qr_token"].as_str().unwrap();
     let card: serde_json::Value =
         app.client.get(app.url(&format!("/api/v1/public/deputies/{qr}"))).send().await.unwrap().json().await.unwrap();
+    let mut code = String::new();
     for (i, category) in card["categories"].as_array().unwrap().iter().take(3).enumerate() {
         let response = app
             .client
@@ -369,6 +370,8 @@ async fn the_book_pages_fit_a_phone() {
             .await
             .unwrap();
         assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        code = body["tracking_code"].as_str().unwrap().to_string();
     }
     let driver = driver().await;
     let browser = phone(&driver).await;
@@ -386,12 +389,28 @@ async fn the_book_pages_fit_a_phone() {
         ("dashboard", "/app/dashboard".to_string()),
         ("deputies-compare", format!("/app/stations/{station}/deputies/compare")),
         ("drill-down", "/app/cases?figure=received&from=2026-01-01".to_string()),
+        // A resident's tracking page with the withdrawal form (nobody has acted yet).
+        ("track-withdraw", format!("/t/{code}")),
     ] {
         browser.goto(&app.url(&path)).await.unwrap();
-        browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("h1")).await.unwrap();
+        browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("h1, p.code")).await.unwrap();
         std::fs::write(artifact(&format!("{name}-390.png")), browser.screenshot().await.unwrap()).unwrap();
         let wide = browser.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
         assert!(wide.as_i64().unwrap() <= 390, "{path} is {wide} px wide");
     }
+    browser.close().await.unwrap();
+
+    // The administrator's audit log, with the sign-ins above in it.
+    let browser = phone(&driver).await;
+    browser.goto(&app.url("/login?lang=zh&next=/app/audit")).await.unwrap();
+    browser.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
+    browser.find(Locator::Id("password")).await.unwrap().send_keys(ADMIN_PASSWORD).await.unwrap();
+    browser.find(Locator::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("nav")).await.unwrap();
+    browser.goto(&app.url("/app/audit")).await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("audit")).await.unwrap();
+    std::fs::write(artifact("audit-390.png"), browser.screenshot().await.unwrap()).unwrap();
+    let wide = browser.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    assert!(wide.as_i64().unwrap() <= 390, "/app/audit is {wide} px wide");
     browser.close().await.unwrap();
 }
