@@ -146,6 +146,14 @@ async fn failed_sign_ins_are_throttled_per_account() {
         app.admin_token().await
     };
     expect(app.get("/api/v1/auth/me", &admin_session).await, StatusCode::OK).await;
+    // The failures and the lock-out are in the audit log.
+    let failed: Value =
+        expect(app.get("/api/v1/audit?action=sign_in_failed", &admin_session).await, StatusCode::OK).await;
+    assert_eq!(failed["total"], 5);
+    assert_eq!(failed["items"][0]["username"], "admin");
+    let locked: Value =
+        expect(app.get("/api/v1/audit?action=sign_in_locked", &admin_session).await, StatusCode::OK).await;
+    assert_eq!(locked["total"], 1);
 }
 
 #[tokio::test]
