@@ -44,7 +44,8 @@ TOKEN=$(curl -sf -XPOST "$URL/api/v1/auth/login" -H 'content-type: application/j
 # password change, editing or deactivating users: the admin could demote or lock itself out),
 # and the restore of a backup, which would replace the database under the run.
 status=0
-st run "$URL/api/v1/openapi.json" \
+# From the scratch directory: schemathesis leaves its cache (.schemathesis/) where it runs.
+(cd "$DIR" && st run "$URL/api/v1/openapi.json" \
   --url "$URL" \
   -H "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
@@ -52,7 +53,7 @@ st run "$URL/api/v1/openapi.json" \
   --exclude-path-regex "^/api/v1/users/" \
   --max-examples "$MAX_EXAMPLES" --max-time "$MAX_TIME" \
   --request-timeout 20 --seed "${SCHEMATHESIS_SEED:-20261129}" --generation-database none \
-  --no-color --output-truncate true --warnings off || status=$?
+  --no-color --output-truncate true --warnings off) || status=$?
 if [ "$status" != 0 ]; then
   echo "== last lines of the server log"
   tail -n 40 "$DIR/server.log"

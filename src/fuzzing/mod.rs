@@ -17,8 +17,11 @@ pub use json::json_bodies;
 pub use photo::photo;
 pub use tables::{calendar_csv, period};
 
+/// A target's body: bytes in, a panic on a broken invariant.
+pub type Target = fn(&[u8]);
+
 /// Every target by the name of its `fuzz/fuzz_targets/<name>.rs` and corpus directory.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("phone", phone),
     ("tokens", tokens),
     ("text", text),
