@@ -8,6 +8,8 @@ pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod http;
 pub mod jobs;
 pub mod photos;

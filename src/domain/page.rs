@@ -4,6 +4,8 @@ use utoipa::IntoParams;
 
 pub const DEFAULT_PER_PAGE: u64 = 20;
 pub const MAX_PER_PAGE: u64 = 100;
+/// Far past any real list, and small enough that the offset fits the database's signed 64 bits.
+pub const MAX_PAGE: u64 = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -13,10 +15,11 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// Out-of-range values are clamped rather than refused: page ≥ 1, 1 ≤ per_page ≤ 100.
+    /// Out-of-range values are clamped rather than refused: 1 ≤ page ≤ 1,000,000,
+    /// 1 ≤ per_page ≤ 100.
     pub fn new(page: Option<u64>, per_page: Option<u64>) -> Self {
         PageRequest {
-            page: page.unwrap_or(1).max(1),
+            page: page.unwrap_or(1).clamp(1, MAX_PAGE),
             per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
         }
     }
@@ -35,9 +38,11 @@ impl Default for PageRequest {
 /// `?page=&per_page=` on every list endpoint.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageParams {
-    /// Page number, from 1.
+    /// Page number, from 1 (at most 1,000,000).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
@@ -69,5 +74,14 @@ mod tests {
         assert_eq!(PageRequest::new(None, None), PageRequest { page: 1, per_page: 20 });
         assert_eq!(PageRequest::new(Some(0), Some(1000)), PageRequest { page: 1, per_page: 100 });
         assert_eq!(PageRequest::new(Some(3), Some(10)).offset(), 20);
+    }
+
+    #[test]
+    fn a_huge_page_is_clamped_so_its_offset_fits_a_signed_64_bit_integer() {
+        // Found by schemathesis: ?page=9223372036854775807 made the SQL driver panic
+        // converting the offset to i64, and the connection dropped without an answer.
+        let page = PageRequest::new(Some(u64::MAX), Some(MAX_PER_PAGE));
+        assert_eq!(page.page, MAX_PAGE);
+        assert!(i64::try_from(page.offset()).is_ok());
     }
 }

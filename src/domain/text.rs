@@ -11,7 +11,15 @@ fn has_forbidden_chars(value: &str, multiline: bool) -> bool {
 }
 
 fn parse(field: &'static str, raw: &str, min: usize, max: usize, multiline: bool) -> Result<String, FieldError> {
-    let value = raw.trim();
+    let trimmed = raw.trim();
+    // Line breaks become `\n` before counting, so what is stored is what was measured.
+    let normalized;
+    let value = if multiline && trimmed.contains('\r') {
+        normalized = trimmed.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        trimmed
+    };
     let length = value.chars().count();
     if length == 0 {
         return Err(FieldError::required(field));
@@ -25,7 +33,7 @@ fn parse(field: &'static str, raw: &str, min: usize, max: usize, multiline: bool
     if has_forbidden_chars(value, multiline) {
         return Err(FieldError::invalid(field, "plain text without control characters"));
     }
-    Ok(if multiline { value.replace("\r\n", "\n") } else { value.to_string() })
+    Ok(value.to_string())
 }
 
 /// A required single-line text of at most `max` characters.
@@ -77,6 +85,18 @@ mod tests {
         assert!(required_line("name", "a\nb", 10).is_err());
         assert_eq!(required_text("content", "第一行\r\n第二行", 1, 100).unwrap(), "第一行\n第二行");
         assert!(required_text("content", "abc\u{202E}cba", 1, 100).is_err());
+    }
+
+    #[test]
+    fn line_breaks_are_normalised_before_counting() {
+        // Found by the `text` fuzz target: a lone CR was stored as is, and CRLF pairs counted
+        // twice, so "a\r\n\r\nb" passed a minimum of 5 and was stored as 4 characters.
+        assert_eq!(required_text("content", "一\r二\r\n三", 1, 100).unwrap(), "一\n二\n三");
+        assert!(matches!(
+            required_text("content", "a\r\n\r\nb", 5, 100).unwrap_err().problem,
+            Problem::TooShort { min: 5 }
+        ));
+        assert_eq!(required_text("content", "ab\r\r\ncd", 1, 100).unwrap(), "ab\n\ncd");
     }
 
     #[test]

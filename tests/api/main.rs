@@ -21,6 +21,7 @@ mod intake;
 mod ledgers;
 mod logs;
 mod notifications;
+mod openapi_conformance;
 mod outage;
 mod pages;
 mod personal_data;

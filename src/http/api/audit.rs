@@ -146,7 +146,9 @@ pub async fn download(
     tag = "users",
     params(AuditQuery, PageParams),
     responses(
-        (status = 200, body = ListResponse<AuditEntryDto>, description = "JSON; CSV or XLSX with `format`"),
+        (status = 200, description = "JSON; CSV or XLSX with `format`", content(
+            (ListResponse<AuditEntryDto> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
         (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)
     ),

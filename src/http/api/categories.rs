@@ -163,6 +163,7 @@ pub async fn create(
         (status = 200, body = CategoryDto),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "another category has that name", body = ErrorBody),
         (status = 422, body = ErrorBody)
     ),
     security(("bearer" = []))

@@ -135,7 +135,9 @@ async fn export(
     tag = "ledgers",
     params(("id" = i32, Path), ("ledger" = String, Path), LedgerQuery),
     responses(
-        (status = 200, description = "The ledger in the asked format"),
+        (status = 200, description = "The ledger in the asked format", content(
+            (Object = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
     security(("bearer" = []))
@@ -157,7 +159,9 @@ pub async fn station_ledger(
     tag = "ledgers",
     params(("ledger" = String, Path), LedgerQuery),
     responses(
-        (status = 200, description = "The ledger in the asked format"),
+        (status = 200, description = "The ledger in the asked format", content(
+            (Object = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
     security(("bearer" = []))

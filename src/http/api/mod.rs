@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod categories;
 pub mod deputies;
+mod error_responses;
 pub mod jobs;
 pub mod ledgers;
 pub mod meta;
@@ -120,6 +121,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(meta::healthz)
         .service(utoipa_actix_web::scope("/api/v1").configure(routes))
         .split_for_parts();
+    let mut api = api;
+    error_responses::add_error_responses(&mut api);
     api
 }
 

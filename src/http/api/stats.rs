@@ -46,7 +46,9 @@ pub struct StatsQuery {
     tag = "stats",
     params(StatsQuery),
     responses(
-        (status = 200, body = Stats, description = "JSON, or the XLSX table with `format=xlsx`"),
+        (status = 200, description = "JSON, or the XLSX table with `format=xlsx`", content(
+            (Stats = "application/json"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
     security(("bearer" = []))

@@ -124,7 +124,12 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, body: web::Json<Cr
 #[utoipa::path(
     tag = "units",
     request_body = UpdateUnit,
-    responses((status = 200, body = UnitDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses(
+        (status = 200, body = UnitDto),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "another unit has that name", body = ErrorBody)
+    ),
     security(("bearer" = []))
 )]
 #[patch("/units/{id}")]
