@@ -347,6 +347,12 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
             let satisfaction = [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Dissatisfied]
                 [rng.random_range(0..3)];
             let (content, location) = matters.case(&mut rng);
+            // Spans spread as in life (most answers within a day, some late closings), so the
+            // medians are not one repeated value: 10 minutes to 3 days to the first response,
+            // half to 1.3 times the deadline to closing.
+            let spread: f64 = rng.random_range(0.0..1.0);
+            let responded = received + Duration::minutes(10 + (spread * spread * 4310.0) as i64);
+            let closed_at = received + Duration::minutes(rng.random_range(days * 720..days * 1872));
             rows.push(case::ActiveModel {
                 tracking_code: Set(TrackingCode::generate().as_str().to_string()),
                 status: Set(status.as_str().to_string()),
@@ -370,18 +376,18 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
                 received_at: Set(received),
                 first_response_due_at: Set(received + Duration::days(1)),
                 due_at: Set(received + Duration::days(days)),
-                first_responded_at: Set((status != CaseStatus::Submitted).then(|| received + Duration::hours(5))),
-                accepted_at: Set((status != CaseStatus::Submitted).then(|| received + Duration::hours(5))),
-                assigned_at: Set(assigned.then(|| received + Duration::hours(6))),
+                first_responded_at: Set((status != CaseStatus::Submitted).then_some(responded)),
+                accepted_at: Set((status != CaseStatus::Submitted).then_some(responded)),
+                assigned_at: Set(assigned.then(|| responded + Duration::hours(1))),
                 replied_at: Set(answered.then(|| received + Duration::days(rng.random_range(0..days + 5)))),
-                closed_at: Set(closed.then(|| received + Duration::days(days))),
-                archived_at: Set((status == CaseStatus::Archived).then(|| received + Duration::days(days + 30))),
+                closed_at: Set(closed.then_some(closed_at)),
+                archived_at: Set((status == CaseStatus::Archived).then(|| closed_at + Duration::days(30))),
                 close_reason: Set(closed.then(|| if rated { "rated" } else { "unrated" }.to_string())),
                 reply: Set(answered.then(|| "已交有关部门办理并答复。".to_string())),
                 satisfaction: Set(rated.then(|| satisfaction.as_str().to_string())),
                 solved: Set(rated.then(|| rng.random_bool(0.85))),
                 rating_comment: Set(None),
-                rated_at: Set(rated.then(|| received + Duration::days(days + 1))),
+                rated_at: Set(rated.then(|| closed_at + Duration::days(1))),
                 key_supervision: Set(rng.random_bool(0.02)),
                 disclosed: Set(false),
                 overdue: Set(false),
