@@ -15,6 +15,7 @@ mod m20261130_000010_suggestions;
 mod m20261130_000011_station_books;
 mod m20261201_000012_stats_covering_index;
 mod m20261202_000013_sealed_personal_data;
+mod m20261203_000014_stats_rollup;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_station_books::Migration),
             Box::new(m20261201_000012_stats_covering_index::Migration),
             Box::new(m20261202_000013_sealed_personal_data::Migration),
+            Box::new(m20261203_000014_stats_rollup::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! only these types.
 pub mod account;
 pub mod activity;
+pub mod bucket_median;
 pub mod calendar;
 pub mod case_command;
 pub mod case_state;

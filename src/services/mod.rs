@@ -34,6 +34,8 @@ pub mod reception_roster;
 pub mod reseal;
 pub mod stations;
 pub mod stats;
+pub mod stats_medians;
+pub mod stats_rollup;
 pub mod suggestions;
 pub mod templates;
 pub mod ten_haves;

@@ -2,31 +2,36 @@
 //! times and what stands open now, for the cases received in a period, in total and per
 //! station, deputy, category, unit or month.
 //!
-//! Two reads per request, however it is grouped: one grouped query of conditional sums (the
-//! counts; PostgreSQL runs it in parallel over the covering index `idx_cases_stats`), and one
-//! narrow read of each case's two spans in hours, whose medians are selected here in linear
-//! time (an ordered-set aggregate in SQL sorts serially and was most of the time). With
-//! `group_by` the totals are the sums of the groups and the medians of all their spans, so
-//! they cost no further scan. The sets of cases behind each figure are those of
-//! `services::figures`.
+//! Where the figures come from:
+//! - the additive counts of station-wide requests (administrators, managers, viewers, the
+//!   public report) from the daily roll-up `case_stats_days` for the whole UTC days of the
+//!   period, and from the cases for the hours at its ends (`services::stats_rollup`); a
+//!   deputy's or a handler's own cases, a few, straight from the cases;
+//! - "overdue now" and "key supervision now" from the open cases of the period;
+//! - the medians from two narrow reads of the cases (`services::stats_medians`).
+//!
+//! With `group_by` the totals are the sums of the groups. The sets of cases behind each figure
+//! are those of `services::figures`; `stats_from_cases` counts everything from the cases alone,
+//! which the tests compare against.
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::case_state::CaseStatus;
 use crate::domain::field::FieldError;
-use crate::domain::rates::{self, Rate, RateCounts, SatisfactionShares};
+use crate::domain::rates::{Rate, RateCounts, SatisfactionShares};
 use crate::entities::{case, category, deputy, station, unit};
 use crate::error::{AppError, AppResult};
 use crate::services::actor::{Actor, with_descendants};
 use crate::services::case_access;
 use crate::services::figures::Figure;
+use crate::services::stats_medians::{Histograms, middle_values, with_buckets};
 use crate::services::ledgers::Period;
 
 /// How the cases are grouped.
@@ -159,7 +164,7 @@ pub struct StatsRequest {
 
 const KEY: &str = "stat_key";
 
-#[derive(Debug, Default, FromQueryResult)]
+#[derive(Debug, Clone, Default, FromQueryResult)]
 struct AggRow {
     stat_key: Option<String>,
     received: i64,
@@ -213,19 +218,6 @@ impl AggRow {
         self.dissatisfied += o.dissatisfied;
         self.overdue_now += o.overdue_now;
         self.key_supervision_now += o.key_supervision_now;
-    }
-}
-
-/// The two spans of the cases of a group, in hours, for their medians.
-#[derive(Debug, Default)]
-struct Spans {
-    first_response: Vec<f64>,
-    close: Vec<f64>,
-}
-
-impl Spans {
-    fn medians(&mut self) -> (Option<f64>, Option<f64>) {
-        (rates::median(&mut self.first_response).map(rates::hours), rates::median(&mut self.close).map(rates::hours))
     }
 }
 
@@ -326,15 +318,31 @@ pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsReque
     Ok(select)
 }
 
-fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTime<Utc>) -> Select<case::Entity> {
+/// Which counts a read of the cases makes (the others read as 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sums {
+    All,
+    /// Everything but the "now" figures: what the roll-up holds.
+    Additive,
+    /// Only "overdue now" and "key supervision now".
+    Now,
+}
+
+fn zero() -> SimpleExpr {
+    Expr::cust("CAST(0 AS BIGINT)")
+}
+
+fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTime<Utc>, sums: Sums) -> Select<case::Entity> {
+    let additive = sums != Sums::Now;
     let mut select = select.select_only();
     select = match key {
         Some(expr) => select.expr_as(expr, KEY).group_by(Expr::col(Alias::new(KEY))),
         None => select.expr_as(Expr::cust("NULL"), KEY),
     };
-    select = select.expr_as(count_of(Figure::Received, now), "received");
+    select = select.expr_as(if additive { count_of(Figure::Received, now) } else { zero() }, "received");
     for status in CaseStatus::ALL {
-        select = select.expr_as(sum(&format!("\"status\" = '{}'", status.as_str())), format!("s_{}", status.as_str()));
+        let count = if additive { sum(&format!("\"status\" = '{}'", status.as_str())) } else { zero() };
+        select = select.expr_as(count, format!("s_{}", status.as_str()));
     }
     for figure in [
         Figure::Merged,
@@ -348,68 +356,13 @@ fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTim
         Figure::Satisfied,
         Figure::BasicallySatisfied,
         Figure::Dissatisfied,
-        Figure::OverdueNow,
-        Figure::KeySupervisionNow,
     ] {
-        select = select.expr_as(count_of(figure, now), figure.as_str());
+        select = select.expr_as(if additive { count_of(figure, now) } else { zero() }, figure.as_str());
+    }
+    for figure in [Figure::OverdueNow, Figure::KeySupervisionNow] {
+        select = select.expr_as(if sums == Sums::Additive { zero() } else { count_of(figure, now) }, figure.as_str());
     }
     select
-}
-
-fn hours_between(backend: DbBackend, from: &str, to: &str) -> String {
-    match backend {
-        DbBackend::Postgres => {
-            format!("CAST(EXTRACT(EPOCH FROM (\"{to}\" - \"{from}\")) AS DOUBLE PRECISION) / 3600.0")
-        }
-        _ => format!("(julianday(\"{to}\") - julianday(\"{from}\")) * 24.0"),
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Span {
-    FirstResponse,
-    Close,
-}
-
-/// Which cases have the span, and its length in hours.
-fn span_sql(backend: DbBackend, span: Span) -> (String, String) {
-    match span {
-        Span::FirstResponse => (
-            "\"first_responded_at\" IS NOT NULL AND \"merged_into_id\" IS NULL".to_string(),
-            hours_between(backend, "received_at", "first_responded_at"),
-        ),
-        Span::Close => {
-            (format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL"), hours_between(backend, "received_at", "closed_at"))
-        }
-    }
-}
-
-/// Each case's group and its two spans (null where it has none), only for cases with either:
-/// three narrow columns, collected per group.
-async fn spans(
-    db: &impl ConnectionTrait,
-    select: Select<case::Entity>,
-    key: Option<SimpleExpr>,
-) -> AppResult<HashMap<Option<String>, Spans>> {
-    let backend = db.get_database_backend();
-    let (first_when, first_hours) = span_sql(backend, Span::FirstResponse);
-    let (close_when, close_hours) = span_sql(backend, Span::Close);
-    let rows: Vec<(Option<String>, Option<f64>, Option<f64>)> = select
-        .select_only()
-        .expr_as(key.unwrap_or_else(|| Expr::cust("NULL")), KEY)
-        .expr_as(Expr::cust(format!("CASE WHEN {first_when} THEN {first_hours} END")), "first_response")
-        .expr_as(Expr::cust(format!("CASE WHEN {close_when} THEN {close_hours} END")), "close")
-        .filter(Expr::cust(format!("(({first_when}) OR ({close_when}))")))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut out: HashMap<Option<String>, Spans> = HashMap::new();
-    for (group, first, close) in rows {
-        let spans = out.entry(group).or_default();
-        spans.first_response.extend(first);
-        spans.close.extend(close);
-    }
-    Ok(out)
 }
 
 fn figures(row: &AggRow, (first_response, close): (Option<f64>, Option<f64>)) -> Figures {
@@ -465,29 +418,191 @@ impl Figures {
     }
 }
 
-/// The figures of each group of `key` (`None`: all the cases as one group), and the totals of
-/// all groups together — from one counting query and one read of the spans.
-async fn compute(
+/// The stations a station-wide request covers (`None`: all), when its counts may come from the
+/// roll-up; `None` for requests about one deputy's or one unit's cases (the roll-up has no
+/// deputy × category or unit × assignment breakdown, and such requests cover few cases).
+#[derive(Debug, Clone)]
+pub struct Reach {
+    stations: Option<Vec<i32>>,
+}
+
+/// Both station lists' common stations (`None`: no restriction).
+fn meet(a: Option<Vec<i32>>, b: Option<Vec<i32>>) -> Option<Vec<i32>> {
+    match (a, b) {
+        (None, b) => b,
+        (a, None) => a,
+        (Some(a), Some(b)) => Some(a.into_iter().filter(|id| b.contains(id)).collect()),
+    }
+}
+
+async fn reach(db: &impl ConnectionTrait, actor: Option<&Actor>, request: &StatsRequest) -> AppResult<Option<Reach>> {
+    use crate::domain::role::Role;
+    if request.deputy_id.is_some() {
+        return Ok(None);
+    }
+    let scope = match actor {
+        None => None,
+        Some(actor) => match actor.role {
+            Role::Admin => None,
+            Role::Manager => actor.managed_stations(db).await?.ids(),
+            Role::Viewer => actor.readable_stations(db).await?.ids(),
+            Role::Deputy | Role::Handler => return Ok(None),
+        },
+    };
+    let asked = match request.station_id {
+        Some(id) => with_descendants(db, &[id]).await?.ids(),
+        None => None,
+    };
+    Ok(Some(Reach { stations: meet(scope, asked) }))
+}
+
+/// A row of the counting scan: a group's counts for one pair of span buckets.
+struct ScanRow {
+    counts: AggRow,
+    first_bucket: Option<i32>,
+    close_bucket: Option<i32>,
+    cases: i64,
+}
+
+impl FromQueryResult for ScanRow {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        use crate::services::stats_medians::{CASES, CLOSE_BUCKET, FIRST_BUCKET};
+        Ok(ScanRow {
+            counts: AggRow::from_query_result(res, pre)?,
+            first_bucket: res.try_get(pre, FIRST_BUCKET)?,
+            close_bucket: res.try_get(pre, CLOSE_BUCKET)?,
+            cases: res.try_get(pre, CASES)?,
+        })
+    }
+}
+
+/// Rows with the same key summed into one, in first-seen order.
+fn merge(rows: impl IntoIterator<Item = AggRow>) -> Vec<AggRow> {
+    let mut merged: Vec<AggRow> = Vec::new();
+    let mut at: HashMap<Option<String>, usize> = HashMap::new();
+    for row in rows {
+        match at.get(&row.stat_key) {
+            Some(&i) => merged[i].add(&row),
+            None => {
+                at.insert(row.stat_key.clone(), merged.len());
+                merged.push(row);
+            }
+        }
+    }
+    merged
+}
+
+/// One scan of the cases of the period: the counts `sums` asks for per key, and how many
+/// cases of each key fall in each bucket of both spans.
+async fn scan(
     db: &impl ConnectionTrait,
     select: &Select<case::Entity>,
     key: Option<SimpleExpr>,
     now: DateTime<Utc>,
-) -> AppResult<(Figures, Vec<(Option<String>, Figures)>)> {
-    let rows: Vec<AggRow> = aggregate(select.clone(), key.clone(), now).into_model::<AggRow>().all(db).await?;
-    let mut spans = spans(db, select.clone(), key).await?;
-    let mut total = AggRow::default();
-    let mut all = Spans::default();
-    let mut groups = Vec::with_capacity(rows.len());
-    for row in rows {
-        total.add(&row);
-        let mut own = spans.remove(&row.stat_key).unwrap_or_default();
-        let medians = own.medians();
-        all.first_response.append(&mut own.first_response);
-        all.close.append(&mut own.close);
-        groups.push((row.stat_key.clone(), figures(&row, medians)));
+    sums: Sums,
+) -> AppResult<(Vec<AggRow>, Histograms, Histograms)> {
+    let backend = db.get_database_backend();
+    let rows: Vec<ScanRow> =
+        with_buckets(aggregate(select.clone(), key, now, sums), backend).into_model::<ScanRow>().all(db).await?;
+    let (mut first, mut close) = (Histograms::default(), Histograms::default());
+    for row in &rows {
+        first.add(&row.counts.stat_key, row.first_bucket, row.cases);
+        close.add(&row.counts.stat_key, row.close_bucket, row.cases);
     }
-    let totals = figures(&total, all.medians());
-    Ok((totals, groups))
+    Ok((merge(rows.into_iter().map(|r| r.counts)), first, close))
+}
+
+/// The additive counts per key from the roll-up and from the cases at the ends of the period.
+async fn rolled_up(
+    db: &impl ConnectionTrait,
+    select: &Select<case::Entity>,
+    reach: &Reach,
+    request: &StatsRequest,
+    group_by: Option<GroupBy>,
+    months: &[(String, DateTime<Utc>)],
+) -> AppResult<Vec<AggRow>> {
+    use crate::services::stats_rollup::{self as rollup, Dimension, RollupKey, Segment};
+    let (start, end) = request.period.bounds(request.tz);
+    let (segments, labels): (Vec<Segment>, Vec<String>) = if group_by == Some(GroupBy::Month) {
+        months
+            .iter()
+            .enumerate()
+            .map(|(i, (label, from))| {
+                let to = months.get(i + 1).map_or(end, |(_, next)| *next);
+                (Segment { start: *from, end: to }, label.clone())
+            })
+            .unzip()
+    } else {
+        (vec![Segment { start, end }], vec![String::new()])
+    };
+    let split = rollup::split(&segments);
+    let (dimension, rollup_key) = match group_by {
+        None => (Dimension::Category, RollupKey::All),
+        Some(GroupBy::Station) => (Dimension::Category, RollupKey::Station),
+        Some(GroupBy::Category) => (Dimension::Category, RollupKey::Value),
+        Some(GroupBy::Deputy) => (Dimension::Deputy, RollupKey::Value),
+        Some(GroupBy::Unit) => (Dimension::Unit, RollupKey::Value),
+        Some(GroupBy::Month) => (Dimension::Category, RollupKey::Segments(labels)),
+    };
+    let mut rows: Vec<AggRow> = Vec::new();
+    if split.days.iter().any(Option::is_some) {
+        rows = rollup::counts(
+            db,
+            dimension,
+            reach.stations.as_deref(),
+            &split.days,
+            &rollup_key,
+            KEY,
+            &[Figure::OverdueNow.as_str(), Figure::KeySupervisionNow.as_str()],
+        )
+        .await?;
+    }
+    if !split.edges.is_empty() {
+        let ends = select.clone().filter(rollup::within(&split.edges));
+        let key = group_by.map(|g| key_expr(g, months));
+        rows.extend(aggregate(ends, key, request.now, Sums::Additive).into_model::<AggRow>().all(db).await?);
+    }
+    Ok(rows)
+}
+
+/// The figures of each group (`None`: all the cases as one group), and the totals of all
+/// groups together. `reach`: the additive counts from the roll-up; `None`: from the cases.
+async fn compute(
+    db: &impl ConnectionTrait,
+    select: &Select<case::Entity>,
+    reach: Option<&Reach>,
+    request: &StatsRequest,
+    group_by: Option<GroupBy>,
+) -> AppResult<(Figures, Vec<(Option<String>, Figures)>)> {
+    let months = months(request.period, request.tz);
+    let key = group_by.map(|g| key_expr(g, &months));
+    let counted = match reach {
+        Some(reach) => Some(rolled_up(db, select, reach, request, group_by, &months).await?),
+        None => None,
+    };
+    // The medians' second read finds the cases changed since the scan only under heavy
+    // writing: then the scan is made again.
+    for _ in 0..3 {
+        let sums = if counted.is_some() { Sums::Now } else { Sums::All };
+        let (scanned, first, close) = scan(db, select, key.clone(), request.now, sums).await?;
+        let Some((first, close)) = middle_values(db, select, key.clone(), &first, &close).await? else {
+            continue;
+        };
+        let mut rows = merge(counted.iter().flatten().cloned().chain(scanned));
+        // A group whose cases all moved elsewhere leaves roll-up rows of zeros behind.
+        if group_by.is_some() {
+            rows.retain(|row| row.received > 0);
+        }
+        let mut total = AggRow::default();
+        let mut groups = Vec::with_capacity(rows.len());
+        for row in rows {
+            total.add(&row);
+            let medians = (first.by_key.get(&row.stat_key).copied(), close.by_key.get(&row.stat_key).copied());
+            groups.push((row.stat_key.clone(), figures(&row, medians)));
+        }
+        return Ok((figures(&total, (first.total, close.total)), groups));
+    }
+    Err(AppError::conflict("busy", "the cases changed while the statistics were read; try again"))
 }
 
 /// `(id, name)` of the rows of `E` with these ids.
@@ -517,7 +632,15 @@ async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> 
 /// station (with its points and grids) when one is given — 404 for a station out of scope.
 pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
     let select = base(db, actor, &request).await?;
-    figures_of(db, select, request).await
+    let reach = reach(db, Some(actor), &request).await?;
+    figures_of(db, select, reach.as_ref(), request).await
+}
+
+/// [`stats`] with every count read from the cases, none from the roll-up: what the roll-up
+/// must agree with.
+pub async fn stats_from_cases(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
+    let select = base(db, actor, &request).await?;
+    figures_of(db, select, None, request).await
 }
 
 /// The statistics anyone may read of one station (with its points and grids): every case
@@ -526,17 +649,20 @@ pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsReque
 /// found the station (by its public token).
 pub async fn public_stats(db: &impl ConnectionTrait, station_id: i32, request: StatsRequest) -> AppResult<Stats> {
     let select = of_station(db, received_in(&request), station_id).await?;
-    figures_of(db, select, StatsRequest { station_id: Some(station_id), ..request }).await
+    let request = StatsRequest { station_id: Some(station_id), ..request };
+    let reach = reach(db, None, &request).await?;
+    figures_of(db, select, reach.as_ref(), request).await
 }
 
 async fn figures_of(
     db: &impl ConnectionTrait,
     select: Select<case::Entity>,
+    reach: Option<&Reach>,
     request: StatsRequest,
 ) -> AppResult<Stats> {
     let (totals, groups) = match request.group_by {
-        Some(group_by) => groups_of(db, &select, &request, group_by).await?,
-        None => (totals_of(db, &select, request.now).await?, Vec::new()),
+        Some(group_by) => groups_of(db, &select, reach, &request, group_by).await?,
+        None => (compute(db, &select, reach, &request, None).await?.0, Vec::new()),
     };
     Ok(Stats {
         from: request.period.from.to_string(),
@@ -551,7 +677,8 @@ async fn figures_of(
 /// The totals alone.
 pub async fn totals(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Figures> {
     let select = base(db, actor, request).await?;
-    totals_of(db, &select, request.now).await
+    let reach = reach(db, Some(actor), request).await?;
+    Ok(compute(db, &select, reach.as_ref(), request, None).await?.0)
 }
 
 /// The groups alone (no totals): every month of the period, or the stations, deputies,
@@ -563,23 +690,21 @@ pub async fn groups(
     group_by: GroupBy,
 ) -> AppResult<Vec<Group>> {
     let select = base(db, actor, request).await?;
-    Ok(groups_of(db, &select, request, group_by).await?.1)
+    let reach = reach(db, Some(actor), request).await?;
+    Ok(groups_of(db, &select, reach.as_ref(), request, group_by).await?.1)
 }
 
-async fn totals_of(db: &impl ConnectionTrait, select: &Select<case::Entity>, now: DateTime<Utc>) -> AppResult<Figures> {
-    Ok(compute(db, select, None, now).await?.0)
-}
-
-/// The totals and the groups, from the same two reads.
+/// The totals and the groups, from the same reads.
 async fn groups_of(
     db: &impl ConnectionTrait,
     select: &Select<case::Entity>,
+    reach: Option<&Reach>,
     request: &StatsRequest,
     group_by: GroupBy,
 ) -> AppResult<(Figures, Vec<Group>)> {
     let mut groups = Vec::new();
     let months = months(request.period, request.tz);
-    let (totals, rows) = compute(db, select, Some(key_expr(group_by, &months)), request.now).await?;
+    let (totals, rows) = compute(db, select, reach, request, Some(group_by)).await?;
     if group_by == GroupBy::Month {
         let mut found: HashMap<Option<String>, Figures> = rows.into_iter().collect();
         for (month, _) in &months {

@@ -34,6 +34,7 @@ mod retention;
 mod round_robin;
 mod staff_topics;
 mod stats;
+mod stats_rollup;
 mod suggestions;
 mod topics;
 mod validation;
