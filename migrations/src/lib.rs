@@ -17,6 +17,11 @@ mod m20261201_000012_stats_covering_index;
 mod m20261202_000013_sealed_personal_data;
 mod m20261203_000014_stats_rollup;
 
+/// The expressions the statistics' reads share with the roll-up's triggers and indexes.
+pub mod stats_sql {
+    pub use crate::m20261203_000014_stats_rollup::{OPEN, SPANS, TABLE, close, first_response};
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -13,8 +13,14 @@
 //! setting and SQLite has no zone database, so the statistics read whole UTC days from here and
 //! the hours at the ends of a local period from the cases.
 //!
-//! Also a second covering index for the statistics' reads of the cases themselves, led by the
-//! station: a station's year is then a range of it, not a filter over the district's year.
+//! `case_span_days` holds, per UTC day and station, how many cases fall in each bucket of the two
+//! spans whose medians the statistics show (receipt to first response, receipt to closing), kept
+//! by the same triggers. The medians then read only the cases of the one or two middle buckets,
+//! through an index on each span's bucket ([`first_bucket`], [`close_bucket`]: the statistics'
+//! reads use these same expressions, so the indexes serve them).
+//!
+//! Also indexes for the reads of the cases themselves: a covering one led by the station (a
+//! station's year is a range of it) and a partial one of the open cases (the "now" figures).
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
 
@@ -22,6 +28,8 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 pub const TABLE: &str = "case_stats_days";
+pub const SPANS: &str = "case_span_days";
+
 
 /// The counted columns, each with the condition a case meets to count in it (`{p}` stands for
 /// the record: `NEW.`, `OLD.` or nothing).
@@ -56,8 +64,9 @@ fn counts() -> Vec<(String, String)> {
 
 /// The columns of `cases` the counts and keys read: an update of any other column (the text,
 /// the overdue flag, the contact) leaves the roll-up alone.
-const READ: [&str; 15] = [
+const READ: [&str; 16] = [
     "received_at",
+    "first_responded_at",
     "station_id",
     "deputy_id",
     "category_id",
@@ -79,6 +88,87 @@ fn day(backend: DatabaseBackend, p: &str) -> String {
         DatabaseBackend::Postgres => format!("to_char({p}\"received_at\" AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
         _ => format!("date({p}\"received_at\")"),
     }
+}
+
+/// The hours between two instants of a record (`p`: `NEW.`, `OLD.` or nothing).
+fn hours_between(backend: DatabaseBackend, p: &str, from: &str, to: &str) -> String {
+    match backend {
+        // `date_part` is double precision (and immutable on an interval, so it may be indexed);
+        // `EXTRACT` is numeric, and slow, since PostgreSQL 14.
+        DatabaseBackend::Postgres => format!("date_part('epoch', {p}\"{to}\" - {p}\"{from}\") / 3600.0"),
+        _ => format!("(julianday({p}\"{to}\") - julianday({p}\"{from}\")) * 24.0"),
+    }
+}
+
+/// Which cases have the first-response span: answered, not merged away.
+fn first_when(p: &str) -> String {
+    format!("{p}\"first_responded_at\" IS NOT NULL AND {p}\"merged_into_id\" IS NULL")
+}
+
+/// Which cases have the closing span: accepted (as the rates count it) and closed.
+fn close_when(p: &str) -> String {
+    let accepted = counts().into_iter().find(|(c, _)| c == "accepted").map(|(_, w)| w).unwrap_or_default();
+    format!("{} AND {p}\"closed_at\" IS NOT NULL", accepted.replace("{p}", p))
+}
+
+/// A span's bucket: each hour of the first two days, then each day; NULL for a case without
+/// the span. Whole numbers that keep the order of the hours (SQLite truncates, which keeps it
+/// too; its `floor` needs optional maths functions).
+fn bucket(backend: DatabaseBackend, when: &str, hours: &str) -> String {
+    let whole = |x: &str| match backend {
+        DatabaseBackend::Postgres => format!("CAST(FLOOR({x}) AS INTEGER)"),
+        _ => format!("CAST({x} AS INTEGER)"),
+    };
+    format!(
+        "(CASE WHEN {when} THEN CASE WHEN {hours} < 48 THEN {} ELSE 46 + {} END END)",
+        whole(hours),
+        whole(&format!("({hours}) / 24.0"))
+    )
+}
+
+/// The first-response span of a case in hours (NULL without one), and its bucket.
+pub fn first_response(backend: DatabaseBackend, p: &str) -> (String, String) {
+    let hours = hours_between(backend, p, "received_at", "first_responded_at");
+    let when = first_when(p);
+    (format!("(CASE WHEN {when} THEN {hours} END)"), bucket(backend, &when, &hours))
+}
+
+/// The closing span of a case in hours (NULL without one), and its bucket.
+pub fn close(backend: DatabaseBackend, p: &str) -> (String, String) {
+    let hours = hours_between(backend, p, "received_at", "closed_at");
+    let when = close_when(p);
+    (format!("(CASE WHEN {when} THEN {hours} END)"), bucket(backend, &when, &hours))
+}
+
+/// The open statuses, as the partial index and the "now" figures' reads name them.
+pub const OPEN: &str = "\"status\" IN ('submitted', 'accepted', 'assigned', 'returned', 'in_progress')";
+
+/// One record's span rows: `sign` in its day's bucket of each span it has.
+fn span_rows_of(backend: DatabaseBackend, p: &str, sign: i32, from: &str) -> String {
+    let day = day(backend, p);
+    [("f", first_response(backend, p).1), ("c", close(backend, p).1)]
+        .iter()
+        .map(|(span, bucket)| {
+            format!(
+                "SELECT {day} AS \"day\", {p}\"station_id\" AS \"station_id\", '{span}' AS \"span\", \
+                 {bucket} AS \"bucket\", {sign} AS \"n\"{from}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// Adds span rows to `case_span_days`, as [`add_rows`] does counts.
+fn add_span_rows(source: &str) -> String {
+    format!(
+        "INSERT INTO \"{SPANS}\" (\"day\", \"station_id\", \"span\", \"bucket\", \"n\") \
+         SELECT \"day\", \"station_id\", \"span\", \"bucket\", SUM(\"n\") FROM ({source}) AS rows_in \
+         WHERE \"bucket\" IS NOT NULL \
+         GROUP BY \"day\", \"station_id\", \"span\", \"bucket\" \
+         ORDER BY \"day\", \"station_id\", \"span\", \"bucket\" \
+         ON CONFLICT (\"day\", \"station_id\", \"span\", \"bucket\") \
+         DO UPDATE SET \"n\" = \"{SPANS}\".\"n\" + excluded.\"n\""
+    )
 }
 
 /// One record's rows (a row per dimension), each count `sign` × 0 or 1.
@@ -123,9 +213,19 @@ fn add_rows(source: &str) -> String {
 
 /// Statements that create the triggers.
 fn triggers(backend: DatabaseBackend) -> Vec<String> {
-    let insert = add_rows(&rows_of(backend, "NEW.", 1, ""));
-    let update = add_rows(&format!("{} UNION ALL {}", rows_of(backend, "OLD.", -1, ""), rows_of(backend, "NEW.", 1, "")));
-    let delete = add_rows(&rows_of(backend, "OLD.", -1, ""));
+    let both = |old: bool, new: bool| {
+        let (mut counts, mut spans) = (Vec::new(), Vec::new());
+        if old {
+            counts.push(rows_of(backend, "OLD.", -1, ""));
+            spans.push(span_rows_of(backend, "OLD.", -1, ""));
+        }
+        if new {
+            counts.push(rows_of(backend, "NEW.", 1, ""));
+            spans.push(span_rows_of(backend, "NEW.", 1, ""));
+        }
+        format!("{}; {}", add_rows(&counts.join(" UNION ALL ")), add_span_rows(&spans.join(" UNION ALL ")))
+    };
+    let (insert, update, delete) = (both(false, true), both(true, true), both(true, false));
     let read = READ.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
     match backend {
         DatabaseBackend::Postgres => vec![
@@ -177,9 +277,45 @@ impl MigrationTrait for Migration {
             table.col(ColumnDef::new(Alias::new(column)).integer().not_null().default(0));
         }
         manager.create_table(table).await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Alias::new(SPANS))
+                    .col(ColumnDef::new(Alias::new("day")).string_len(10).not_null())
+                    .col(ColumnDef::new(Alias::new("station_id")).integer().not_null())
+                    .col(ColumnDef::new(Alias::new("span")).string_len(1).not_null())
+                    .col(ColumnDef::new(Alias::new("bucket")).integer().not_null())
+                    .col(ColumnDef::new(Alias::new("n")).integer().not_null().default(0))
+                    .primary_key(
+                        Index::create()
+                            .col(Alias::new("day"))
+                            .col(Alias::new("station_id"))
+                            .col(Alias::new("span"))
+                            .col(Alias::new("bucket")),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         let db = manager.get_connection();
         // The cases there are now, counted in once (no trigger exists yet).
         db.execute_unprepared(&add_rows(&rows_of(backend, "", 1, " FROM cases"))).await?;
+        db.execute_unprepared(&add_span_rows(&span_rows_of(backend, "", 1, " FROM cases"))).await?;
+        // The medians' read of the middle buckets: a range of one of these per bucket.
+        let (_, first) = first_response(backend, "");
+        let (_, close) = close(backend, "");
+        db.execute_unprepared(&format!(
+            "CREATE INDEX IF NOT EXISTS idx_cases_first_bucket ON cases ({first}, \"received_at\", \"station_id\")"
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "CREATE INDEX IF NOT EXISTS idx_cases_close_bucket ON cases ({close}, \"received_at\", \"station_id\")"
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "CREATE INDEX IF NOT EXISTS idx_cases_open ON cases (\"received_at\", \"station_id\", \"status\", \
+             \"due_at\", \"key_supervision\", \"deputy_id\", \"category_id\", \"unit_id\") WHERE {OPEN}"
+        ))
+        .await?;
         for statement in triggers(backend) {
             db.execute_unprepared(&statement).await?;
         }
@@ -218,7 +354,10 @@ impl MigrationTrait for Migration {
                 }
             }
         }
-        manager.drop_index(Index::drop().if_exists().name(STATION_INDEX).table(Alias::new("cases")).to_owned()).await?;
+        for index in [STATION_INDEX, "idx_cases_first_bucket", "idx_cases_close_bucket", "idx_cases_open"] {
+            manager.drop_index(Index::drop().if_exists().name(index).table(Alias::new("cases")).to_owned()).await?;
+        }
+        manager.drop_table(Table::drop().table(Alias::new(SPANS)).to_owned()).await?;
         manager.drop_table(Table::drop().table(Alias::new(TABLE)).to_owned()).await
     }
 }

@@ -265,7 +265,7 @@ impl Matters {
     }
 }
 
-/// Statuses in proportions a year-old station would have.
+/// Statuses of the cases received in the last 60 days.
 const STATUSES: &[(CaseStatus, u32)] = &[
     (CaseStatus::Submitted, 5),
     (CaseStatus::Accepted, 5),
@@ -276,6 +276,29 @@ const STATUSES: &[(CaseStatus, u32)] = &[
     (CaseStatus::Rejected, 5),
     (CaseStatus::Archived, 5),
 ];
+
+/// Statuses of older cases: long since settled, a few still stuck in handling.
+const SETTLED: &[(CaseStatus, u32)] = &[
+    (CaseStatus::Assigned, 1),
+    (CaseStatus::InProgress, 1),
+    (CaseStatus::Replied, 6),
+    (CaseStatus::Closed, 72),
+    (CaseStatus::Rejected, 6),
+    (CaseStatus::Archived, 14),
+];
+
+/// A status drawn in the proportions of `table`.
+fn pick_status(rng: &mut impl Rng, table: &[(CaseStatus, u32)]) -> CaseStatus {
+    let weights: u32 = table.iter().map(|(_, w)| w).sum();
+    let mut pick = rng.random_range(0..weights.max(1));
+    for (status, weight) in table {
+        if pick < *weight {
+            return *status;
+        }
+        pick -= weight;
+    }
+    CaseStatus::Closed
+}
 
 /// A transaction for bulk inserts. On SQLite its connection gets a large page cache first: the
 /// random order of the indexes' keys otherwise rereads most of the file for every chunk once
@@ -303,7 +326,6 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
     if stations.is_empty() || categories.is_empty() {
         return Err(AppError::conflict("empty", "run `liaison demo` (or create stations) first"));
     }
-    let weights: u32 = STATUSES.iter().map(|(_, w)| w).sum();
     let mut rng = rand::rng();
     let matters = Matters::new(&mut rng);
     let mut written = 0u64;
@@ -316,18 +338,9 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
         let mut rows = Vec::with_capacity(size as usize);
         for _ in 0..size {
             let received = now - Duration::minutes(rng.random_range(0..(2 * 365 * 24 * 60)));
-            let mut pick = rng.random_range(0..weights);
-            let status = STATUSES
-                .iter()
-                .find(|(_, w)| {
-                    if pick < *w {
-                        true
-                    } else {
-                        pick -= w;
-                        false
-                    }
-                })
-                .map_or(CaseStatus::Closed, |(s, _)| *s);
+            // Recent cases in every stage; older ones mostly settled, as at a real station.
+            let recent = now - received < Duration::days(60);
+            let status = pick_status(&mut rng, if recent { STATUSES } else { SETTLED });
             let (deputy_id, station_id) = if rng.random_bool(0.7) && !deputies.is_empty() {
                 let (d, s) = *deputies.choose(&mut rng).unwrap_or(&(0, stations[0]));
                 (Some(d), s)

@@ -512,7 +512,10 @@ async fn scan(
     Ok((merge(rows.into_iter().map(|r| r.counts)), first, close))
 }
 
-/// The additive counts per key from the roll-up and from the cases at the ends of the period.
+/// The counts and span buckets per key of a station-wide request: whole UTC days from the
+/// roll-ups, the hours at the ends of the period and the "now" figures from the cases (the
+/// open ones). Groupings the span roll-up has no breakdown for (deputy, category, unit) count
+/// their span buckets and "now" figures in one scan of the period's cases instead.
 async fn rolled_up(
     db: &impl ConnectionTrait,
     select: &Select<case::Entity>,
@@ -520,7 +523,7 @@ async fn rolled_up(
     request: &StatsRequest,
     group_by: Option<GroupBy>,
     months: &[(String, DateTime<Utc>)],
-) -> AppResult<Vec<AggRow>> {
+) -> AppResult<(Vec<AggRow>, Histograms, Histograms)> {
     use crate::services::stats_rollup::{self as rollup, Dimension, RollupKey, Segment};
     let (start, end) = request.period.bounds(request.tz);
     let (segments, labels): (Vec<Segment>, Vec<String>) = if group_by == Some(GroupBy::Month) {
@@ -544,25 +547,39 @@ async fn rolled_up(
         Some(GroupBy::Unit) => (Dimension::Unit, RollupKey::Value),
         Some(GroupBy::Month) => (Dimension::Category, RollupKey::Segments(labels)),
     };
+    let key = group_by.map(|g| key_expr(g, months));
+    let spans_rolled_up = !matches!(rollup_key, RollupKey::Value);
+    let stations = reach.stations.as_deref();
     let mut rows: Vec<AggRow> = Vec::new();
+    let (mut first, mut close) = (Histograms::default(), Histograms::default());
     if split.days.iter().any(Option::is_some) {
-        rows = rollup::counts(
-            db,
-            dimension,
-            reach.stations.as_deref(),
-            &split.days,
-            &rollup_key,
-            KEY,
-            &[Figure::OverdueNow.as_str(), Figure::KeySupervisionNow.as_str()],
-        )
-        .await?;
+        let now_figures = [Figure::OverdueNow.as_str(), Figure::KeySupervisionNow.as_str()];
+        rows = rollup::counts(db, dimension, stations, &split.days, &rollup_key, KEY, &now_figures).await?;
+        for b in rollup::span_buckets(db, stations, &split.days, &rollup_key).await? {
+            let histogram = if b.span == "f" { &mut first } else { &mut close };
+            histogram.add(&b.stat_key, Some(b.bucket), b.cases);
+        }
     }
-    if !split.edges.is_empty() {
-        let ends = select.clone().filter(rollup::within(&split.edges));
-        let key = group_by.map(|g| key_expr(g, months));
-        rows.extend(aggregate(ends, key, request.now, Sums::Additive).into_model::<AggRow>().all(db).await?);
+    if spans_rolled_up {
+        if !split.edges.is_empty() {
+            let ends = select.clone().filter(rollup::within(&split.edges));
+            let (ends, ends_first, ends_close) = scan(db, &ends, key.clone(), request.now, Sums::Additive).await?;
+            rows.extend(ends);
+            first.extend(ends_first);
+            close.extend(ends_close);
+        }
+        let open = select.clone().filter(Expr::cust(migration::stats_sql::OPEN));
+        rows.extend(aggregate(open, key, request.now, Sums::Now).into_model::<AggRow>().all(db).await?);
+    } else {
+        if !split.edges.is_empty() {
+            let ends = select.clone().filter(rollup::within(&split.edges));
+            rows.extend(aggregate(ends, key.clone(), request.now, Sums::Additive).into_model::<AggRow>().all(db).await?);
+        }
+        let (now, all_first, all_close) = scan(db, select, key, request.now, Sums::Now).await?;
+        rows.extend(now);
+        (first, close) = (all_first, all_close);
     }
-    Ok(rows)
+    Ok((rows, first, close))
 }
 
 /// The figures of each group (`None`: all the cases as one group), and the totals of all
@@ -576,19 +593,17 @@ async fn compute(
 ) -> AppResult<(Figures, Vec<(Option<String>, Figures)>)> {
     let months = months(request.period, request.tz);
     let key = group_by.map(|g| key_expr(g, &months));
-    let counted = match reach {
-        Some(reach) => Some(rolled_up(db, select, reach, request, group_by, &months).await?),
-        None => None,
-    };
-    // The medians' second read finds the cases changed since the scan only under heavy
-    // writing: then the scan is made again.
+    // The medians' read of the middle buckets finds the cases changed since they were counted
+    // only under heavy writing: then everything is counted again.
     for _ in 0..3 {
-        let sums = if counted.is_some() { Sums::Now } else { Sums::All };
-        let (scanned, first, close) = scan(db, select, key.clone(), request.now, sums).await?;
+        let (rows, first, close) = match reach {
+            Some(reach) => rolled_up(db, select, reach, request, group_by, &months).await?,
+            None => scan(db, select, key.clone(), request.now, Sums::All).await?,
+        };
         let Some((first, close)) = middle_values(db, select, key.clone(), &first, &close).await? else {
             continue;
         };
-        let mut rows = merge(counted.iter().flatten().cloned().chain(scanned));
+        let mut rows = merge(rows);
         // A group whose cases all moved elsewhere leaves roll-up rows of zeros behind.
         if group_by.is_some() {
             rows.retain(|row| row.received > 0);

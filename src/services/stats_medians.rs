@@ -1,9 +1,9 @@
 //! The medians of the statistics (hours to the first response, hours to closing), exact, per
-//! group and over all groups, from two reads of the cases: the counting scan of
-//! `services::stats` also counts its cases per bucket of each span (`with_buckets`), then only
-//! the spans of the one or two buckets the middle falls in are read (`middle_values`;
-//! `domain::bucket_median`). Reading every span into the process was most of a
-//! district-year's time.
+//! group and over all groups: first how many cases fall in each bucket of each span (from the
+//! roll-up `case_span_days`, or counted by a scan of the cases: `with_buckets`), then the spans
+//! of only the one or two buckets the middle falls in, read through an index on the bucket
+//! (`middle_values`; `domain::bucket_median`). Reading every span into the process was most of
+//! a district-year's time.
 use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
@@ -13,54 +13,28 @@ use crate::domain::bucket_median::Middle;
 use crate::domain::rates;
 use crate::entities::case;
 use crate::error::AppResult;
-use crate::services::figures::ACCEPTED;
 
 const KEY: &str = "stat_key";
 pub const FIRST_BUCKET: &str = "first_bucket";
 pub const CLOSE_BUCKET: &str = "close_bucket";
 pub const CASES: &str = "cases_in_bucket";
 
-fn hours_between(backend: DbBackend, from: &str, to: &str) -> String {
-    match backend {
-        // `date_part` is double precision; `EXTRACT` is numeric (slow) since PostgreSQL 14.
-        DbBackend::Postgres => format!("date_part('epoch', \"{to}\" - \"{from}\") / 3600.0"),
-        _ => format!("(julianday(\"{to}\") - julianday(\"{from}\")) * 24.0"),
-    }
-}
-
-/// A span's hours where the case has the span, else NULL.
+/// A span's hours (NULL for a case without it) and its bucket: the expressions of the roll-up's
+/// triggers and indexes (migration 000014), so that the read of the middle buckets is a range
+/// of an index.
 struct SpanSql {
     hours: String,
     bucket: String,
 }
 
-/// Buckets that keep the order, narrow where most spans fall: each hour of the first two
-/// days, then each day. A whole number (SQLite truncates, which keeps the order too; its
-/// `floor` needs optional maths functions).
-fn span(backend: DbBackend, when: &str, hours: String) -> SpanSql {
-    let whole = |x: &str| match backend {
-        DbBackend::Postgres => format!("CAST(FLOOR({x}) AS INTEGER)"),
-        _ => format!("CAST({x} AS INTEGER)"),
-    };
-    let (by_hour, by_day) = (whole(&hours), whole(&format!("({hours}) / 24.0")));
-    SpanSql {
-        bucket: format!("CASE WHEN {when} THEN CASE WHEN {hours} < 48 THEN {by_hour} ELSE 46 + {by_day} END END"),
-        hours: format!("CASE WHEN {when} THEN {hours} END"),
-    }
-}
-
-/// Receipt to the first response, of the cases that have one (merged-away excluded).
 fn first_response(backend: DbBackend) -> SpanSql {
-    span(
-        backend,
-        "\"first_responded_at\" IS NOT NULL AND \"merged_into_id\" IS NULL",
-        hours_between(backend, "received_at", "first_responded_at"),
-    )
+    let (hours, bucket) = migration::stats_sql::first_response(backend, "");
+    SpanSql { hours, bucket }
 }
 
-/// Receipt to closing, of the accepted cases closed.
 fn close(backend: DbBackend) -> SpanSql {
-    span(backend, &format!("{ACCEPTED} AND \"closed_at\" IS NOT NULL"), hours_between(backend, "received_at", "closed_at"))
+    let (hours, bucket) = migration::stats_sql::close(backend, "");
+    SpanSql { hours, bucket }
 }
 
 /// Adds the two spans' buckets to a grouped counting query: its rows become per group and
@@ -82,6 +56,12 @@ impl Histograms {
     pub fn add(&mut self, group: &Option<String>, bucket: Option<i32>, n: i64) {
         if let Some(bucket) = bucket {
             self.0.entry(group.clone()).or_default().push((bucket, n));
+        }
+    }
+
+    pub fn extend(&mut self, other: Histograms) {
+        for (group, buckets) in other.0 {
+            self.0.entry(group).or_default().extend(buckets);
         }
     }
 
@@ -175,10 +155,10 @@ pub async fn middle_values(
     let (first_buckets, close_buckets) = (first_wanted.buckets(), close_wanted.buckets());
     let mut wanted_rows = Vec::new();
     if !first_buckets.is_empty() {
-        wanted_rows.push(format!("({}) IN ({})", first_sql.bucket, list(first_buckets)));
+        wanted_rows.push(format!("{} IN ({})", first_sql.bucket, list(first_buckets)));
     }
     if !close_buckets.is_empty() {
-        wanted_rows.push(format!("({}) IN ({})", close_sql.bucket, list(close_buckets)));
+        wanted_rows.push(format!("{} IN ({})", close_sql.bucket, list(close_buckets)));
     }
     if wanted_rows.is_empty() {
         return Ok(Some((Medians::default(), Medians::default())));

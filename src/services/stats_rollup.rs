@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use crate::error::AppResult;
 
-pub const TABLE: &str = "case_stats_days";
+pub use migration::stats_sql::{SPANS, TABLE};
 
 /// The roll-up's count columns, in the order of `stats::AggRow`'s additive fields.
 pub const COUNTS: [&str; 21] = [
@@ -135,33 +135,26 @@ pub enum RollupKey {
     Segments(Vec<String>),
 }
 
-/// The summed counts per key of the roll-up's whole days: `dimension`'s copy, the stations
-/// given (`None`: all), the day ranges of `split`. Rows are `R` (the counts by their names,
-/// the key as `key_alias`, and `extra` columns as 0).
-pub async fn counts<R: FromQueryResult>(
-    db: &impl ConnectionTrait,
-    dimension: Dimension,
-    stations: Option<&[i32]>,
-    days: &[Option<DayRange>],
-    key: &RollupKey,
-    key_alias: &str,
-    extra: &[&str],
-) -> AppResult<Vec<R>> {
-    let day = || Expr::col(Alias::new("day"));
+fn day() -> Expr {
+    Expr::col(Alias::new("day"))
+}
+
+/// The roll-up rows of these stations (`None`: all) and whole days.
+fn rows_of(table: &str, stations: Option<&[i32]>, days: &[Option<DayRange>]) -> sea_orm::sea_query::SelectStatement {
     let mut ranges = Cond::any();
     for range in days.iter().flatten() {
-        ranges = ranges.add(
-            Cond::all()
-                .add(day().gte(day_text(range.first)))
-                .add(day().lt(day_text(range.after))),
-        );
+        ranges = ranges.add(Cond::all().add(day().gte(day_text(range.first))).add(day().lt(day_text(range.after))));
     }
     let mut query = Query::select();
-    query.from(Alias::new(TABLE)).and_where(Expr::col(Alias::new("dim")).eq(dimension.code())).cond_where(ranges);
+    query.from(Alias::new(table)).cond_where(ranges);
     if let Some(ids) = stations {
         query.and_where(Expr::col(Alias::new("station_id")).is_in(ids.iter().copied()));
     }
-    let key_expr: SimpleExpr = match key {
+    query
+}
+
+fn key_of(key: &RollupKey, days: &[Option<DayRange>]) -> SimpleExpr {
+    match key {
         RollupKey::All => Expr::cust("NULL"),
         RollupKey::Station => Expr::cust("CAST(\"station_id\" AS TEXT)"),
         RollupKey::Value => Expr::cust("CAST(NULLIF(\"dim_value\", 0) AS TEXT)"),
@@ -174,8 +167,24 @@ pub async fn counts<R: FromQueryResult>(
             }
             expr
         }
-    };
-    query.expr_as(key_expr, Alias::new(key_alias));
+    }
+}
+
+/// The summed counts per key of the roll-up's whole days: `dimension`'s copy, the stations
+/// given (`None`: all), the day ranges of `split`. Rows are `R` (the counts by their names,
+/// the key as `key_alias`, and `extra` columns as 0).
+pub async fn counts<R: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    dimension: Dimension,
+    stations: Option<&[i32]>,
+    days: &[Option<DayRange>],
+    key: &RollupKey,
+    key_alias: &str,
+    extra: &[&str],
+) -> AppResult<Vec<R>> {
+    let mut query = rows_of(TABLE, stations, days);
+    query.and_where(Expr::col(Alias::new("dim")).eq(dimension.code()));
+    query.expr_as(key_of(key, days), Alias::new(key_alias));
     for column in COUNTS {
         query.expr_as(Expr::cust(format!("COALESCE(SUM(\"{column}\"), 0)")), Alias::new(column));
     }
@@ -187,6 +196,39 @@ pub async fn counts<R: FromQueryResult>(
     }
     let statement = db.get_database_backend().build(&query);
     Ok(R::find_by_statement(statement).all(db).await?)
+}
+
+/// How many cases of a key fall in a bucket of a span (`f`: first response, `c`: closing).
+#[derive(Debug, FromQueryResult)]
+pub struct SpanBucket {
+    pub stat_key: Option<String>,
+    pub span: String,
+    pub bucket: i32,
+    pub cases: i64,
+}
+
+/// The span buckets per key over the roll-up's whole days. Only for the keys the span roll-up
+/// has: all, station, month (`RollupKey::Value` reads nothing).
+pub async fn span_buckets(
+    db: &impl ConnectionTrait,
+    stations: Option<&[i32]>,
+    days: &[Option<DayRange>],
+    key: &RollupKey,
+) -> AppResult<Vec<SpanBucket>> {
+    if matches!(key, RollupKey::Value) {
+        return Ok(Vec::new());
+    }
+    let mut query = rows_of(SPANS, stations, days);
+    query
+        .expr_as(key_of(key, days), Alias::new("stat_key"))
+        .column(Alias::new("span"))
+        .column(Alias::new("bucket"))
+        .expr_as(Expr::cust("COALESCE(SUM(\"n\"), 0)"), Alias::new("cases"))
+        .group_by_col(Alias::new("stat_key"))
+        .group_by_col(Alias::new("span"))
+        .group_by_col(Alias::new("bucket"));
+    let statement = db.get_database_backend().build(&query);
+    Ok(SpanBucket::find_by_statement(statement).all(db).await?)
 }
 
 #[cfg(test)]
