@@ -30,7 +30,6 @@ pub struct Migration;
 pub const TABLE: &str = "case_stats_days";
 pub const SPANS: &str = "case_span_days";
 
-
 /// The counted columns, each with the condition a case meets to count in it (`{p}` stands for
 /// the record: `NEW.`, `OLD.` or nothing).
 fn counts() -> Vec<(String, String)> {
@@ -309,6 +308,16 @@ impl MigrationTrait for Migration {
         .await?;
         db.execute_unprepared(&format!(
             "CREATE INDEX IF NOT EXISTS idx_cases_close_bucket ON cases ({close}, \"received_at\", \"station_id\")"
+        ))
+        .await?;
+        // A station's year is a range of these (the primary keys lead with the day).
+        db.execute_unprepared(&format!(
+            "CREATE INDEX IF NOT EXISTS idx_case_span_days_station ON \"{SPANS}\" \
+             (\"station_id\", \"day\", \"span\", \"bucket\", \"n\")"
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "CREATE INDEX IF NOT EXISTS idx_case_stats_days_station ON \"{TABLE}\" (\"station_id\", \"dim\", \"day\")"
         ))
         .await?;
         db.execute_unprepared(&format!(

@@ -31,8 +31,8 @@ use crate::error::{AppError, AppResult};
 use crate::services::actor::{Actor, with_descendants};
 use crate::services::case_access;
 use crate::services::figures::Figure;
-use crate::services::stats_medians::{Histograms, middle_values, with_buckets};
 use crate::services::ledgers::Period;
+use crate::services::stats_medians::{Histograms, middle_values, with_buckets};
 
 /// How the cases are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,7 +332,12 @@ fn zero() -> SimpleExpr {
     Expr::cust("CAST(0 AS BIGINT)")
 }
 
-fn aggregate(select: Select<case::Entity>, key: Option<SimpleExpr>, now: DateTime<Utc>, sums: Sums) -> Select<case::Entity> {
+fn aggregate(
+    select: Select<case::Entity>,
+    key: Option<SimpleExpr>,
+    now: DateTime<Utc>,
+    sums: Sums,
+) -> Select<case::Entity> {
     let additive = sums != Sums::Now;
     let mut select = select.select_only();
     select = match key {
@@ -573,7 +578,9 @@ async fn rolled_up(
     } else {
         if !split.edges.is_empty() {
             let ends = select.clone().filter(rollup::within(&split.edges));
-            rows.extend(aggregate(ends, key.clone(), request.now, Sums::Additive).into_model::<AggRow>().all(db).await?);
+            rows.extend(
+                aggregate(ends, key.clone(), request.now, Sums::Additive).into_model::<AggRow>().all(db).await?,
+            );
         }
         let (now, all_first, all_close) = scan(db, select, key, request.now, Sums::Now).await?;
         rows.extend(now);

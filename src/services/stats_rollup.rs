@@ -159,7 +159,7 @@ fn key_of(key: &RollupKey, days: &[Option<DayRange>]) -> SimpleExpr {
         RollupKey::Station => Expr::cust("CAST(\"station_id\" AS TEXT)"),
         RollupKey::Value => Expr::cust("CAST(NULLIF(\"dim_value\", 0) AS TEXT)"),
         RollupKey::Segments(labels) => {
-            let mut expr: SimpleExpr = Expr::val(labels.last().cloned().unwrap_or_default()).into();
+            let mut expr: SimpleExpr = Expr::val(labels.last().cloned().unwrap_or_default());
             for (label, range) in labels.iter().zip(days).rev().skip(1) {
                 if let Some(range) = range {
                     expr = Expr::case(day().lt(day_text(range.after)), Expr::val(label.clone())).finally(expr).into();
@@ -249,7 +249,10 @@ mod tests {
         // 2026-01-01..2026-01-31 in Beijing time: 2025-12-31 16:00 UTC to 2026-01-31 16:00 UTC.
         let split = split(&[Segment { start: at(2025, 12, 31, 16), end: at(2026, 1, 31, 16) }]);
         assert_eq!(split.days, vec![Some(DayRange { first: date(2026, 1, 1), after: date(2026, 1, 31) })]);
-        assert_eq!(split.edges, vec![(at(2025, 12, 31, 16), at(2026, 1, 1, 0)), (at(2026, 1, 31, 0), at(2026, 1, 31, 16))]);
+        assert_eq!(
+            split.edges,
+            vec![(at(2025, 12, 31, 16), at(2026, 1, 1, 0)), (at(2026, 1, 31, 0), at(2026, 1, 31, 16))]
+        );
     }
 
     #[test]

@@ -22,8 +22,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 async fn actor(w: &Desk, username: &str) -> Actor {
     let db = &w.app().state.db;
-    let user =
-        app_user::Entity::find().filter(app_user::Column::Username.eq(username)).one(db).await.unwrap().unwrap();
+    let user = app_user::Entity::find().filter(app_user::Column::Username.eq(username)).one(db).await.unwrap().unwrap();
     Actor::load(db, user, "roll-up test".into()).await.unwrap()
 }
 
