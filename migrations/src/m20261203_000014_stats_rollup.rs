@@ -299,15 +299,19 @@ impl MigrationTrait for Migration {
         // The cases there are now, counted in once (no trigger exists yet).
         db.execute_unprepared(&add_rows(&rows_of(backend, "", 1, " FROM cases"))).await?;
         db.execute_unprepared(&add_span_rows(&span_rows_of(backend, "", 1, " FROM cases"))).await?;
-        // The medians' read of the middle buckets: a range of one of these per bucket.
+        // The medians' read of the middle buckets: a range of one of these per bucket, with
+        // every column that read needs (the span's, the station, the groupings').
         let (_, first) = first_response(backend, "");
         let (_, close) = close(backend, "");
+        let groups = "\"station_id\", \"deputy_id\", \"category_id\", \"unit_id\"";
         db.execute_unprepared(&format!(
-            "CREATE INDEX IF NOT EXISTS idx_cases_first_bucket ON cases ({first}, \"received_at\", \"station_id\")"
+            "CREATE INDEX IF NOT EXISTS idx_cases_first_bucket ON cases ({first}, \"received_at\", {groups}, \
+             \"first_responded_at\", \"merged_into_id\")"
         ))
         .await?;
         db.execute_unprepared(&format!(
-            "CREATE INDEX IF NOT EXISTS idx_cases_close_bucket ON cases ({close}, \"received_at\", \"station_id\")"
+            "CREATE INDEX IF NOT EXISTS idx_cases_close_bucket ON cases ({close}, \"received_at\", {groups}, \
+             \"closed_at\", \"accepted_at\", \"merged_into_id\", \"status\", \"close_reason\")"
         ))
         .await?;
         // A station's year is a range of these (the primary keys lead with the day).
@@ -320,9 +324,15 @@ impl MigrationTrait for Migration {
             "CREATE INDEX IF NOT EXISTS idx_case_stats_days_station ON \"{TABLE}\" (\"station_id\", \"dim\", \"day\")"
         ))
         .await?;
+        // The open cases, for the "now" figures: a district's year, or a station's.
+        let open = "\"status\", \"due_at\", \"key_supervision\", \"deputy_id\", \"category_id\", \"unit_id\"";
         db.execute_unprepared(&format!(
-            "CREATE INDEX IF NOT EXISTS idx_cases_open ON cases (\"received_at\", \"station_id\", \"status\", \
-             \"due_at\", \"key_supervision\", \"deputy_id\", \"category_id\", \"unit_id\") WHERE {OPEN}"
+            "CREATE INDEX IF NOT EXISTS idx_cases_open ON cases (\"received_at\", \"station_id\", {open}) WHERE {OPEN}"
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "CREATE INDEX IF NOT EXISTS idx_cases_open_station ON cases (\"station_id\", \"received_at\", {open}) \
+             WHERE {OPEN}"
         ))
         .await?;
         for statement in triggers(backend) {
@@ -363,7 +373,13 @@ impl MigrationTrait for Migration {
                 }
             }
         }
-        for index in [STATION_INDEX, "idx_cases_first_bucket", "idx_cases_close_bucket", "idx_cases_open"] {
+        for index in [
+            STATION_INDEX,
+            "idx_cases_first_bucket",
+            "idx_cases_close_bucket",
+            "idx_cases_open",
+            "idx_cases_open_station",
+        ] {
             manager.drop_index(Index::drop().if_exists().name(index).table(Alias::new("cases")).to_owned()).await?;
         }
         manager.drop_table(Table::drop().table(Alias::new(SPANS)).to_owned()).await?;

@@ -279,10 +279,10 @@ fn key_expr(group_by: GroupBy, months: &[(String, DateTime<Utc>)]) -> SimpleExpr
     }
 }
 
-/// The cases received in the period.
-fn received_in(request: &StatsRequest) -> Select<case::Entity> {
+/// Those of the cases received in the period.
+fn in_period(select: Select<case::Entity>, request: &StatsRequest) -> Select<case::Entity> {
     let (start, end) = request.period.bounds(request.tz);
-    case::Entity::find().filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end))
+    select.filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end))
 }
 
 /// Narrows to one station with its points and grids.
@@ -301,7 +301,12 @@ async fn of_station(
 /// station (with its points and grids) and deputy asked for — 404 for a station out of scope.
 /// The drill-down lists start from the same selection.
 pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
-    let mut select = received_in(request);
+    Ok(in_period(scoped(db, actor, request).await?, request))
+}
+
+/// [`base`] in any period: what the reads of parts of a period (its ends) start from.
+async fn scoped(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
+    let mut select = case::Entity::find();
     if let Some(scope) = case_access::readable(db, actor).await? {
         select = select.filter(scope);
     }
@@ -523,7 +528,7 @@ async fn scan(
 /// their span buckets and "now" figures in one scan of the period's cases instead.
 async fn rolled_up(
     db: &impl ConnectionTrait,
-    select: &Select<case::Entity>,
+    scoped: &Select<case::Entity>,
     reach: &Reach,
     request: &StatsRequest,
     group_by: Option<GroupBy>,
@@ -544,6 +549,9 @@ async fn rolled_up(
         (vec![Segment { start, end }], vec![String::new()])
     };
     let split = rollup::split(&segments);
+    let select = &in_period(scoped.clone(), request);
+    // The ends alone (without the period's bounds, so that each is a range of an index).
+    let ends = || scoped.clone().filter(rollup::within(&split.edges));
     let (dimension, rollup_key) = match group_by {
         None => (Dimension::Category, RollupKey::All),
         Some(GroupBy::Station) => (Dimension::Category, RollupKey::Station),
@@ -567,8 +575,7 @@ async fn rolled_up(
     }
     if spans_rolled_up {
         if !split.edges.is_empty() {
-            let ends = select.clone().filter(rollup::within(&split.edges));
-            let (ends, ends_first, ends_close) = scan(db, &ends, key.clone(), request.now, Sums::Additive).await?;
+            let (ends, ends_first, ends_close) = scan(db, &ends(), key.clone(), request.now, Sums::Additive).await?;
             rows.extend(ends);
             first.extend(ends_first);
             close.extend(ends_close);
@@ -590,21 +597,23 @@ async fn rolled_up(
 }
 
 /// The figures of each group (`None`: all the cases as one group), and the totals of all
-/// groups together. `reach`: the additive counts from the roll-up; `None`: from the cases.
+/// groups together, of the cases of `scoped` received in the period. `reach`: the additive
+/// counts from the roll-up; `None`: from the cases.
 async fn compute(
     db: &impl ConnectionTrait,
-    select: &Select<case::Entity>,
+    scoped: &Select<case::Entity>,
     reach: Option<&Reach>,
     request: &StatsRequest,
     group_by: Option<GroupBy>,
 ) -> AppResult<(Figures, Vec<(Option<String>, Figures)>)> {
+    let select = &in_period(scoped.clone(), request);
     let months = months(request.period, request.tz);
     let key = group_by.map(|g| key_expr(g, &months));
     // The medians' read of the middle buckets finds the cases changed since they were counted
     // only under heavy writing: then everything is counted again.
     for _ in 0..3 {
         let (rows, first, close) = match reach {
-            Some(reach) => rolled_up(db, select, reach, request, group_by, &months).await?,
+            Some(reach) => rolled_up(db, scoped, reach, request, group_by, &months).await?,
             None => scan(db, select, key.clone(), request.now, Sums::All).await?,
         };
         let Some((first, close)) = middle_values(db, select, key.clone(), &first, &close).await? else {
@@ -653,7 +662,7 @@ async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> 
 /// The statistics the actor may see: only cases within their reach (`case_access`), of the
 /// station (with its points and grids) when one is given — 404 for a station out of scope.
 pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
-    let select = base(db, actor, &request).await?;
+    let select = scoped(db, actor, &request).await?;
     let reach = reach(db, Some(actor), &request).await?;
     figures_of(db, select, reach.as_ref(), request).await
 }
@@ -661,7 +670,7 @@ pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsReque
 /// [`stats`] with every count read from the cases, none from the roll-up: what the roll-up
 /// must agree with.
 pub async fn stats_from_cases(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
-    let select = base(db, actor, &request).await?;
+    let select = scoped(db, actor, &request).await?;
     figures_of(db, select, None, request).await
 }
 
@@ -670,7 +679,7 @@ pub async fn stats_from_cases(db: &impl ConnectionTrait, actor: &Actor, request:
 /// shows exactly what the station's staff see for that station and period. The caller has
 /// found the station (by its public token).
 pub async fn public_stats(db: &impl ConnectionTrait, station_id: i32, request: StatsRequest) -> AppResult<Stats> {
-    let select = of_station(db, received_in(&request), station_id).await?;
+    let select = of_station(db, case::Entity::find(), station_id).await?;
     let request = StatsRequest { station_id: Some(station_id), ..request };
     let reach = reach(db, None, &request).await?;
     figures_of(db, select, reach.as_ref(), request).await
@@ -698,7 +707,7 @@ async fn figures_of(
 
 /// The totals alone.
 pub async fn totals(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Figures> {
-    let select = base(db, actor, request).await?;
+    let select = scoped(db, actor, request).await?;
     let reach = reach(db, Some(actor), request).await?;
     Ok(compute(db, &select, reach.as_ref(), request, None).await?.0)
 }
@@ -711,7 +720,7 @@ pub async fn groups(
     request: &StatsRequest,
     group_by: GroupBy,
 ) -> AppResult<Vec<Group>> {
-    let select = base(db, actor, request).await?;
+    let select = scoped(db, actor, request).await?;
     let reach = reach(db, Some(actor), request).await?;
     Ok(groups_of(db, &select, reach.as_ref(), request, group_by).await?.1)
 }
