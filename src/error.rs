@@ -202,6 +202,17 @@ impl From<DbErr> for AppError {
             {
                 AppError::Unavailable(err.to_string())
             }
+            // PostgreSQL rolled the whole transaction back (a deadlock, say between two bulk
+            // actions that share roll-up rows): nothing was written, the caller may try again.
+            DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause))
+                if cause
+                    .as_database_error()
+                    .and_then(|e| e.code())
+                    .is_some_and(|code| code == "40P01" || code == "40001") =>
+            {
+                tracing::warn!(error = %err, "transaction rolled back by the database; answered 409");
+                AppError::conflict("retry", "someone changed the same records at the same moment; try again")
+            }
             _ => AppError::Internal(err.into()),
         }
     }
