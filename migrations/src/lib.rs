@@ -1,5 +1,7 @@
 //! Schema migrations. One migration per file, append-only: a landed file is never edited.
-//! Migrations use only sea-query builders (no entities) so they run on SQLite and PostgreSQL.
+//! Migrations use sea-query builders, or SQL written out per backend where builders fall short
+//! (triggers, expression and partial indexes), and never the entities; all run on SQLite and
+//! PostgreSQL.
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_organisation;
