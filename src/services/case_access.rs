@@ -15,19 +15,34 @@ use crate::services::actor::{Actor, StationScope};
 
 /// The condition selecting the cases `actor` may read (`None`: every case).
 pub async fn readable(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Option<Condition>> {
-    let by_station =
-        |scope: StationScope| scope.ids().map(|ids| Condition::all().add(case::Column::StationId.is_in(ids)));
+    let stations = readable_stations(db, actor).await?;
+    Ok(readable_given(actor, stations.as_ref()))
+}
+
+/// The stations whose cases `actor` may read, for the roles that read by station
+/// (administrators, managers, viewers); `None` for deputies and handlers, who read their own.
+pub async fn readable_stations(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Option<StationScope>> {
     Ok(match actor.role {
-        Role::Admin => None,
-        Role::Manager => Some(by_station(actor.managed_stations(db).await?).unwrap_or_else(Condition::all)),
-        Role::Viewer => by_station(actor.readable_stations(db).await?),
-        Role::Deputy => Some(Condition::all().add(case::Column::DeputyId.eq(actor.deputy_id.unwrap_or(-1)))),
-        Role::Handler => Some(
+        Role::Admin => Some(StationScope::All),
+        Role::Manager => Some(actor.managed_stations(db).await?),
+        Role::Viewer => Some(actor.readable_stations(db).await?),
+        Role::Deputy | Role::Handler => None,
+    })
+}
+
+/// [`readable`] from the stations [`readable_stations`] found.
+pub fn readable_given(actor: &Actor, stations: Option<&StationScope>) -> Option<Condition> {
+    match (actor.role, stations) {
+        (Role::Deputy, _) => Some(Condition::all().add(case::Column::DeputyId.eq(actor.deputy_id.unwrap_or(-1)))),
+        (Role::Handler, _) => Some(
             Condition::all()
                 .add(case::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)))
                 .add(case::Column::AssignedAt.is_not_null()),
         ),
-    })
+        (_, Some(scope)) => scope.ids().map(|ids| Condition::all().add(case::Column::StationId.is_in(ids))),
+        // A station role without its stations looked up: nothing.
+        (_, None) => Some(Condition::all().add(case::Column::Id.eq(-1))),
+    }
 }
 
 pub async fn can_read(db: &impl ConnectionTrait, actor: &Actor, record: &case::Model) -> AppResult<bool> {

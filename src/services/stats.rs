@@ -17,9 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -162,7 +160,8 @@ pub struct StatsRequest {
     pub now: DateTime<Utc>,
 }
 
-const KEY: &str = "stat_key";
+/// The column every statistics read names its group by.
+pub(crate) const KEY: &str = "stat_key";
 
 #[derive(Debug, Clone, Default, FromQueryResult)]
 struct AggRow {
@@ -285,42 +284,55 @@ fn in_period(select: Select<case::Entity>, request: &StatsRequest) -> Select<cas
     select.filter(case::Column::ReceivedAt.gte(start)).filter(case::Column::ReceivedAt.lt(end))
 }
 
-/// Narrows to one station with its points and grids.
-async fn of_station(
-    db: &impl ConnectionTrait,
-    select: Select<case::Entity>,
-    station_id: i32,
-) -> AppResult<Select<case::Entity>> {
-    Ok(match with_descendants(db, &[station_id]).await?.ids() {
-        Some(ids) => select.filter(Condition::all().add(case::Column::StationId.is_in(ids))),
+/// A station with its points and grids (`None`: every station).
+async fn station_and_below(db: &impl ConnectionTrait, station_id: i32) -> AppResult<Option<Vec<i32>>> {
+    Ok(with_descendants(db, &[station_id]).await?.ids())
+}
+
+fn of_stations(select: Select<case::Entity>, ids: Option<&[i32]>) -> Select<case::Entity> {
+    match ids {
+        Some(ids) => select.filter(case::Column::StationId.is_in(ids.iter().copied())),
         None => select,
-    })
+    }
 }
 
 /// The cases a request counts: received in the period, within the actor's reach, of the
 /// station (with its points and grids) and deputy asked for — 404 for a station out of scope.
 /// The drill-down lists start from the same selection.
 pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
-    Ok(in_period(scoped(db, actor, request).await?, request))
+    Ok(in_period(scoped(db, actor, request).await?.0, request))
 }
 
-/// [`base`] in any period: what the reads of parts of a period (its ends) start from.
-async fn scoped(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
+/// [`base`] in any period (what the reads of parts of a period, its ends, start from), and the
+/// stations it covers when its counts may come from the roll-up.
+async fn scoped(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    request: &StatsRequest,
+) -> AppResult<(Select<case::Entity>, Option<Reach>)> {
+    let readable = case_access::readable_stations(db, actor).await?;
     let mut select = case::Entity::find();
-    if let Some(scope) = case_access::readable(db, actor).await? {
+    if let Some(scope) = case_access::readable_given(actor, readable.as_ref()) {
         select = select.filter(scope);
     }
+    let mut asked = None;
     if let Some(station_id) = request.station_id {
         if !actor.readable_stations(db).await?.contains(station_id) {
             return Err(AppError::NotFound("station"));
         }
         station::Entity::find_by_id(station_id).one(db).await?.ok_or(AppError::NotFound("station"))?;
-        select = of_station(db, select, station_id).await?;
+        asked = station_and_below(db, station_id).await?;
+        select = of_stations(select, asked.as_deref());
     }
     if let Some(deputy_id) = request.deputy_id {
         select = select.filter(case::Column::DeputyId.eq(deputy_id));
     }
-    Ok(select)
+    // Deputies' and handlers' own cases, and one deputy's, are not what the roll-up breaks down.
+    let reach = match readable {
+        Some(scope) if request.deputy_id.is_none() => Some(Reach { stations: meet(scope.ids(), asked) }),
+        _ => None,
+    };
+    Ok((select, reach))
 }
 
 /// Which counts a read of the cases makes (the others read as 0).
@@ -428,8 +440,8 @@ impl Figures {
     }
 }
 
-/// The stations a station-wide request covers (`None`: all), when its counts may come from the
-/// roll-up; `None` for requests about one deputy's or one unit's cases (the roll-up has no
+/// The stations a station-wide request covers (`None`: all): its counts may come from the
+/// roll-up. Requests about one deputy's or one unit's cases have none (the roll-up has no
 /// deputy × category or unit × assignment breakdown, and such requests cover few cases).
 #[derive(Debug, Clone)]
 pub struct Reach {
@@ -443,27 +455,6 @@ fn meet(a: Option<Vec<i32>>, b: Option<Vec<i32>>) -> Option<Vec<i32>> {
         (a, None) => a,
         (Some(a), Some(b)) => Some(a.into_iter().filter(|id| b.contains(id)).collect()),
     }
-}
-
-async fn reach(db: &impl ConnectionTrait, actor: Option<&Actor>, request: &StatsRequest) -> AppResult<Option<Reach>> {
-    use crate::domain::role::Role;
-    if request.deputy_id.is_some() {
-        return Ok(None);
-    }
-    let scope = match actor {
-        None => None,
-        Some(actor) => match actor.role {
-            Role::Admin => None,
-            Role::Manager => actor.managed_stations(db).await?.ids(),
-            Role::Viewer => actor.readable_stations(db).await?.ids(),
-            Role::Deputy | Role::Handler => return Ok(None),
-        },
-    };
-    let asked = match request.station_id {
-        Some(id) => with_descendants(db, &[id]).await?.ids(),
-        None => None,
-    };
-    Ok(Some(Reach { stations: meet(scope, asked) }))
 }
 
 /// A row of the counting scan: a group's counts for one pair of span buckets.
@@ -567,7 +558,7 @@ async fn rolled_up(
     let (mut first, mut close) = (Histograms::default(), Histograms::default());
     if split.days.iter().any(Option::is_some) {
         let now_figures = [Figure::OverdueNow.as_str(), Figure::KeySupervisionNow.as_str()];
-        rows = rollup::counts(db, dimension, stations, &split.days, &rollup_key, KEY, &now_figures).await?;
+        rows = rollup::counts(db, dimension, stations, &split.days, &rollup_key, &now_figures).await?;
         for b in rollup::span_buckets(db, stations, &split.days, &rollup_key).await? {
             let histogram = if b.span == "f" { &mut first } else { &mut close };
             histogram.add(&b.stat_key, Some(b.bucket), b.cases);
@@ -584,9 +575,8 @@ async fn rolled_up(
         rows.extend(aggregate(open, key, request.now, Sums::Now).into_model::<AggRow>().all(db).await?);
     } else {
         if !split.edges.is_empty() {
-            let ends = select.clone().filter(rollup::within(&split.edges));
             rows.extend(
-                aggregate(ends, key.clone(), request.now, Sums::Additive).into_model::<AggRow>().all(db).await?,
+                aggregate(ends(), key.clone(), request.now, Sums::Additive).into_model::<AggRow>().all(db).await?,
             );
         }
         let (now, all_first, all_close) = scan(db, select, key, request.now, Sums::Now).await?;
@@ -662,15 +652,14 @@ async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> 
 /// The statistics the actor may see: only cases within their reach (`case_access`), of the
 /// station (with its points and grids) when one is given — 404 for a station out of scope.
 pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
-    let select = scoped(db, actor, &request).await?;
-    let reach = reach(db, Some(actor), &request).await?;
+    let (select, reach) = scoped(db, actor, &request).await?;
     figures_of(db, select, reach.as_ref(), request).await
 }
 
 /// [`stats`] with every count read from the cases, none from the roll-up: what the roll-up
 /// must agree with.
 pub async fn stats_from_cases(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
-    let select = scoped(db, actor, &request).await?;
+    let (select, _) = scoped(db, actor, &request).await?;
     figures_of(db, select, None, request).await
 }
 
@@ -679,10 +668,10 @@ pub async fn stats_from_cases(db: &impl ConnectionTrait, actor: &Actor, request:
 /// shows exactly what the station's staff see for that station and period. The caller has
 /// found the station (by its public token).
 pub async fn public_stats(db: &impl ConnectionTrait, station_id: i32, request: StatsRequest) -> AppResult<Stats> {
-    let select = of_station(db, case::Entity::find(), station_id).await?;
+    let stations = station_and_below(db, station_id).await?;
+    let select = of_stations(case::Entity::find(), stations.as_deref());
     let request = StatsRequest { station_id: Some(station_id), ..request };
-    let reach = reach(db, None, &request).await?;
-    figures_of(db, select, reach.as_ref(), request).await
+    figures_of(db, select, Some(&Reach { stations }), request).await
 }
 
 async fn figures_of(
@@ -707,8 +696,7 @@ async fn figures_of(
 
 /// The totals alone.
 pub async fn totals(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Figures> {
-    let select = scoped(db, actor, request).await?;
-    let reach = reach(db, Some(actor), request).await?;
+    let (select, reach) = scoped(db, actor, request).await?;
     Ok(compute(db, &select, reach.as_ref(), request, None).await?.0)
 }
 
@@ -720,8 +708,7 @@ pub async fn groups(
     request: &StatsRequest,
     group_by: GroupBy,
 ) -> AppResult<Vec<Group>> {
-    let select = scoped(db, actor, request).await?;
-    let reach = reach(db, Some(actor), request).await?;
+    let (select, reach) = scoped(db, actor, request).await?;
     Ok(groups_of(db, &select, reach.as_ref(), request, group_by).await?.1)
 }
 

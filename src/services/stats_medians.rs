@@ -13,8 +13,8 @@ use crate::domain::bucket_median::Middle;
 use crate::domain::rates;
 use crate::entities::case;
 use crate::error::AppResult;
+use crate::services::stats::KEY;
 
-const KEY: &str = "stat_key";
 pub const FIRST_BUCKET: &str = "first_bucket";
 pub const CLOSE_BUCKET: &str = "close_bucket";
 pub const CASES: &str = "cases_in_bucket";

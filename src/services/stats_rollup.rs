@@ -7,6 +7,7 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use crate::error::AppResult;
+use crate::services::stats::KEY;
 
 pub use migration::stats_sql::{SPANS, TABLE};
 
@@ -53,7 +54,7 @@ impl Dimension {
     }
 }
 
-/// A part of a period: the instants `[start, end)` and the group (a month) it counts in.
+/// A part of a period, the instants `[start, end)`: the whole period, or one month of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub start: DateTime<Utc>,
@@ -172,19 +173,18 @@ fn key_of(key: &RollupKey, days: &[Option<DayRange>]) -> SimpleExpr {
 
 /// The summed counts per key of the roll-up's whole days: `dimension`'s copy, the stations
 /// given (`None`: all), the day ranges of `split`. Rows are `R` (the counts by their names,
-/// the key as `key_alias`, and `extra` columns as 0).
+/// the key as `stats::KEY`, and `extra` columns as 0).
 pub async fn counts<R: FromQueryResult>(
     db: &impl ConnectionTrait,
     dimension: Dimension,
     stations: Option<&[i32]>,
     days: &[Option<DayRange>],
     key: &RollupKey,
-    key_alias: &str,
     extra: &[&str],
 ) -> AppResult<Vec<R>> {
     let mut query = rows_of(TABLE, stations, days);
     query.and_where(Expr::col(Alias::new("dim")).eq(dimension.code()));
-    query.expr_as(key_of(key, days), Alias::new(key_alias));
+    query.expr_as(key_of(key, days), Alias::new(KEY));
     for column in COUNTS {
         query.expr_as(Expr::cust(format!("COALESCE(SUM(\"{column}\"), 0)")), Alias::new(column));
     }
@@ -192,7 +192,7 @@ pub async fn counts<R: FromQueryResult>(
         query.expr_as(Expr::cust("CAST(0 AS BIGINT)"), Alias::new(*column));
     }
     if !matches!(key, RollupKey::All) {
-        query.group_by_col(Alias::new(key_alias));
+        query.group_by_col(Alias::new(KEY));
     }
     let statement = db.get_database_backend().build(&query);
     Ok(R::find_by_statement(statement).all(db).await?)
@@ -220,11 +220,11 @@ pub async fn span_buckets(
     }
     let mut query = rows_of(SPANS, stations, days);
     query
-        .expr_as(key_of(key, days), Alias::new("stat_key"))
+        .expr_as(key_of(key, days), Alias::new(KEY))
         .column(Alias::new("span"))
         .column(Alias::new("bucket"))
         .expr_as(Expr::cust("COALESCE(SUM(\"n\"), 0)"), Alias::new("cases"))
-        .group_by_col(Alias::new("stat_key"))
+        .group_by_col(Alias::new(KEY))
         .group_by_col(Alias::new("span"))
         .group_by_col(Alias::new("bucket"));
     let statement = db.get_database_backend().build(&query);
