@@ -320,7 +320,8 @@ pub async fn perform<C: ConnectionTrait + TransactionTrait>(
             changes.merged_into_id = Set(Some(target.id));
             changes.closed_at = Set(Some(now));
             changes.close_reason = Set(Some("merged".into()));
-            note = Some(format!("与案件 {} 合并办理", target.tracking_code));
+            // Public on this resident's timeline: never the other case's code.
+            note = Some("与反映同一事项的案件合并办理，答复相同".to_string());
             merge_target = Some(target);
         }
         CaseCommand::Archive => {

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use crate::domain::case_state::CaseStatus;
@@ -253,6 +254,8 @@ pub struct CaseDetail {
     pub deputy: Option<deputy::Model>,
     pub unit: Option<unit::Model>,
     pub category: Option<category::Model>,
+    /// How many duplicates were merged into this case: their residents read its answer.
+    pub merged_in: u64,
 }
 
 /// One case in full. Reading the resident's contact unmasked is recorded in the audit log.
@@ -299,6 +302,7 @@ pub async fn detail(
             None => None,
         },
         category: category::Entity::find_by_id(record.category_id).one(db).await?,
+        merged_in: case::Entity::find().filter(case::Column::MergedIntoId.eq(record.id)).count(db).await?,
         contact,
         events,
         photos,

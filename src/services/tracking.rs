@@ -6,13 +6,20 @@ use sea_orm::{
 };
 
 use crate::domain::case_state::{CaseAction, CaseStatus, Satisfaction, after_rating, next_status};
+use crate::domain::redact::redact;
 use crate::domain::tracking::TrackingCode;
 use crate::entities::{case, case_event, case_photo, category, deputy, station};
 use crate::error::{AppError, AppResult};
 use crate::services::case_flow::{EventActor, NewEvent, illegal, record_event, save_versioned, status_of};
+use crate::services::cipher::Cipher;
 use crate::services::notify::{self, CaseNotice};
 
 /// Everything the tracking page may show: nothing personal of anyone.
+///
+/// A resident whose case was merged into another follows that case's public progress and
+/// answer, and sees only their own words: never the other resident's code, text, contact,
+/// rating or controls. The other case's staff notes and answer are written for the public
+/// (staff are told the answer goes to every merged resident) and are redacted besides.
 pub struct PublicCase {
     pub case: case::Model,
     /// The case residents of a merged duplicate follow (its answer is theirs).
@@ -20,12 +27,15 @@ pub struct PublicCase {
     pub station: Option<station::Model>,
     pub deputy: Option<deputy::Model>,
     pub category: Option<category::Model>,
+    /// The public timeline this resident may read, oldest first.
     pub events: Vec<case_event::Model>,
     pub photo_count: u64,
+    /// The answer this resident may read, once the case is answered.
+    reply: Option<String>,
 }
 
 impl PublicCase {
-    /// The case whose state and reply the resident sees (the surviving case of a merge).
+    /// The case whose state the resident sees (the surviving case of a merge).
     pub fn shown(&self) -> &case::Model {
         self.followed.as_ref().unwrap_or(&self.case)
     }
@@ -34,14 +44,41 @@ impl PublicCase {
         status_of(self.shown())
     }
 
+    pub fn merged(&self) -> bool {
+        self.followed.is_some()
+    }
+
     pub fn can_rate(&self) -> bool {
-        self.followed.is_none() && self.status() == CaseStatus::Replied
+        !self.merged() && self.status() == CaseStatus::Replied
     }
 
     /// Nobody has acted on it yet: the resident may still take it back.
     pub fn can_withdraw(&self) -> bool {
-        self.followed.is_none() && self.status() == CaseStatus::Submitted
+        !self.merged() && self.status() == CaseStatus::Submitted
     }
+
+    /// The answer, once given.
+    pub fn reply(&self) -> Option<&str> {
+        self.reply
+            .as_deref()
+            .filter(|_| matches!(self.status(), CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Archived))
+    }
+
+    /// The resident's own rating (a merged resident rated nothing).
+    pub fn satisfaction(&self) -> Option<Satisfaction> {
+        self.case.satisfaction.as_deref().and_then(|s| s.parse().ok()).filter(|_| !self.merged())
+    }
+
+    pub fn solved(&self) -> Option<bool> {
+        self.case.solved.filter(|_| !self.merged())
+    }
+}
+
+/// Events of the followed case that belong to its own resident: their submission, rating,
+/// reopening or withdrawal, and the note of what was merged in.
+fn belongs_to_other_resident(event: &case_event::Model) -> bool {
+    event.actor_role == EventActor::Resident.role()
+        || matches!(event.action.as_str(), "submitted" | "merged_in" | "rated" | "reopened" | "withdrawn")
 }
 
 pub async fn find(db: &impl ConnectionTrait, code: &TrackingCode) -> AppResult<case::Model> {
@@ -52,7 +89,7 @@ pub async fn find(db: &impl ConnectionTrait, code: &TrackingCode) -> AppResult<c
         .ok_or(AppError::NotFound("case"))
 }
 
-pub async fn public_view(db: &impl ConnectionTrait, code: &TrackingCode) -> AppResult<PublicCase> {
+pub async fn public_view(db: &impl ConnectionTrait, cipher: &Cipher, code: &TrackingCode) -> AppResult<PublicCase> {
     let found = find(db, code).await?;
     // Follow a merge chain (short; bounded in case of a corrupt cycle).
     let mut followed: Option<case::Model> = None;
@@ -63,18 +100,29 @@ pub async fn public_view(db: &impl ConnectionTrait, code: &TrackingCode) -> AppR
         next = target.as_ref().and_then(|t| t.merged_into_id);
         followed = target.or(followed);
     }
-    let shown = followed.as_ref().unwrap_or(&found);
     let mut case_ids = vec![found.id];
     if let Some(target) = &followed {
         case_ids.push(target.id);
     }
-    let events = case_event::Entity::find()
+    let mut events = case_event::Entity::find()
         .filter(case_event::Column::CaseId.is_in(case_ids))
         .filter(case_event::Column::Public.eq(true))
         .order_by_asc(case_event::Column::At)
         .order_by_asc(case_event::Column::Id)
         .all(db)
         .await?;
+    let mut reply = found.reply.clone();
+    if let Some(target) = &followed {
+        // What the other resident may have left in staff texts: their name and numbers.
+        let name = cipher.open_opt(target.contact_name.as_ref()).map_err(AppError::internal)?;
+        let names: Vec<&str> = name.as_deref().into_iter().collect();
+        events.retain(|e| e.case_id == found.id || !belongs_to_other_resident(e));
+        for event in events.iter_mut().filter(|e| e.case_id == target.id) {
+            event.note = event.note.as_deref().map(|note| redact(note, &names));
+        }
+        reply = target.reply.as_deref().map(|text| redact(text, &names));
+    }
+    let shown = followed.as_ref().unwrap_or(&found);
     let photo_count = case_photo::Entity::find().filter(case_photo::Column::CaseId.eq(found.id)).count(db).await?;
     Ok(PublicCase {
         station: station::Entity::find_by_id(shown.station_id).one(db).await?,
@@ -87,6 +135,7 @@ pub async fn public_view(db: &impl ConnectionTrait, code: &TrackingCode) -> AppR
         case: found,
         events,
         photo_count,
+        reply,
     })
 }
 
@@ -207,9 +256,11 @@ fn rating_note(rating: &Rating) -> String {
 /// The note of a public event as residents may read it: reasons, answers, progress and their
 /// own rating; staff-only remarks stay internal.
 pub fn public_note(event: &case_event::Model) -> Option<String> {
+    // Not "merge": its note named the other case's code before 2026-12 (the label says
+    // enough).
     let shown = matches!(
         event.action.as_str(),
-        "reject" | "reply" | "progress" | "extend" | "merge" | "rated" | "reopened" | "reopen" | "withdrawn"
+        "reject" | "reply" | "progress" | "extend" | "rated" | "reopened" | "reopen" | "withdrawn"
     );
     event.note.clone().filter(|_| shown && event.public)
 }

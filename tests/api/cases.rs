@@ -360,6 +360,73 @@ async fn merged_duplicates_share_one_answer() {
     expect_error(not_mine, StatusCode::NOT_FOUND, "not_found").await;
 }
 
+/// Found by the penetration test: after a merge, resident B's tracking page named resident
+/// A's code, and with it B read A's text and could rate or withdraw A's case. B sees their own
+/// words, the shared progress and answer (redacted), and nothing else of A's.
+#[tokio::test]
+async fn a_merged_resident_sees_only_their_own_words_and_the_public_answer() {
+    let w = desk().await;
+    let app = w.app();
+    let submit = |content: &'static str, name: &'static str, phone: &'static str| {
+        let body = json!({
+            "qr_token": w.s.qr(), "category_id": w.s.week_category, "content": content,
+            "contact_name": name, "contact_phone": phone, "consent": true,
+        });
+        async move {
+            let response = app.client.post(app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap();
+            expect(response, StatusCode::CREATED).await["tracking_code"].as_str().unwrap().to_string()
+        }
+    };
+    let a_text = "欧阳明反映：人民路口红绿灯坏了，身份证110105194912310021。";
+    let code_a = submit(a_text, "欧阳明", "13912345678").await;
+    let code_b = submit("人民路口的红绿灯不亮，过马路很危险。", "李四", "13787654321").await;
+    let (a, b) = (i64::from(w.s.case(&code_a).await.id), i64::from(w.s.case(&code_b).await.id));
+    w.ok(&w.manager, b, json!({"action": "merge", "into_case_id": a})).await;
+    w.ok(&w.manager, a, json!({"action": "accept"})).await;
+    w.ok(&w.manager, a, json!({"action": "start"})).await;
+    // Staff are told that the answer goes to every merged resident.
+    let browser = Browser::new();
+    sign_in(app, &browser, "manager-a", PASSWORD).await;
+    let page = browser.client.get(app.url(&format!("/app/cases/{a}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"reply-merged-hint\""), "the reply form warns that merged residents read it");
+    // A careless answer that names A.
+    w.ok(&w.manager, a, json!({"action": "progress", "note": "已联系欧阳明（13912345678），交警到场"})).await;
+    w.ok(&w.manager, a, json!({"action": "reply", "text": "欧阳明您好：信号灯已修复。电话13912345678。"})).await;
+
+    let a_display = format!("{}-{}-{}", &code_a[0..4], &code_a[4..8], &code_a[8..12]);
+    let secrets_of_a =
+        [code_a.as_str(), a_display.as_str(), a_text, "人民路口红绿灯坏了", "欧阳明", "13912345678", "1101051949"];
+    let view = expect(app.get_anonymous(&format!("/api/v1/public/submissions/{code_b}")).await, StatusCode::OK).await;
+    let page = app.get_anonymous(&format!("/t/{code_b}")).await.text().await.unwrap();
+    for shown in [view.to_string(), page.clone()] {
+        for secret in secrets_of_a {
+            assert!(!shown.contains(secret), "B's tracking page shows A's {secret}: {shown}");
+        }
+    }
+    assert_eq!(view["merged"], true);
+    assert_eq!(view["status"], "replied");
+    assert_eq!(view["can_rate"], false);
+    let reply = view["reply"].as_str().expect("the shared answer");
+    assert!(reply.contains("信号灯已修复") && reply.contains("139******78"), "{reply}");
+    let events: Vec<&str> = view["timeline"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(events.iter().filter(|e| **e == "submitted").count(), 1, "only B's own submission: {events:?}");
+    assert!(events.contains(&"progress") && events.contains(&"reply"), "{events:?}");
+    assert!(page.contains("人民路口的红绿灯不亮"), "B reads their own words");
+    assert!(!page.contains("name=\"satisfaction\"") && !page.contains("/withdraw"), "no controls of A's case");
+    // B cannot act on A's case through B's code either.
+    let rate = json!({"satisfaction": "dissatisfied", "solved": false});
+    let refused = app.client.post(app.url(&format!("/api/v1/public/submissions/{code_b}/rating"))).json(&rate);
+    expect_error(refused.send().await.unwrap(), StatusCode::CONFLICT, "merged").await;
+    let refused = app.client.post(app.url(&format!("/api/v1/public/submissions/{code_b}/withdraw"))).json(&json!({}));
+    expect_error(refused.send().await.unwrap(), StatusCode::CONFLICT, "merged").await;
+    assert_eq!(w.stored(a).await.status, "replied");
+    // A reads the answer as written, and nothing of B's.
+    let own = expect(app.get_anonymous(&format!("/api/v1/public/submissions/{code_a}")).await, StatusCode::OK).await;
+    assert_eq!(own["reply"], "欧阳明您好：信号灯已修复。电话13912345678。");
+    assert_eq!(own["can_rate"], true);
+    assert!(!own.to_string().contains(&code_b));
+}
+
 #[tokio::test]
 async fn every_role_sees_only_its_own_cases() {
     let w = desk().await;

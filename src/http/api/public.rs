@@ -305,10 +305,9 @@ pub async fn get_submission(
 }
 
 async fn submission_view(state: &AppState, code: &TrackingCode) -> AppResult<PublicSubmission> {
-    let view = tracking::public_view(&state.db, code).await?;
+    let view = tracking::public_view(&state.db, &state.cipher, code).await?;
     let status = view.status();
     let shown = view.shown().clone();
-    let answered = matches!(status, CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Archived);
     let timeline = view
         .events
         .iter()
@@ -325,13 +324,13 @@ async fn submission_view(state: &AppState, code: &TrackingCode) -> AppResult<Pub
         status_label: status.label_zh().to_string(),
         submitted_at: view.case.received_at,
         timeline,
-        reply: shown.reply.clone().filter(|_| answered),
+        reply: view.reply().map(str::to_string),
         replied_at: shown.replied_at,
         due_at: status.is_open().then_some(shown.due_at),
         can_rate: view.can_rate(),
-        satisfaction: shown.satisfaction.as_deref().and_then(|s| s.parse().ok()),
-        solved: shown.solved,
-        merged: view.followed.is_some(),
+        satisfaction: view.satisfaction(),
+        solved: view.solved(),
+        merged: view.merged(),
     })
 }
 

@@ -714,6 +714,8 @@ struct CasePage {
     disclosed: bool,
     percent: Option<i32>,
     reply: Option<String>,
+    /// Duplicates merged into this case: the answer goes to their residents too.
+    merged_in: u64,
     contact_name: Option<String>,
     contact_phone: Option<String>,
     contact_masked: bool,
@@ -898,6 +900,7 @@ async fn render_case(
         key_supervision: record.key_supervision,
         disclosed: record.disclosed,
         percent: record.percent,
+        merged_in: detail.merged_in,
         reply: record.reply.clone(),
         contact_name: detail.contact.name.clone(),
         contact_phone: detail.contact.phone.clone(),

@@ -116,12 +116,7 @@ fn track_page(
         (_, Some(s)) => format!("/s/{}", s.public_token),
         _ => "/".into(),
     };
-    let rating = shown
-        .satisfaction
-        .as_deref()
-        .and_then(|s| s.parse::<Satisfaction>().ok())
-        .filter(|_| !view.can_rate())
-        .map(|s| satisfaction_label(s, lang).to_string());
+    let rating = view.satisfaction().filter(|_| !view.can_rate()).map(|s| satisfaction_label(s, lang).to_string());
     TrackPage {
         lang,
         prefs: Prefs::of(req, lang),
@@ -131,7 +126,7 @@ fn track_page(
         flash,
         status_label: status_label(status, lang).to_string(),
         status_class: status.as_str(),
-        merged: view.followed.is_some(),
+        merged: view.merged(),
         submitted_at: local_time(state, view.case.received_at),
         due: status.is_open().then(|| local_date(state, shown.due_at)),
         recipient,
@@ -139,10 +134,7 @@ fn track_page(
         content: view.case.content.clone(),
         photo_count: view.photo_count,
         photos_label: rust_i18n::t!("track.photos", locale = lang.code(), count = view.photo_count).into_owned(),
-        reply: shown
-            .reply
-            .clone()
-            .filter(|_| matches!(status, CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Archived)),
+        reply: view.reply().map(str::to_string),
         replied_at: shown.replied_at.map(|at| local_time(state, at)),
         can_rate: view.can_rate(),
         rating_error,
@@ -180,7 +172,7 @@ pub async fn show(
     let Some(code) = TrackingCode::parse(&code) else {
         return Err(fail(AppError::NotFound("case")));
     };
-    let view = tracking::public_view(&state.db, &code).await.map_err(fail)?;
+    let view = tracking::public_view(&state.db, &state.cipher, &code).await.map_err(fail)?;
     // One canonical address per case.
     if req.match_info().get("code") != Some(code.as_str()) {
         return Ok(redirect(&format!("/t/{}", code.as_str())));
@@ -268,7 +260,7 @@ pub async fn rate(
                 }
                 _ => lang.t("track.rate_missing").into_owned(),
             };
-            let view = tracking::public_view(&state.db, &code).await.map_err(fail)?;
+            let view = tracking::public_view(&state.db, &state.cipher, &code).await.map_err(fail)?;
             let page = track_page(&req, &state, lang, view, false, None, Some(message));
             return Ok(HttpResponse::UnprocessableEntity()
                 .content_type(actix_web::http::header::ContentType::html())
@@ -305,7 +297,7 @@ pub async fn withdraw(
     let fail = |e| PageError::new(e, lang);
     let code = TrackingCode::parse(&code).ok_or_else(|| fail(AppError::NotFound("case")))?;
     let refused = |message: String| async {
-        let view = tracking::public_view(&state.db, &code).await.map_err(fail)?;
+        let view = tracking::public_view(&state.db, &state.cipher, &code).await.map_err(fail)?;
         let mut page = track_page(&req, &state, lang, view, false, None, None);
         page.withdraw_error = Some(message);
         page.withdraw_reason = form.reason.chars().take(MAX_COMMENT_CHARS).collect();
