@@ -24,6 +24,8 @@ pub struct AppState {
     pub public_url: String,
     /// Key for pseudonymising client addresses (rate limits without storing addresses).
     pub address_key: [u8; 32],
+    /// Key of the forms' CSRF tokens (an HMAC of the session).
+    pub csrf_key: [u8; 32],
     /// Re-encoded photos, by content hash, under the data directory.
     pub photos: PhotoStore,
     pub photo_limits: PhotoLimits,

@@ -396,3 +396,38 @@ async fn a_case_and_a_visit_become_suggestions_from_their_pages() {
     let visit = expect(w.app().get(&format!("/api/v1/reception-visits/{vid}"), &w.manager).await, StatusCode::OK).await;
     assert_eq!(visit["disposition"], "suggestion");
 }
+
+/// Found by the penetration test: a `liaison_csrf` cookie planted by another site, repeated in
+/// the forged form, was accepted on the victim's session. The token is now derived from the
+/// session, so a planted cookie proves nothing; the page's own token still works.
+#[tokio::test]
+async fn a_planted_csrf_cookie_is_not_a_token_for_the_session() {
+    let w = desk().await;
+    let app = w.app();
+    let id = w.case("小区门口的路灯坏了，晚上很黑。").await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let browser = Browser { client };
+    assert_eq!(sign_in(app, &browser, "manager-a", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&w, &browser, &format!("/app/cases/{id}")).await;
+    let real = csrf_from(&html);
+    let version = w.stored(id).await.version.to_string();
+    let planted = "A".repeat(32);
+    jar.add_cookie_str(&format!("liaison_csrf={planted}; Path=/"), &app.url("/").parse().unwrap());
+    let forged =
+        [("csrf", planted.as_str()), ("version", version.as_str()), ("action", "key_supervision"), ("on", "true")];
+    let response =
+        browser.client.post(app.url(&format!("/app/cases/{id}/actions"))).form(&forged).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(!w.stored(id).await.key_supervision, "the forged post changed nothing");
+    let genuine =
+        [("csrf", real.as_str()), ("version", version.as_str()), ("action", "key_supervision"), ("on", "true")];
+    let response =
+        browser.client.post(app.url(&format!("/app/cases/{id}/actions"))).form(&genuine).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the session's own token passes");
+    assert!(w.stored(id).await.key_supervision);
+}

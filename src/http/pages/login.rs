@@ -79,6 +79,10 @@ pub async fn submit(
                 .finish();
             let mut response = redirect(&next);
             response.add_cookie(&cookie).map_err(|e| PageError::new(AppError::internal(e), lang))?;
+            // A new session, so new form tokens; the pre-session nonce is renewed too.
+            response
+                .add_cookie(&csrf::cookie(&csrf::new_token(), state.secure_cookies()))
+                .map_err(|e| PageError::new(AppError::internal(e), lang))?;
             return Ok(response);
         }
         Err(AppError::Unauthorized { .. } | AppError::Validation(_)) => lang.t("login.failed").into_owned(),

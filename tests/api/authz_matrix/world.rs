@@ -131,7 +131,11 @@ async fn browser_signed_in(app: &TestApp, username: &str, password: &str) -> (Br
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} signs in on the page");
-    (browser, csrf)
+    // Signing in starts a new session, and the session's forms carry a new token.
+    let page = browser.client.get(app.url("/logout")).send().await.unwrap().text().await.unwrap();
+    let session_csrf = csrf_from(&page);
+    assert_ne!(session_csrf, csrf, "the token is renewed at sign-in");
+    (browser, session_csrf)
 }
 
 pub async fn world() -> World {
