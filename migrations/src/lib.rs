@@ -18,6 +18,7 @@ mod m20261130_000011_station_books;
 mod m20261201_000012_stats_covering_index;
 mod m20261202_000013_sealed_personal_data;
 mod m20261203_000014_stats_rollup;
+mod m20261207_000015_submission_fingerprint;
 
 /// The expressions the statistics' reads share with the roll-up's triggers and indexes.
 pub mod stats_sql {
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_stats_covering_index::Migration),
             Box::new(m20261202_000013_sealed_personal_data::Migration),
             Box::new(m20261203_000014_stats_rollup::Migration),
+            Box::new(m20261207_000015_submission_fingerprint::Migration),
         ]
     }
 }

@@ -93,6 +93,38 @@ pub struct Submission {
     pub contact: Contact,
 }
 
+impl Submission {
+    /// What a one-time submission key is bound to: the code it was issued for (station and
+    /// deputy) and every field of the body. A resend of the same form has the same
+    /// fingerprint; the same key with anything else is another submission. Photos are left
+    /// out: a browser may shrink them again on a retry.
+    pub fn fingerprint(&self, station_id: i32, deputy_id: Option<i32>) -> String {
+        use sha2::{Digest, Sha256};
+        let (name, phone, anonymous, callback) = match &self.contact {
+            Contact::Anonymous => (None, None, true, false),
+            Contact::Given { name, phone, wants_callback } => {
+                (name.as_deref(), phone.as_ref().map(ToString::to_string), false, *wants_callback)
+            }
+        };
+        // JSON: every string delimited and escaped, so no two bodies encode alike.
+        let canonical = serde_json::json!([
+            1,
+            station_id,
+            deputy_id,
+            self.category_id,
+            self.content.as_str(),
+            self.place.text,
+            self.place.coordinates.map(|(lat, lng)| [lat.to_string(), lng.to_string()]),
+            name,
+            phone,
+            anonymous,
+            callback,
+        ]);
+        let digest = Sha256::digest(canonical.to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 fn coordinate(field: &'static str, raw: &str, limit: f64) -> Result<Option<f64>, FieldError> {
     let raw = raw.trim();
     if raw.is_empty() {
@@ -162,6 +194,28 @@ pub fn parse_submission(raw: &RawSubmission) -> Result<Submission, Vec<FieldErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fingerprint_names_the_target_and_every_field() {
+        let submission = parse_submission(&valid()).unwrap();
+        let same = parse_submission(&valid()).unwrap();
+        let print = submission.fingerprint(1, Some(2));
+        assert_eq!(print.len(), 64);
+        assert_eq!(print, same.fingerprint(1, Some(2)));
+        assert_ne!(print, submission.fingerprint(1, Some(3)), "another deputy's code");
+        assert_ne!(print, submission.fingerprint(2, Some(2)), "another station");
+        assert_ne!(print, submission.fingerprint(1, None), "the station's own code");
+        for change in [
+            RawSubmission { content: "另一件事情，写得不一样。".into(), ..valid() },
+            RawSubmission { category_id: "4".into(), ..valid() },
+            RawSubmission { location: "西门".into(), ..valid() },
+            RawSubmission { contact_phone: "13912345678".into(), ..valid() },
+            RawSubmission { contact_name: String::new(), ..valid() },
+            RawSubmission { wants_callback: true, ..valid() },
+        ] {
+            assert_ne!(parse_submission(&change).unwrap().fingerprint(1, Some(2)), print, "{change:?}");
+        }
+    }
 
     fn valid() -> RawSubmission {
         RawSubmission {

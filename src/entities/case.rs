@@ -54,6 +54,9 @@ pub struct Model {
     pub reopened_count: i32,
     /// The form's one-time key: a second post of the same form finds the first case.
     pub submission_key: Option<String>,
+    /// What the key was sent with (`Submission::fingerprint`): the same key with another
+    /// target or body is refused.
+    pub submission_fingerprint: Option<String>,
     /// Keyed hash of the submitter's address, only for rate limiting.
     pub submitter_key: Option<String>,
     pub created_at: DateTimeUtc,

@@ -407,6 +407,7 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
                 merged_into_id: Set(None),
                 reopened_count: Set(0),
                 submission_key: Set(None),
+                submission_fingerprint: Set(None),
                 submitter_key: Set(None),
                 created_at: Set(received),
                 updated_at: Set(received),

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::domain::case_state::CaseStatus;
 use crate::domain::deadline::due_at;
-use crate::domain::field::FieldError;
+use crate::domain::field::{FieldError, Problem};
 use crate::domain::intake::{CONSENT_VERSION, Submission};
 use crate::domain::org::TierCode;
 use crate::domain::tracking::TrackingCode;
@@ -84,6 +84,18 @@ async fn by_submission_key(db: &impl ConnectionTrait, key: &str) -> AppResult<Op
     Ok(case::Entity::find().filter(case::Column::SubmissionKey.eq(key)).one(db).await?)
 }
 
+/// The case a key was first used for, if it was used for this very submission; a key used
+/// for anything else is refused (422), never answered with another resident's case.
+fn same_submission(existing: case::Model, fingerprint: &str) -> AppResult<SubmitOutcome> {
+    if existing.submission_fingerprint.as_deref() == Some(fingerprint) {
+        return Ok(SubmitOutcome { case: existing, created: false });
+    }
+    Err(AppError::field(FieldError::new(
+        "submission_key",
+        Problem::Described("this key was already used for another submission; send a new key".into()),
+    )))
+}
+
 async fn unused_tracking_code(db: &impl ConnectionTrait) -> AppResult<TrackingCode> {
     // 60 random bits: a collision is astronomically rare, but checking costs one lookup.
     for _ in 0..5 {
@@ -136,10 +148,11 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     submission: Submission,
     photos: Vec<PhotoRecord>,
 ) -> AppResult<SubmitOutcome> {
+    let fingerprint = submission.fingerprint(target.station_id, target.deputy_id);
     if let Some(key) = ctx.submission_key.as_deref()
         && let Some(existing) = by_submission_key(db, key).await?
     {
-        return Ok(SubmitOutcome { case: existing, created: false });
+        return same_submission(existing, &fingerprint);
     }
     check_rate(db, ctx, target).await?;
     let category = category::Entity::find_by_id(submission.category_id)
@@ -189,6 +202,7 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
         overdue: Set(false),
         reopened_count: Set(0),
         submission_key: Set(ctx.submission_key.clone()),
+        submission_fingerprint: Set(ctx.submission_key.as_ref().map(|_| fingerprint.clone())),
         submitter_key: Set(ctx.submitter_key.clone()),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -205,7 +219,7 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
             {
                 drop(txn);
                 if let Some(existing) = by_submission_key(db, key).await? {
-                    return Ok(SubmitOutcome { case: existing, created: false });
+                    return same_submission(existing, &fingerprint);
                 }
             }
             return Err(error.into());

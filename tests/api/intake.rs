@@ -201,6 +201,77 @@ async fn the_same_form_sent_twice_makes_one_case() {
     assert_eq!(s.case_count().await, 1);
 }
 
+/// Found by the penetration test: a `submission_key` reused by another submission, even to
+/// another station's deputy, silently answered the first case's code and dropped the second.
+/// A key is bound to the code it was sent to and the body it came with.
+#[tokio::test]
+async fn a_submission_key_is_bound_to_its_code_and_body() {
+    let s = scene().await;
+    let other_station = s.app.create_station(&s.admin, "河西联络站", "station", None).await;
+    let other_deputy = s.app.create_deputy(&s.admin, "陈明", other_station).await;
+    let app = &s.app;
+    let post = |body: Value| async move {
+        app.client.post(app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap()
+    };
+    let key = "shared-key-0001";
+    let body = |qr: &str, content: &str| json!({"qr_token": qr, "category_id": s.week_category, "content": content, "consent": true, "submission_key": key});
+    let first = expect(post(body(&s.qr(), "第一位居民反映的事情。")).await, StatusCode::CREATED).await;
+    // The same body again: the same case (a retry).
+    let again = expect(post(body(&s.qr(), "第一位居民反映的事情。")).await, StatusCode::OK).await;
+    assert_eq!(again["tracking_code"], first["tracking_code"]);
+    // Another body, or another deputy's code: refused, naming the key, and nothing of the
+    // first case is given away.
+    let other_qr = other_deputy["qr_token"].as_str().unwrap();
+    for (qr, content) in [(s.qr(), "另一件事情，内容不同。"), (other_qr.to_string(), "第一位居民反映的事情。")]
+    {
+        let refused =
+            expect_error(post(body(&qr, content)).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(refused["fields"][0]["field"], "submission_key");
+        assert!(!refused.to_string().contains(first["tracking_code"].as_str().unwrap()));
+    }
+    assert_eq!(s.case_count().await, 1);
+
+    // The form's one-time key: the same rule; the form is shown again with a new key and
+    // what was typed, and sending it again files the second matter.
+    let form_key = "0123456789abcdefghijklmnopqrstuv";
+    let sent = s.post_form(&format!("/d/{}", s.qr()), s.form_with_key("表单第一次提交的内容。", form_key)).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let reused = s.post_form(&format!("/d/{}", s.qr()), s.form_with_key("同一个键，另一段内容。", form_key)).await;
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = reused.text().await.unwrap();
+    assert!(html.contains("同一个键，另一段内容。") && html.contains("这张表已经提交过一次"), "{html}");
+    let new_key = html.split("name=\"form_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_ne!(new_key, form_key);
+    let resent = s.post_form(&format!("/d/{}", s.qr()), s.form_with_key("同一个键，另一段内容。", &new_key)).await;
+    assert_eq!(resent.status(), StatusCode::SEE_OTHER);
+    assert_ne!(code_from(&resent), code_from(&sent));
+    assert_eq!(s.case_count().await, 3);
+}
+
+/// Found by the penetration test: ten zero-width spaces were accepted as a matter. Text rules
+/// count what a reader sees.
+#[tokio::test]
+async fn invisible_text_is_not_a_matter() {
+    let s = scene().await;
+    for content in [
+        "\u{200B}".repeat(10),
+        "\u{FEFF}\u{2060}\u{200D}\u{200C}\u{200B}\u{2061}".repeat(3),
+        format!("路灯{}", "\u{200B}".repeat(10)),
+    ] {
+        let body = json!({"qr_token": s.qr(), "category_id": s.week_category, "content": content, "consent": true});
+        let refused = expect_error(
+            s.app.client.post(s.app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(refused["fields"][0]["field"], "content", "{refused}");
+        let page = s.post_form(&format!("/d/{}", s.qr()), s.form(&content)).await;
+        assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(s.case_count().await, 0);
+}
+
 #[tokio::test]
 async fn a_rotated_code_lands_on_the_station_form() {
     let s = scene().await;

@@ -387,13 +387,16 @@ async fn receive(
     match submit(&state.db, &ctx, intake_target, submission, photos.clone()).await {
         Ok(outcome) => Ok(redirect(&format!("/t/{}?new=1", outcome.case.tracking_code))),
         Err(AppError::Validation(errors)) => {
+            // A key already used for another body: the form gets a fresh one, so sending
+            // again files this matter as a new case.
+            let reused = errors.iter().any(|e| e.field == "submission_key");
             let rendering = Rendering {
                 status: None,
                 values: values_of(&raw),
                 errors,
                 extra_errors: Vec::new(),
                 kept_photos: photos.iter().map(|p| p.hash.clone()).collect(),
-                form_key,
+                form_key: form_key.filter(|_| !reused),
             };
             render(&req, &state, lang, target, rendering).await
         }
