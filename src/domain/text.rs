@@ -10,8 +10,44 @@ fn has_forbidden_chars(value: &str, multiline: bool) -> bool {
     })
 }
 
+/// Characters that take no room on screen: zero-width spaces and joiners, the byte-order mark,
+/// soft hyphens, invisible operators, tag and other Unicode format (Cf) characters, and the
+/// fillers that render as blank (Hangul fillers, braille blank).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// How many characters a reader sees: white space and invisible characters not counted.
+pub fn visible_chars(value: &str) -> usize {
+    value.chars().filter(|c| !c.is_whitespace() && !c.is_control() && !is_invisible(*c)).count()
+}
+
+/// Trims white space and invisible characters from both ends.
+fn trim_blank(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
+}
+
 fn parse(field: &'static str, raw: &str, min: usize, max: usize, multiline: bool) -> Result<String, FieldError> {
-    let trimmed = raw.trim();
+    let trimmed = trim_blank(raw);
     // Line breaks become `\n` before counting, so what is stored is what was measured.
     let normalized;
     let value = if multiline && trimmed.contains('\r') {
@@ -20,11 +56,14 @@ fn parse(field: &'static str, raw: &str, min: usize, max: usize, multiline: bool
     } else {
         trimmed
     };
+    // The upper bound counts what is stored; "required" and the lower bound count what a
+    // reader sees, so ten zero-width spaces are not a matter.
     let length = value.chars().count();
-    if length == 0 {
+    let visible = visible_chars(value);
+    if visible == 0 {
         return Err(FieldError::required(field));
     }
-    if length < min {
+    if visible < min {
         return Err(FieldError::new(field, Problem::TooShort { min }));
     }
     if length > max {
@@ -43,7 +82,7 @@ pub fn required_line(field: &'static str, raw: &str, max: usize) -> Result<Strin
 
 /// An optional single-line text: blank becomes `None`.
 pub fn optional_line(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
-    match raw.map(str::trim) {
+    match raw.map(trim_blank) {
         None | Some("") => Ok(None),
         Some(value) => parse(field, value, 1, max, false).map(Some),
     }
@@ -56,7 +95,7 @@ pub fn required_text(field: &'static str, raw: &str, min: usize, max: usize) -> 
 
 /// An optional multi-line text: blank becomes `None`.
 pub fn optional_text(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
-    match raw.map(str::trim) {
+    match raw.map(trim_blank) {
         None | Some("") => Ok(None),
         Some(value) => parse(field, value, 1, max, true).map(Some),
     }
@@ -97,6 +136,24 @@ mod tests {
             Problem::TooShort { min: 5 }
         ));
         assert_eq!(required_text("content", "ab\r\r\ncd", 1, 100).unwrap(), "ab\n\ncd");
+    }
+
+    #[test]
+    fn invisible_characters_are_not_text() {
+        // Found by the penetration test: ten zero-width spaces were accepted as a case.
+        let zero_width = "\u{200B}".repeat(10);
+        assert_eq!(required_text("content", &zero_width, 5, 100).unwrap_err().problem, Problem::Required);
+        assert_eq!(required_line("name", "\u{FEFF}\u{2060}\u{3164}", 10).unwrap_err().problem, Problem::Required);
+        assert_eq!(optional_line("addr", Some("\u{200B}\u{200C}"), 10).unwrap(), None);
+        // Padding a short text with invisible characters does not reach the minimum.
+        let padded = format!("短{}", "\u{200D}".repeat(10));
+        assert!(matches!(required_text("content", &padded, 5, 100).unwrap_err().problem, Problem::TooShort { min: 5 }));
+        // Visible text keeps its inner joiners (emoji sequences) and loses the invisible ends.
+        assert_eq!(
+            required_text("content", "\u{200B}路灯坏了👨\u{200D}👩\u{200B}", 1, 100).unwrap(),
+            "路灯坏了👨\u{200D}👩"
+        );
+        assert_eq!(visible_chars("a\u{200B} b"), 2);
     }
 
     #[test]
