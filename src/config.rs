@@ -52,6 +52,10 @@ pub struct Settings {
     pub deputy_session_days: i64,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// Let webhooks reach loopback, private and link-local addresses
+    /// (`LIAISON_WEBHOOK_ALLOW_PRIVATE`; for a station's own intranet robot). Off, they are
+    /// refused when saved and again, on the resolved address, when a message is sent.
+    pub webhook_allow_private: bool,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: Option<usize>,
     pub log_format: LogFormat,
@@ -108,6 +112,7 @@ impl Default for Settings {
             session_hours: 12,
             deputy_session_days: 7,
             trust_proxy: false,
+            webhook_allow_private: false,
             workers: None,
             log_format: LogFormat::Text,
             db_max_connections: 10,

@@ -9,6 +9,7 @@ pub mod case_state;
 pub mod deadline;
 pub mod field;
 pub mod intake;
+pub mod net;
 pub mod org;
 pub mod page;
 pub mod person;

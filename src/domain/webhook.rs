@@ -51,9 +51,31 @@ impl FromStr for WebhookFormat {
     }
 }
 
-/// A webhook address: absolute http(s) with a host, at most 500 characters; https only when
-/// `https_only` (production), since the URL of a chat robot is itself its key.
-pub fn parse_url(field: &'static str, raw: &str, https_only: bool) -> Result<String, FieldError> {
+/// Where a webhook may point.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlPolicy {
+    /// https only (production), since the URL of a chat robot is itself its key.
+    pub https_only: bool,
+    /// Loopback, private and link-local hosts allowed (`LIAISON_WEBHOOK_ALLOW_PRIVATE`).
+    pub allow_private: bool,
+}
+
+/// Whether a URL names an internal host by its spelling: an internal IP literal in any of
+/// the forms a URL parser accepts (`http://2130706433/` is 127.0.0.1), or a local name. The
+/// address a public name resolves to is checked again when the message is sent.
+pub fn names_internal_host(url: &str) -> bool {
+    match url::Url::parse(url).ok().as_ref().and_then(url::Url::host) {
+        Some(url::Host::Ipv4(ip)) => crate::domain::net::is_internal(ip.into()),
+        Some(url::Host::Ipv6(ip)) => crate::domain::net::is_internal(ip.into()),
+        Some(url::Host::Domain(name)) => crate::domain::net::is_internal_name(name),
+        None => true,
+    }
+}
+
+/// A webhook address: absolute http(s) with a host, at most 500 characters, as `policy`
+/// allows.
+pub fn parse_url(field: &'static str, raw: &str, policy: UrlPolicy) -> Result<String, FieldError> {
+    let https_only = policy.https_only;
     let url = raw.trim();
     if url.is_empty() {
         return Err(FieldError::required(field));
@@ -71,6 +93,12 @@ pub fn parse_url(field: &'static str, raw: &str, https_only: bool) -> Result<Str
     let host_ok = !host.is_empty() && !host.contains('@');
     if !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(FieldError::invalid(field, expected));
+    }
+    if !policy.allow_private && names_internal_host(url) {
+        return Err(FieldError::invalid(
+            field,
+            "an address on the internet (loopback, private, link-local and metadata addresses are refused)",
+        ));
     }
     Ok(url.to_string())
 }
@@ -172,16 +200,38 @@ mod tests {
         assert!("slack".parse::<WebhookFormat>().is_err());
     }
 
+    const OPEN: UrlPolicy = UrlPolicy { https_only: false, allow_private: true };
+    const PRODUCTION: UrlPolicy = UrlPolicy { https_only: true, allow_private: false };
+
     #[test]
     fn urls_must_be_http_with_a_host() {
-        assert!(parse_url("url", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", true).is_ok());
-        assert!(parse_url("url", "http://10.0.0.5:8080/hook", false).is_ok());
-        assert!(parse_url("url", "http://10.0.0.5:8080/hook", true).is_err());
+        assert!(parse_url("url", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", PRODUCTION).is_ok());
+        assert!(parse_url("url", "http://10.0.0.5:8080/hook", OPEN).is_ok());
+        assert!(parse_url("url", "http://qyapi.weixin.qq.com/x", PRODUCTION).is_err());
         for bad in ["", "ftp://x", "https://", "https:///x", "https://u@h/", "https://h/a b", "javascript:x"] {
-            assert!(parse_url("url", bad, false).is_err(), "{bad}");
+            assert!(parse_url("url", bad, OPEN).is_err(), "{bad}");
         }
         let long = format!("https://h/{}", "a".repeat(500));
-        assert_eq!(parse_url("url", &long, false).unwrap_err().code(), "too_long");
+        assert_eq!(parse_url("url", &long, OPEN).unwrap_err().code(), "too_long");
+    }
+
+    #[test]
+    fn internal_hosts_are_refused_unless_allowed() {
+        for url in [
+            "https://169.254.169.254/latest/meta-data/",
+            "https://127.0.0.1:8443/internal-admin",
+            "https://2130706433/",
+            "https://0x7f.1/",
+            "https://[::1]/",
+            "https://[::ffff:10.0.0.1]/",
+            "https://100.100.100.200/latest/meta-data/",
+            "https://localhost/",
+            "https://intranet/hook",
+        ] {
+            assert!(parse_url("url", url, PRODUCTION).is_err(), "{url}");
+            assert!(parse_url("url", url, UrlPolicy { https_only: true, allow_private: true }).is_ok(), "{url}");
+        }
+        assert!(parse_url("url", "https://oapi.dingtalk.com/robot/send?access_token=x", PRODUCTION).is_ok());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::domain::webhook::{
 };
 use crate::entities::{notification, outbox, webhook as hook_entity};
 use crate::error::AppResult;
-use crate::jobs::lease;
+use crate::jobs::{lease, outbound};
 use crate::state::AppState;
 
 const LEASE: &str = "deliver";
@@ -76,14 +76,17 @@ impl std::ops::AddAssign for DeliverSummary {
 }
 
 /// The HTTP client for webhooks: short timeouts, no redirects (a robot URL that redirects
-/// is misconfigured, and following it could lead anywhere).
-pub fn http_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+/// is misconfigured, and following it could lead anywhere), no proxy from the environment
+/// (the address checked must be the address connected to), and, unless `allow_private`,
+/// only public addresses (`jobs::outbound`).
+pub fn http_client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
         .timeout(POST_TIMEOUT)
         .connect_timeout(POST_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("liaison/", env!("CARGO_PKG_VERSION")))
-        .build()
+        .no_proxy()
+        .user_agent(concat!("liaison/", env!("CARGO_PKG_VERSION")));
+    if allow_private { builder } else { builder.dns_resolver(std::sync::Arc::new(outbound::PublicOnly)) }.build()
 }
 
 /// One delivery run, if no other process is delivering. `None` when the lease is elsewhere.
@@ -300,6 +303,9 @@ async fn post(state: &AppState, hook: &hook_entity::Model, row: &outbox::Model) 
         webhook::message(format, &row.title, &row.body, &link(&state.public_url, row), row.payload.as_deref());
     let body = serde_json::to_vec(&message).map_err(|_| "cannot encode the message".to_string())?;
     let mut url = reqwest::Url::parse(&hook.url).map_err(|_| "invalid webhook address".to_string())?;
+    if !state.settings.webhook_allow_private {
+        outbound::check_literal(&url).map_err(|refused| refused.to_string())?;
+    }
     let secret = hook.secret.as_deref().filter(|s| !s.is_empty());
     let timestamp = state.clock.now().timestamp_millis();
     let mut signature = None;
@@ -334,6 +340,9 @@ async fn post(state: &AppState, hook: &hook_entity::Model, row: &outbox::Model) 
 
 /// What went wrong, in words that never include the address.
 fn describe(error: reqwest::Error) -> String {
+    if outbound::is_refusal(&error) {
+        return outbound::InternalAddress.to_string();
+    }
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {

@@ -4,6 +4,7 @@
 pub mod deliver;
 pub mod digest;
 pub mod lease;
+pub mod outbound;
 pub mod retention;
 pub mod sweep;
 

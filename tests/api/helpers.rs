@@ -130,6 +130,8 @@ pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
         workers: Some(1),
         db_max_connections: 5,
         run_jobs: false,
+        // The tests' webhook receivers listen on 127.0.0.1.
+        webhook_allow_private: true,
         ..Settings::default()
     }
 }

@@ -16,7 +16,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::intake::{Scene, scene};
+use crate::intake::{Scene, scene, scene_with};
 
 /// One request the receiver saw.
 #[derive(Debug, Clone)]
@@ -694,4 +694,55 @@ async fn the_bell_counts_unread_notifications_and_the_page_marks_them_read() {
         .await
         .unwrap();
     assert_eq!(unread, 1, "only the manager's is left unread");
+}
+
+/// Found by the penetration test: a webhook could target `https://169.254.169.254/…`, and a
+/// manager pointed one at `http://127.0.0.1:…/internal-admin`, which the deliverer posted to.
+/// Without `LIAISON_WEBHOOK_ALLOW_PRIVATE` internal targets are refused when saved and again
+/// when sent (a row written some other way, or a name that resolves inward).
+#[tokio::test]
+async fn webhooks_never_reach_internal_addresses_unless_allowed() {
+    let s = scene_with(|settings| settings.webhook_allow_private = false).await;
+    let receiver = Receiver::start(0).await;
+    let port = receiver.base.rsplit(':').next().unwrap().to_string();
+    for url in [
+        receiver.url("/internal-admin"),
+        format!("http://localhost:{port}/internal-admin"),
+        "https://169.254.169.254/latest/meta-data/".to_string(),
+        "https://100.100.100.200/latest/meta-data/".to_string(),
+        "https://2130706433/".to_string(),
+        "https://[::1]/".to_string(),
+    ] {
+        let body = json!({"station_id": s.station, "format": "json", "url": url});
+        let refused = expect_error(
+            s.app.post("/api/v1/webhooks", &s.admin, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(refused["fields"][0]["field"], "url", "{url}: {refused}");
+    }
+    // Rows that bypassed the check are refused when sent, and the receiver hears nothing.
+    for url in [receiver.url("/internal-admin"), format!("http://localhost:{port}/internal-admin")] {
+        liaison::entities::webhook::ActiveModel {
+            station_id: Set(Some(s.station as i32)),
+            format: Set("json".into()),
+            url: Set(url),
+            active: Set(true),
+            created_at: Set(s.app.clock.now_utc()),
+            updated_at: Set(s.app.clock.now_utc()),
+            ..Default::default()
+        }
+        .insert(&s.app.state.db)
+        .await
+        .unwrap();
+    }
+    submit(&s, "垃圾站好几天没人清运了，气味很大。").await;
+    let summary = run_job(&s.app, "deliver").await;
+    assert_eq!(summary["posted"], 0, "{summary}");
+    assert!(receiver.hits().is_empty(), "an internal address was posted to");
+    let errors: Vec<String> =
+        outbox_rows(&s.app).await.into_iter().filter_map(|r| r.webhook_id.and(r.last_error)).collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|e| e.contains("internal")), "{errors:?}");
 }

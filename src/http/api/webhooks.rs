@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::field::{FieldError, Problem};
 use crate::domain::page::PageParams;
-use crate::domain::webhook::{MAX_SECRET_CHARS, WebhookFormat, parse_url};
+use crate::domain::webhook::{MAX_SECRET_CHARS, UrlPolicy, WebhookFormat, parse_url};
 use crate::entities::webhook;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice};
@@ -103,6 +103,10 @@ fn secret(raw: Option<&str>) -> Result<Option<String>, FieldError> {
     }
 }
 
+fn url_policy(state: &AppState) -> UrlPolicy {
+    UrlPolicy { https_only: state.settings.is_production(), allow_private: state.settings.webhook_allow_private }
+}
+
 fn format(raw: &str) -> Result<WebhookFormat, FieldError> {
     choice("format", raw, WebhookFormat::EXPECTED)
 }
@@ -159,7 +163,7 @@ pub async fn create(
         other => other.flatten(),
     };
     let format = p.take(format(&body.format));
-    let url = p.take(parse_url("url", &body.url, state.settings.is_production()));
+    let url = p.take(parse_url("url", &body.url, url_policy(&state)));
     let secret = p.take(secret(body.secret.as_deref()));
     let new = p.finish(|| {
         Some(NewWebhook {
@@ -200,7 +204,7 @@ pub async fn update(
         None => Some(None),
     };
     let url = match &body.url {
-        Some(raw) => p.take(parse_url("url", raw, state.settings.is_production())).map(Some),
+        Some(raw) => p.take(parse_url("url", raw, url_policy(&state))).map(Some),
         None => Some(None),
     };
     let secret = match &body.secret {
