@@ -15,8 +15,12 @@ const MIGRATION_LOCK_KEY: i64 = 0x6c69_6169_736f_6e01;
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.database_url();
     if url.starts_with("sqlite:") && settings.database_url.as_deref().is_none_or(str::is_empty) {
-        std::fs::create_dir_all(&settings.data_dir)
+        crate::private_files::private_dir(&settings.data_dir)
             .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+    }
+    if let Some(file) = crate::private_files::sqlite_file(&url) {
+        crate::private_files::private_file(file)
+            .with_context(|| format!("cannot create the database file {}", file.display()))?;
     }
     let mut options = ConnectOptions::new(url.clone());
     options
@@ -74,6 +78,42 @@ pub async fn optimize(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
 
 pub async fn ping(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
+/// How ready the database is to serve this binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// It answers, but lacks migrations this binary needs (or has no schema at all: an empty
+    /// database of the same name).
+    MigrationsPending,
+}
+
+/// Whether every migration this binary knows is applied. Reads the migration table only;
+/// unlike sea-orm-migration's own helpers it never creates it.
+pub async fn readiness(db: &DatabaseConnection) -> Result<Readiness, sea_orm::DbErr> {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Applied {
+        version: String,
+    }
+    let backend = db.get_database_backend();
+    let applied = Applied::find_by_statement(Statement::from_string(backend, "SELECT version FROM seaql_migrations"))
+        .all(db)
+        .await;
+    let applied = match applied {
+        Ok(rows) => rows.into_iter().map(|row| row.version).collect::<std::collections::HashSet<_>>(),
+        // No migration table: the database is there but empty.
+        Err(error) if is_missing_table(&error) => return Ok(Readiness::MigrationsPending),
+        Err(error) => return Err(error),
+    };
+    let complete = Migrator::migrations().iter().all(|m| applied.contains(m.name()));
+    Ok(if complete { Readiness::Ready } else { Readiness::MigrationsPending })
+}
+
+fn is_missing_table(error: &sea_orm::DbErr) -> bool {
+    let text = error.to_string();
+    text.contains("no such table") || text.contains("does not exist")
 }
 
 /// The URL without its password, for messages.

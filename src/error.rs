@@ -192,14 +192,19 @@ impl From<DbErr> for AppError {
         }
         match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::Unavailable(err.to_string()),
-            // A pooled connection that broke mid-statement (the server went away): the same
-            // as not getting one.
+            // The server went away mid-request, or is not ready to serve: the same as not
+            // getting a connection.
             DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause))
-                if matches!(
-                    cause.as_ref(),
-                    sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed
-                ) =>
+                if database_unavailable(cause) =>
             {
+                AppError::Unavailable(err.to_string())
+            }
+            // A database without our tables (dropped and created again empty, or a wrong
+            // `DATABASE_URL`): not a bug in the request; the operator must migrate.
+            DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause))
+                if schema_missing(cause) =>
+            {
+                tracing::error!(error = %err, "the database has no schema; run the migrations (liaison migrate)");
                 AppError::Unavailable(err.to_string())
             }
             // PostgreSQL rolled the whole transaction back (a deadlock, say between two bulk
@@ -215,6 +220,51 @@ impl From<DbErr> for AppError {
             }
             _ => AppError::Internal(err.into()),
         }
+    }
+}
+
+/// Failures of the connection or of the server, not of the statement: the pooled connection
+/// broke (I/O, TLS, protocol), the pool is closed or exhausted, SQLite's worker died, or the
+/// server refuses work (PostgreSQL classes 08 connection exception and 57 operator
+/// intervention, e.g. 57P01 when it is shut down, 53300 too many connections, 3D000 no such
+/// database; SQLite I/O errors, a file it cannot open or that is not a database, a full disk).
+pub fn database_unavailable(cause: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match cause {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or("");
+            if is_sqlite(db.as_ref()) {
+                // The primary result code is the low byte of the extended one.
+                let primary = code.parse::<i64>().map_or(-1, |c| c & 0xff);
+                matches!(primary, 10 | 13 | 14 | 26)
+            } else {
+                code.starts_with("08") || code.starts_with("57") || code == "53300" || code == "3D000"
+            }
+        }
+        _ => false,
+    }
+}
+
+fn is_sqlite(db: &dyn sea_orm::sqlx::error::DatabaseError) -> bool {
+    db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>().is_some()
+}
+
+/// The statement names a table the database does not have (42P01 on PostgreSQL, "no such
+/// table" on SQLite).
+fn schema_missing(cause: &sea_orm::sqlx::Error) -> bool {
+    match cause {
+        sea_orm::sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("42P01")
+                || (is_sqlite(db.as_ref()) && db.message().starts_with("no such table"))
+        }
+        _ => false,
     }
 }
 

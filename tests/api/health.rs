@@ -80,3 +80,34 @@ async fn security_headers_are_set() {
     assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     assert!(!headers.contains_key("strict-transport-security"), "no HSTS over plain http");
 }
+
+/// Readiness is the database answering at this binary's migration level; liveness is the
+/// process serving at all. Found by the penetration test: with an empty database of the same
+/// name `/healthz` answered 200 while every route failed.
+#[tokio::test]
+async fn readiness_checks_the_migration_level_and_liveness_does_not() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    assert_eq!(expect(app.get_anonymous("/livez").await, StatusCode::OK).await["status"], "ok");
+    let db = &app.state.db;
+    // As if the database were one migration behind this binary.
+    let last = "m20261207_000015_submission_fingerprint";
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT applied_at FROM seaql_migrations WHERE version = '{last}'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let applied_at: i64 = row.try_get("", "applied_at").unwrap();
+    db.execute_unprepared(&format!("DELETE FROM seaql_migrations WHERE version = '{last}'")).await.unwrap();
+    let response = app.get_anonymous("/healthz").await;
+    assert!(response.headers().contains_key("retry-after"));
+    let body = expect(response, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["status"], "migrations_pending");
+    assert_eq!(app.get_anonymous("/livez").await.status(), StatusCode::OK, "alive all the same");
+    let restore = format!("INSERT INTO seaql_migrations (version, applied_at) VALUES ('{last}', {applied_at})");
+    db.execute_unprepared(&restore).await.unwrap();
+    assert_eq!(app.get_anonymous("/healthz").await.status(), StatusCode::OK);
+}

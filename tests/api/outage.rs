@@ -115,3 +115,83 @@ async fn requests_fail_fast_with_503_while_postgres_is_away_and_recover_by_thems
     }
     assert_eq!(app.get("/api/v1/cases", &token).await.status(), StatusCode::OK);
 }
+
+fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// Found by the penetration test: a submission in flight when PostgreSQL went away (shut
+/// down: 57P01 "terminating connection due to administrator command") answered 500. It is a
+/// 503 with `Retry-After`, nothing half-written is stored, and the next one succeeds.
+#[tokio::test]
+async fn a_submission_in_flight_when_the_server_goes_away_is_a_503() {
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    if !on_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let station = app.create_station(&admin, "联络站", "station", None).await;
+    let deputy = app.create_deputy(&admin, "王五", station).await;
+    let body = serde_json::json!({"qr_token": deputy["qr_token"], "category_id": 1, "content": "路灯坏了很久了。", "consent": true});
+    // Hold the cases table so the submission waits inside the server, then end its backend
+    // as a shutdown would.
+    let holder = Database::connect(&app.database_url).await.unwrap();
+    let lock = holder.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE cases IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let request = app.client.post(app.url("/api/v1/public/submissions")).json(&body).send();
+    let submission = tokio::spawn(request);
+    let monitor = Database::connect(&app.database_url).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let waiting = monitor
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            ))
+            .await
+            .unwrap()
+            .and_then(|row| row.try_get::<i64>("", "n").ok())
+            .unwrap_or(0);
+        if waiting > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the submission never reached the lock");
+        tokio::task::yield_now().await;
+    }
+    let response = submission.await.unwrap().unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    expect_error(response, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+    lock.rollback().await.unwrap();
+    let again = app.client.post(app.url("/api/v1/public/submissions")).json(&body).send().await.unwrap();
+    expect(again, StatusCode::CREATED).await;
+    assert_eq!(expect(app.get("/api/v1/cases", &admin).await, StatusCode::OK).await["total"], 1, "one case, whole");
+}
+
+/// Found by the penetration test: with the database dropped and created again empty under the
+/// running app, `/healthz` said ok and every route answered 500. Now readiness fails and the
+/// routes answer 503 (the operator must migrate), never 500.
+#[tokio::test]
+async fn an_empty_database_of_the_same_name_is_not_ready() {
+    use sea_orm::{ConnectionTrait, Database};
+    if !on_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let name = app.database_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    let admin_db = Database::connect(std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
+    admin_db.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.unwrap();
+    admin_db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+    let health = app.get_anonymous("/healthz").await;
+    let body = expect(health, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["status"], "migrations_pending");
+    for path in ["/api/v1/cases", "/api/v1/stations"] {
+        let response = app.get(path, &token).await;
+        assert!(response.headers().contains_key("retry-after"), "{path}");
+        expect_error(response, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+    }
+    let page = app.client.get(app.url("/t?code=ABCD2345EFGH")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+}

@@ -216,6 +216,7 @@ const DELETE: &str = "DELETE";
 pub fn api_lines() -> Vec<Line> {
     vec![
         public(GET, "/healthz"),
+        public(GET, "/livez"),
         // Sign-in and the caller's own account.
         public(POST, "/api/v1/auth/login"),
         api(POST, "/api/v1/auth/logout", STAFF, Everyone).last(),
