@@ -13,6 +13,7 @@ pub mod fuzzing;
 pub mod http;
 pub mod jobs;
 pub mod photos;
+pub mod private_files;
 pub mod qr;
 pub mod services;
 pub mod startup;

@@ -90,6 +90,8 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format);
+    // Every command writes owner-only files: the database, backups, keys, photos.
+    liaison::private_files::restrict_new_files();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,

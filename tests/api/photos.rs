@@ -230,3 +230,43 @@ async fn photos_are_shown_to_case_staff_and_to_the_public_only_once_disclosed() 
     active.update(&s.app.state.db).await.unwrap();
     assert_eq!(s.app.get_anonymous(&public_path).await.status(), StatusCode::OK);
 }
+
+/// Found by the penetration test: the data folder was created 0755 and the database and
+/// photos 0644. Everything the service writes is its user's alone.
+#[tokio::test]
+async fn the_data_directory_the_database_and_photos_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data_dir = parent.path().join("fresh-data");
+    let dir = data_dir.clone();
+    let s = crate::intake::scene_with(move |settings| settings.data_dir = dir).await;
+    let form = s.form("路面塌陷，附照片一张。").part("photos", photo(jpeg(800, 600), "IMG_0002.jpg"));
+    let response = s.post_form(&format!("/d/{}", s.qr()), form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data_dir), 0o700, "the data directory");
+    let mut files = Vec::new();
+    let mut pending = vec![data_dir.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                assert_eq!(mode(&path) & 0o077, 0, "{} is open to others", path.display());
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.iter().any(|f| f.extension().is_some_and(|e| e == "jpg")), "a stored photo: {files:?}");
+    for file in &files {
+        assert_eq!(mode(file) & 0o077, 0, "{} is open to others", file.display());
+    }
+    if let Some(db) = liaison::private_files::sqlite_file(&s.app.database_url) {
+        for file in [db.to_path_buf(), db.with_extension("db-wal")] {
+            if file.exists() {
+                assert_eq!(mode(&file), 0o600, "{}", file.display());
+            }
+        }
+    }
+}
