@@ -15,6 +15,8 @@ const WRONG_PASSWORD: &str = "Wrong-Guess-Pass-2026";
 const RESIDENT_NAME: &str = "欧阳秘密";
 const RESIDENT_PHONE: &str = "13787654321";
 const DEPUTY_PHONE: &str = "13912345678";
+/// An `X-Forwarded-For` value no trusted proxy set.
+const SPOOFED_IP: &str = "203.0.113.77";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -150,6 +152,25 @@ async fn run_and_capture(rust_log: &str) -> (String, Vec<String>) {
         .await
         .unwrap();
     assert_eq!(export.status(), StatusCode::OK);
+    // Found by the penetration test: a phone sent as a JSON number was echoed in the WARN
+    // line, and a phone typed into a search reached `http.target`.
+    let as_number = json!({"qr_token": qr, "category_id": card["categories"][0]["id"], "content": "路灯坏了。。。",
+                           "contact_phone": 13655554444_i64, "consent": true});
+    let refused = client.post(format!("{base}/api/v1/public/submissions")).json(&as_number).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let searched = client
+        .get(format!("{base}/api/v1/cases?q=136-5555-4444&status=bogus"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(searched.status().is_client_error());
+    secrets.extend(["13655554444".to_string(), "136-5555-4444".to_string(), "5555-4444".to_string()]);
+    // Without LIAISON_TRUST_PROXY the forwarded address is not the client's.
+    let forwarded =
+        client.get(format!("{base}/api/v1/no-such-route")).header("X-Forwarded-For", SPOOFED_IP).send().await.unwrap();
+    assert_eq!(forwarded.status(), StatusCode::NOT_FOUND);
+    secrets.push(SPOOFED_IP.to_string());
     // Signing out everywhere revokes the token.
     let _ = client.post(format!("{base}/api/v1/auth/logout")).bearer_auth(&token).send().await.unwrap();
 
@@ -166,6 +187,28 @@ fn assert_clean(level: &str, captured: &str, secrets: &[String]) {
     }
     // The masked forms are fine; the middle digits of a phone never appear as a run.
     assert!(!captured.contains("8765432"), "a phone's middle digits in the {level} log");
+    // The refused requests were logged, with the socket's address as the client's.
+    let plain = without_colours(captured);
+    assert!(plain.contains("http.client_ip=127.0.0.1"), "the {level} log names no client address:\n{plain}");
+    assert!(plain.contains("q=136-****-**44"), "the masked search is not in the {level} log:\n{plain}");
+}
+
+/// The log without its terminal colour codes (`ESC [ … m`).
+fn without_colours(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[tokio::test]
