@@ -13,7 +13,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db;
-use crate::http::{api, middleware, pages, static_files};
+use crate::http::request_span::RequestSpan;
+use crate::http::{api, input_guard, middleware, pages, static_files};
 use crate::photos::{PhotoLimits, PhotoStore};
 use crate::services::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
 use crate::services::cipher::Cipher;
@@ -58,6 +59,9 @@ impl Application {
 
     /// As `build`, with the clock the services will read (tests pass a manual one).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        crate::private_files::restrict_new_files();
+        crate::private_files::private_dir(&settings.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
         let db = db::connect(&settings).await?;
         db::migrate(&db).await?;
         db::optimize(&db).await?;
@@ -74,6 +78,7 @@ impl Application {
             public_url: settings.public_base_url(address),
             tokens: TokenKeys::new(&secret)?,
             address_key: derive_key(&secret, b"liaison/client-address"),
+            csrf_key: derive_key(&secret, b"liaison/csrf"),
             photos: PhotoStore::new(settings.data_dir.join("photos")),
             photo_limits: PhotoLimits::default(),
             scan_cache: ScanCache::new(std::time::Duration::from_secs(10)),
@@ -82,7 +87,8 @@ impl Application {
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
             hasher: PasswordHasher::new(settings.argon2_memory_kib)?,
-            http: crate::jobs::deliver::http_client().context("cannot set up the webhook client")?,
+            http: crate::jobs::deliver::http_client(settings.webhook_allow_private)
+                .context("cannot set up the webhook client")?,
             clock,
             cipher,
             settings: Arc::new(settings),
@@ -96,18 +102,21 @@ impl Application {
         let openapi = api::openapi();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(input_guard::guard))
                 .wrap(from_fn(pages::render_errors))
                 .wrap(from_fn(middleware::page_cookies))
                 .wrap(from_fn(middleware::security_headers))
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(server_state.clone())
                 .app_data(api::json_config())
-                .app_data(api::query_config())
+                .app_data(input_guard::query_config())
+                .app_data(input_guard::form_config())
                 .app_data(api::path_config())
                 .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()))
                 .into_utoipa_app()
                 .service(api::meta::healthz)
+                .service(api::meta::livez)
                 .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
                 .into_app()
                 .service(web::resource("/static/{path:.*}").route(web::get().to(static_files::serve)))

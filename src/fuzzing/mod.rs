@@ -5,6 +5,7 @@
 //! input (see `replay`). Compiled for tests and with the `fuzzing` feature only.
 mod fields;
 mod forms;
+mod guard;
 mod json;
 mod photo;
 #[cfg(test)]
@@ -13,6 +14,7 @@ mod tables;
 
 pub use fields::{phone, text, tokens};
 pub use forms::{intake_form, multipart};
+pub use guard::input_guard;
 pub use json::json_bodies;
 pub use photo::photo;
 pub use tables::{calendar_csv, period};
@@ -31,4 +33,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("photo", photo),
     ("calendar_csv", calendar_csv),
     ("period", period),
+    ("input_guard", input_guard),
 ];

@@ -19,7 +19,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'se
 fn is_page(path: &str) -> bool {
     // QR images are cached publicly: they must not carry a visitor's cookies.
     let image = path.ends_with(".png") || path.ends_with(".svg") || path.contains("/photos/");
-    !(path.starts_with("/api/") || path.starts_with("/static/") || path == "/healthz" || image)
+    !(path.starts_with("/api/") || path.starts_with("/static/") || path == "/healthz" || path == "/livez" || image)
 }
 
 /// Headers every response carries; HSTS only when served over HTTPS.

@@ -104,6 +104,8 @@ pub async fn read(mut payload: Multipart, limits: FormLimits) -> Result<Received
             return Err(AppError::PayloadTooLarge(format!("the field {name} is too long")));
         } else {
             let value = String::from_utf8(data).map_err(|_| AppError::BadRequest("the form is not UTF-8".into()))?;
+            // The same rule as `http::input_guard` for every other kind of body.
+            crate::http::input_guard::check_form_field(&name, &value)?;
             form.fields.entry(name).or_default().push(value);
         }
     }

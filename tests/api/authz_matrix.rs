@@ -34,7 +34,7 @@ mod world;
 
 use std::collections::BTreeSet;
 
-use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -216,6 +216,8 @@ async fn every_cookie_authenticated_form_refuses_a_post_without_its_token() {
     let admin = w.session(Who::Admin).expect("the administrator's session");
     let mut wrong = Vec::new();
     let mut checked = 0;
+    // A browser without a cookie store: the cookies are what the test says.
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for (method, path) in routes::from_source() {
         let resident = ["/d/", "/s/", "/t/"].iter().any(|p| path.starts_with(p));
         if method != "POST" || resident || path == "/login" {
@@ -234,10 +236,23 @@ async fn every_cookie_authenticated_form_refuses_a_post_without_its_token() {
             };
             statuses.push(request.send().await.unwrap().status());
         }
+        // A cookie planted by another site with the same value in the form: the token is
+        // bound to the session, so this is no token at all.
+        let planted = "P".repeat(32);
+        for multipart in [false, true] {
+            let request =
+                plain.post(&url).header(COOKIE, format!("liaison_session={}; liaison_csrf={planted}", admin.token));
+            let request = if multipart {
+                request.multipart(reqwest::multipart::Form::new().text("csrf", planted.clone()).text("note", "伪造"))
+            } else {
+                request.form(&[("csrf", planted.as_str()), ("note", "伪造")])
+            };
+            statuses.push(request.send().await.unwrap().status());
+        }
         checked += 1;
         let refused = [StatusCode::FORBIDDEN, StatusCode::BAD_REQUEST, StatusCode::UNSUPPORTED_MEDIA_TYPE];
         if !statuses.contains(&StatusCode::FORBIDDEN) || !statuses.iter().all(|s| refused.contains(s)) {
-            wrong.push(format!("  POST {path}: form {}, multipart {}", statuses[0], statuses[1]));
+            wrong.push(format!("  POST {path}: form, multipart, planted form, planted multipart: {statuses:?}"));
         }
     }
     assert!(checked >= 20, "only {checked} forms were tried: are the page routes found?");

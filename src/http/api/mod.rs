@@ -38,6 +38,7 @@ use crate::domain::page::Page;
 use crate::domain::phone::Phone;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, FieldProblem};
+use crate::http::input_guard::without_values;
 
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
@@ -119,6 +120,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(meta::healthz)
+        .service(meta::livez)
         .service(utoipa_actix_web::scope("/api/v1").configure(routes))
         .split_for_parts();
     let mut api = api;
@@ -135,15 +137,14 @@ pub fn json_config() -> web::JsonConfig {
             JsonPayloadError::ContentType => {
                 AppError::BadRequest("send JSON with Content-Type: application/json".into())
             }
-            other => AppError::BadRequest(format!("the body is not valid JSON for this call: {other}")),
+            JsonPayloadError::Deserialize(cause) => AppError::BadRequest(format!(
+                "the body is not valid JSON for this call: {}",
+                without_values(&cause.to_string())
+            )),
+            _ => AppError::BadRequest("the body could not be read as JSON".into()),
         }
         .into()
     })
-}
-
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _| AppError::BadRequest(format!("bad query parameters: {err}")).into())
 }
 
 pub fn path_config() -> web::PathConfig {
