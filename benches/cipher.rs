@@ -5,7 +5,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use liaison::domain::phone::Phone;
 use liaison::domain::sealed::KeyId;
-use liaison::services::cipher::{Cipher, random_key};
+use liaison::services::privacy::cipher::{Cipher, random_key};
 
 fn cipher() -> Cipher {
     let id = KeyId::parse("bench").unwrap();

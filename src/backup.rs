@@ -32,8 +32,11 @@ pub const DATABASE_FILE: &str = "liaison.db";
 const PHOTOS_DIR: &str = "photos";
 const SECRET_FILE: &str = "jwt-secret";
 /// Generated secrets kept beside the database, copied with it.
-const SECRET_FILES: [&str; 3] =
-    [SECRET_FILE, crate::services::data_keys::DATA_KEYS_FILE, crate::services::data_keys::LOOKUP_KEY_FILE];
+const SECRET_FILES: [&str; 3] = [
+    SECRET_FILE,
+    crate::services::privacy::data_keys::DATA_KEYS_FILE,
+    crate::services::privacy::data_keys::LOOKUP_KEY_FILE,
+];
 
 /// What a backup wrote.
 #[derive(Debug)]

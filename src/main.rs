@@ -6,8 +6,9 @@ use clap::{Parser, Subcommand};
 use liaison::clock::{Clock, SystemClock};
 use liaison::config::Settings;
 use liaison::domain::account::{NewPassword, Username};
-use liaison::services::auth::PasswordHasher;
-use liaison::services::{demo, reseal, users};
+use liaison::services::organisation::{accounts, auth::PasswordHasher};
+use liaison::services::privacy::reseal;
+use liaison::services::seed::demo;
 use liaison::startup::Application;
 use liaison::{db, telemetry};
 use sea_orm::TransactionTrait;
@@ -131,7 +132,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 async fn rotate_keys(settings: Settings, batch: u64) -> anyhow::Result<()> {
     let db = db::connect(&settings).await?;
     db::migrate(&db).await?;
-    let cipher = liaison::services::data_keys::load(&settings)?;
+    let cipher = liaison::services::privacy::data_keys::load(&settings)?;
     let current = cipher.current().clone();
     let report = |table: &str, p: reseal::Progress| eprintln!("{table}: {} rows re-encrypted", p.rewritten);
     let done = reseal::rotate(&db, &cipher, batch.clamp(1, 10_000), SystemClock.now(), report).await?;
@@ -142,7 +143,7 @@ async fn rotate_keys(settings: Settings, batch: u64) -> anyhow::Result<()> {
             done.remaining
         );
     }
-    let still = liaison::services::data_keys::keys_in_use(&db).await?;
+    let still = liaison::services::privacy::data_keys::keys_in_use(&db).await?;
     println!(
         "{} rows re-encrypted; every value is under key `{current}`; keys in use: {}; {} older key(s) may now be removed from LIAISON_DATA_KEYS",
         done.rewritten,
@@ -166,7 +167,7 @@ async fn create_admin(settings: Settings, username: &str, password: &str) -> any
     let db = db::connect(&settings).await?;
     db::migrate(&db).await?;
     let hasher = PasswordHasher::new(settings.argon2_memory_kib)?;
-    let (user, created) = users::ensure_admin(&db, &hasher, SystemClock.now(), username, password)
+    let (user, created) = accounts::ensure_admin(&db, &hasher, SystemClock.now(), username, password)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
     if created {
@@ -206,7 +207,7 @@ async fn seed_cases(settings: Settings, count: u64) -> anyhow::Result<()> {
     let db = db::connect(&settings).await?;
     db::migrate(&db).await?;
     let started = std::time::Instant::now();
-    let written = liaison::services::bench_seed::seed(&db, count, SystemClock.now())
+    let written = liaison::services::seed::bench::seed(&db, count, SystemClock.now())
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
     println!("generated {written} cases in {:.1} s", started.elapsed().as_secs_f64());

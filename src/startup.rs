@@ -16,9 +16,8 @@ use crate::db;
 use crate::http::request_span::RequestSpan;
 use crate::http::{api, input_guard, middleware, pages, static_files};
 use crate::photos::{PhotoLimits, PhotoStore};
-use crate::services::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
-use crate::services::cipher::Cipher;
-use crate::services::{data_keys, reseal};
+use crate::services::organisation::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
+use crate::services::privacy::{cipher::Cipher, data_keys, reseal};
 use crate::state::{AppState, ScanCache};
 
 /// A separate key for each use, derived from the one configured secret.

@@ -9,10 +9,12 @@ use crate::config::Settings;
 use crate::entities::{category, station};
 use crate::error::AppResult;
 use crate::photos::{PhotoLimits, PhotoStore};
-use crate::services::auth::{PasswordHasher, TokenKeys};
-use crate::services::categories;
-use crate::services::deputies::{self, QrTarget};
-use crate::services::ttl_cache::TtlCache;
+use crate::services::organisation::{
+    auth::{PasswordHasher, TokenKeys},
+    categories,
+    deputies::{self, QrTarget},
+};
+use crate::services::support::ttl_cache::TtlCache;
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -38,7 +40,7 @@ pub struct AppState {
     /// Posts webhook messages (one client: connections are pooled).
     pub http: reqwest::Client,
     /// Seals and opens residents' names and phones; hashes phones for lookups.
-    pub cipher: Arc<crate::services::cipher::Cipher>,
+    pub cipher: Arc<crate::services::privacy::cipher::Cipher>,
 }
 
 impl AppState {

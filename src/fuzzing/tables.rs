@@ -2,7 +2,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::calendar::{MAX_CALENDAR_ROWS, WorkCalendar, parse_calendar_csv};
-use crate::services::ledgers::Period;
+use crate::services::books::ledgers::Period;
 
 /// An accepted calendar has at most `MAX_CALENDAR_ROWS` distinct days with short names, and
 /// written back as CSV it reads the same.

@@ -8,9 +8,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::error::AppError;
 use crate::http::pages::{PageError, error_lang};
-use crate::services::actor::Actor;
-use crate::services::auth;
-use crate::services::notifications;
+use crate::services::notices::notifications;
+use crate::services::organisation::{actor::Actor, auth};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "liaison_session";

@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::http::multipart::FileProblem;
 use crate::photos::{PhotoError, UnsupportedKind, Variant, is_valid_hash, process_async};
-use crate::services::intake::PhotoRecord;
+use crate::services::cases::intake::PhotoRecord;
 use crate::state::AppState;
 
 /// Largest photo accepted from a phone (the form's script shrinks them well below this).

@@ -13,7 +13,7 @@ use crate::entities::{app_user, case, deputy, job_lease, outbox, webhook};
 use crate::error::AppResult;
 use crate::jobs::lease;
 use crate::jobs::sweep::{open_statuses, overdue_condition};
-use crate::services::calendar;
+use crate::services::organisation::calendar;
 use crate::state::AppState;
 
 const LEASE: &str = "digest";

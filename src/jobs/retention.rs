@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::entities::{case, reception_visit};
 use crate::error::AppResult;
 use crate::jobs::lease;
-use crate::services::audit;
+use crate::services::privacy::audit;
 use crate::state::AppState;
 
 const LEASE: &str = "retention";

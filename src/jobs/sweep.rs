@@ -9,9 +9,9 @@ use crate::domain::deadline::due_at;
 use crate::entities::case;
 use crate::error::AppResult;
 use crate::jobs::lease;
-use crate::services::calendar;
-use crate::services::case_flow::{EventActor, NewEvent, record_event, save_versioned};
-use crate::services::notify::{self, CaseNotice};
+use crate::services::cases::flow::{EventActor, NewEvent, record_event, save_versioned};
+use crate::services::notices::outbox::{self, CaseNotice};
+use crate::services::organisation::calendar;
 use crate::state::AppState;
 
 /// Work per run is bounded; the next run picks up the rest.
@@ -94,7 +94,7 @@ async fn sweep(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepSummary> 
             .exec(&txn)
             .await?;
         if marked.rows_affected == 1 {
-            notify::case_notice(&txn, now, &record, CaseNotice::DueSoon).await?;
+            outbox::case_notice(&txn, now, &record, CaseNotice::DueSoon).await?;
             summary.due_soon += 1;
         }
         txn.commit().await?;
@@ -132,7 +132,7 @@ async fn sweep(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepSummary> 
                 },
             )
             .await?;
-            notify::case_notice(&txn, now, &record, CaseNotice::Overdue).await?;
+            outbox::case_notice(&txn, now, &record, CaseNotice::Overdue).await?;
             summary.overdue += 1;
         }
         txn.commit().await?;
@@ -174,7 +174,7 @@ async fn sweep(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepSummary> 
                 )
                 .await?;
                 let raised = case::Model { key_supervision: true, ..record };
-                notify::case_notice(&txn, now, &raised, CaseNotice::KeySupervision).await?;
+                outbox::case_notice(&txn, now, &raised, CaseNotice::KeySupervision).await?;
                 summary.escalated += 1;
             }
             txn.commit().await?;

@@ -1,48 +1,13 @@
-//! Use cases over `&impl ConnectionTrait`, so a caller can pass a transaction in.
-//! Every service that touches scoped data takes the `Actor` and enforces its scope.
-pub mod activities;
-pub mod actor;
-pub mod audit;
-pub mod auth;
-pub mod bench_seed;
-pub mod calendar;
-pub mod cards;
-pub mod case_access;
-pub mod case_actions;
-pub mod case_flow;
-pub mod case_queries;
-pub mod categories;
-pub mod cipher;
-pub mod contact_records;
-pub mod dashboard;
-pub mod dashboard_xlsx;
-pub mod data_keys;
-pub mod demo;
-pub mod deputies;
-pub mod deputy_comparison;
-pub mod deputy_reports;
-pub mod figures;
-pub mod intake;
-pub mod ledgers;
-pub mod notifications;
-pub mod notify;
-pub mod paging;
-pub mod performance;
-pub mod public_report;
-pub mod reception_log;
-pub mod reception_roster;
-pub mod reseal;
-pub mod stations;
-pub mod stats;
-pub mod stats_medians;
-pub mod stats_rollup;
-pub mod suggestions;
-pub mod templates;
-pub mod ten_haves;
-pub mod topics;
-pub mod tracking;
-pub mod ttl_cache;
-pub mod units;
-pub mod users;
-pub mod webhooks;
-pub mod xlsx;
+//! The one application layer: every use case the pages and the API share, over
+//! `&impl ConnectionTrait` so a caller can pass a transaction in. Every service that touches
+//! scoped data takes the `Actor` and enforces its scope. Grouped by what they serve, a folder
+//! each; each folder's `mod.rs` says what it owns and what it may import. Services never
+//! import `http`, `jobs` or the migrations.
+pub mod books;
+pub mod cases;
+pub mod insight;
+pub mod notices;
+pub mod organisation;
+pub mod privacy;
+pub mod seed;
+pub mod support;

@@ -2,7 +2,8 @@
 //! create` run them.
 use chrono::Utc;
 use liaison::domain::account::{NewPassword, Username};
-use liaison::services::{demo, users};
+use liaison::services::organisation::accounts;
+use liaison::services::seed::demo;
 use reqwest::StatusCode;
 use sea_orm::TransactionTrait;
 
@@ -40,7 +41,7 @@ async fn the_demo_fills_an_empty_database_with_every_role() {
 async fn admin_create_resets_an_existing_administrator() {
     let app = spawn_app().await;
     let old_session = app.admin_token().await;
-    let (_, created) = users::ensure_admin(
+    let (_, created) = accounts::ensure_admin(
         &app.state.db,
         &app.state.hasher,
         Utc::now(),

@@ -227,8 +227,10 @@ async fn rotating_a_qr_code_issues_a_new_token() {
     .await;
     // The old token still leads somewhere: the deputy's station.
     let old = before["qr_token"].as_str().unwrap();
-    match liaison::services::deputies::resolve_qr_token(&w.app.state.db, old).await.unwrap() {
-        Some(liaison::services::deputies::QrTarget::Retired { station_id }) => assert_eq!(station_id as i64, w.point_a),
+    match liaison::services::organisation::deputies::resolve_qr_token(&w.app.state.db, old).await.unwrap() {
+        Some(liaison::services::organisation::deputies::QrTarget::Retired { station_id }) => {
+            assert_eq!(station_id as i64, w.point_a)
+        }
         _ => panic!("the old token should be retired to the station"),
     }
 }

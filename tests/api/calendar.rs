@@ -18,7 +18,7 @@ async fn the_2026_schedule_ships_as_the_default() {
         .map(|d| d["date"].as_str().unwrap())
         .collect();
     assert_eq!(workdays, vec!["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]);
-    let calendar = liaison::services::calendar::load(&app.state.db).await.unwrap();
+    let calendar = liaison::services::organisation::calendar::load(&app.state.db).await.unwrap();
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert_eq!(calendar.add_working_days(d("2026-02-13"), 5), d("2026-02-27"));
 }

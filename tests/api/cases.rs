@@ -664,7 +664,7 @@ async fn a_large_queue_keeps_to_the_managers_stations() {
     app.create_deputy(&admin, "王建国", mine).await;
     app.create_deputy(&admin, "陈明", other).await;
     let (_, manager) = app.user(&admin, "manager-a", "manager", json!({"station_ids": [mine]})).await;
-    liaison::services::bench_seed::seed(&app.state.db, 4_600, start_time()).await.unwrap();
+    liaison::services::seed::bench::seed(&app.state.db, 4_600, start_time()).await.unwrap();
     let own = liaison::entities::case::Entity::find()
         .filter(liaison::entities::case::Column::StationId.eq(mine as i32))
         .count(&app.state.db)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use liaison::clock::ManualClock;
 use liaison::config::Settings;
 use liaison::domain::account::{NewPassword, Username};
-use liaison::services::users;
+use liaison::services::organisation::accounts;
 use liaison::startup::Application;
 use liaison::state::AppState;
 use reqwest::{Response, StatusCode};
@@ -153,7 +153,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let hasher = &state.hasher;
-    users::ensure_admin(
+    accounts::ensure_admin(
         &state.db,
         hasher,
         clock.now_utc(),

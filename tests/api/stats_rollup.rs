@@ -5,9 +5,9 @@
 //! station, category, unit or day.
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use liaison::entities::{app_user, case, category};
-use liaison::services::actor::Actor;
-use liaison::services::ledgers::Period;
-use liaison::services::stats::{self, GroupBy, StatsRequest};
+use liaison::services::books::ledgers::Period;
+use liaison::services::insight::stats::{self, GroupBy, StatsRequest};
+use liaison::services::organisation::actor::Actor;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;

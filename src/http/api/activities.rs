@@ -15,9 +15,11 @@ use crate::domain::tracking::TrackingCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser};
 use crate::http::patch::nullable;
-use crate::services::activities::{self, ActivityChanges, ActivityFilter, ActivityView, CaseRef, Mark, NewActivity};
-use crate::services::actor::Actor;
-use crate::services::reception_roster;
+use crate::services::books::{
+    activities::{self, ActivityChanges, ActivityFilter, ActivityView, CaseRef, Mark, NewActivity},
+    reception_roster,
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -14,9 +14,9 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::ListResponse;
 use crate::http::api::stats::encode;
 use crate::http::client::ClientInfo;
-use crate::services::actor::Actor;
-use crate::services::audit::{self, AuditEntry, AuditFilter};
-use crate::services::ledgers::Period;
+use crate::services::books::ledgers::Period;
+use crate::services::organisation::actor::Actor;
+use crate::services::privacy::audit::{self, AuditEntry, AuditFilter};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -9,8 +9,10 @@ use crate::domain::account::NewPassword;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::client::ClientInfo;
-use crate::services::actor::Actor;
-use crate::services::auth::{self, LoginContext};
+use crate::services::organisation::{
+    actor::Actor,
+    auth::{self, LoginContext},
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -11,8 +11,7 @@ use crate::domain::text;
 use crate::entities::calendar_day;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::{Parser, choice};
-use crate::services::actor::Actor;
-use crate::services::calendar;
+use crate::services::organisation::{actor::Actor, calendar};
 use crate::state::AppState;
 
 /// Largest calendar CSV accepted (a year is about 40 rows, ~1 KiB).

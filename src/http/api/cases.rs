@@ -16,15 +16,15 @@ use crate::http::api::ListResponse;
 use crate::http::client::ClientInfo;
 use crate::http::pages::photos::{jpeg, photo_of};
 use crate::jobs::sweep::is_overdue;
-use crate::services::actor::Actor;
-use crate::services::case_access;
-use crate::services::case_actions::{self, ActionContext};
-use crate::services::case_queries::{
-    self, CaseFilter, CaseSort, ContactView, QueueCounts, full_contact, masked_contact,
+use crate::services::books::ledgers::Period;
+use crate::services::cases::{
+    access,
+    actions::{self, ActionContext},
+    queries::{self, CaseFilter, CaseSort, ContactView, QueueCounts, full_contact, masked_contact},
 };
-use crate::services::cipher::Cipher;
-use crate::services::figures::Figure;
-use crate::services::ledgers::Period;
+use crate::services::insight::figures::Figure;
+use crate::services::organisation::actor::Actor;
+use crate::services::privacy::cipher::Cipher;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -191,7 +191,7 @@ async fn filter_of(state: &AppState, query: &CaseQuery) -> AppResult<CaseFilter>
     };
     let now = state.clock.now();
     let due_before = match query.due_soon {
-        Some(true) => Some(case_queries::soon_horizon(&state.db, &state.settings, now).await?),
+        Some(true) => Some(queries::soon_horizon(&state.db, &state.settings, now).await?),
         _ => None,
     };
     let figure = match query.figure.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
@@ -246,7 +246,7 @@ pub async fn list(
 ) -> AppResult<web::Json<ListResponse<CaseDto>>> {
     let filter = filter_of(&state, &query).await?;
     let now = state.clock.now();
-    let page = case_queries::list(&state.db, &actor, now, &filter, paging.request()).await?;
+    let page = queries::list(&state.db, &actor, now, &filter, paging.request()).await?;
     Ok(web::Json(ListResponse::try_from_page(page, |m| CaseDto::listed(&state.cipher, m, now))?))
 }
 
@@ -255,8 +255,8 @@ pub async fn list(
 #[get("/cases/counts")]
 pub async fn counts(state: web::Data<AppState>, actor: Actor) -> AppResult<web::Json<QueueCounts>> {
     let now = state.clock.now();
-    let soon = case_queries::soon_horizon(&state.db, &state.settings, now).await?;
-    Ok(web::Json(case_queries::counts(&state.db, &actor, now, soon).await?))
+    let soon = queries::soon_horizon(&state.db, &state.settings, now).await?;
+    Ok(web::Json(queries::counts(&state.db, &actor, now, soon).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -372,8 +372,8 @@ pub async fn get_one(
     id: web::Path<i32>,
 ) -> AppResult<web::Json<CaseDetailDto>> {
     let now = state.clock.now();
-    let detail = case_queries::detail(&state.db, &state.cipher, &actor, id.into_inner(), now, Some(&client.ip)).await?;
-    let actions = case_actions::available(&state.db, &actor, &detail.case).await?;
+    let detail = queries::detail(&state.db, &state.cipher, &actor, id.into_inner(), now, Some(&client.ip)).await?;
+    let actions = actions::available(&state.db, &actor, &detail.case).await?;
     Ok(web::Json(CaseDetailDto {
         station_name: detail.station.map(|s| s.name),
         deputy_name: detail.deputy.map(|d| d.name),
@@ -448,12 +448,12 @@ pub async fn perform_with_photos(
     actor: &Actor,
     id: i32,
     body: &ActionRequest,
-    photos: Vec<crate::services::intake::PhotoRecord>,
+    photos: Vec<crate::services::cases::intake::PhotoRecord>,
 ) -> AppResult<case::Model> {
-    case_actions::require_may_act(&state.db, actor, id).await?;
+    actions::require_may_act(&state.db, actor, id).await?;
     let command = parse_command(&body.raw()).map_err(AppError::Validation)?;
     let ctx = ActionContext { now: state.clock.now(), settings: &state.settings };
-    case_actions::perform(&state.db, &ctx, actor, id, body.version, command, photos).await
+    actions::perform(&state.db, &ctx, actor, id, body.version, command, photos).await
 }
 
 /// Act on a case. Each action is one transaction: state, version, a timeline event and the
@@ -481,7 +481,7 @@ pub async fn act(
     let id = id.into_inner();
     let saved = perform(&state, &actor, id, &body).await?;
     let now = state.clock.now();
-    let contact = if case_access::handles(&state.db, &actor, &saved).await? {
+    let contact = if access::handles(&state.db, &actor, &saved).await? {
         full_contact(&state.cipher, &saved)?
     } else {
         masked_contact(&state.cipher, &saved)?
@@ -541,7 +541,7 @@ pub async fn run_bulk(
     case_ids: Vec<i32>,
     action: ActionRequest,
 ) -> AppResult<BulkResponse> {
-    actor.require(case_actions::BULK_ROLES)?;
+    actor.require(actions::BULK_ROLES)?;
     if case_ids.is_empty() || case_ids.len() > MAX_BULK {
         return Err(AppError::field(FieldError::new(
             "case_ids",
@@ -588,7 +588,7 @@ pub async fn photo(
     query: web::Query<PhotoQuery>,
 ) -> AppResult<HttpResponse> {
     let (id, hash) = path.into_inner();
-    let record = case_access::get(&state.db, &actor, id).await?;
+    let record = access::get(&state.db, &actor, id).await?;
     let bytes = photo_of(&state, &record, &hash, query.thumb).await?;
     Ok(jpeg(bytes, false))
 }

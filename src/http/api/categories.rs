@@ -10,8 +10,10 @@ use crate::entities::{category, tier};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{Parser, choice, patch_line};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::categories::{self, CategoryChanges, NewCategory};
+use crate::services::organisation::{
+    actor::Actor,
+    categories::{self, CategoryChanges, NewCategory},
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -15,8 +15,10 @@ use crate::entities::deputy;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice, optional_phone, patch_line, patch_phone, patch_text};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::deputies::{self, DeputyChanges, DeputyFilter, NewDeputy, RosterDetails};
+use crate::services::organisation::{
+    actor::Actor,
+    deputies::{self, DeputyChanges, DeputyFilter, NewDeputy, RosterDetails},
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

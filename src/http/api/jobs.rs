@@ -9,7 +9,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::jobs::digest::DigestMode;
 use crate::jobs::{deliver, digest, retention, sweep};
-use crate::services::actor::Actor;
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -11,9 +11,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::http::client::ClientInfo;
-use crate::services::actor::Actor;
-use crate::services::ledgers::render::{self, Format};
-use crate::services::ledgers::{self, Ledger, LedgerCode, LedgerScope, OpenRequest, Period};
+use crate::services::books::ledgers::{
+    self, Ledger, LedgerCode, LedgerScope, OpenRequest, Period,
+    render::{self, Format},
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -8,8 +8,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::domain::page::PageParams;
 use crate::entities::notification;
 use crate::error::{AppResult, ErrorBody};
-use crate::services::actor::Actor;
-use crate::services::notifications;
+use crate::services::notices::notifications;
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -6,9 +6,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::ledgers::LedgerQuery;
-use crate::services::actor::Actor;
-use crate::services::ledgers::Period;
-use crate::services::performance::{self, Window};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::performance::{self, Window};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

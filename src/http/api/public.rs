@@ -15,10 +15,14 @@ use crate::entities::{deputy, station};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::client::ClientInfo;
 use crate::http::pages::resident::track::{parse_rating, parse_withdraw_reason};
-use crate::services::deputies::{self, QrTarget};
-use crate::services::intake::{Channel, IntakeContext, IntakeTarget, submit};
-use crate::services::stations;
-use crate::services::tracking;
+use crate::services::cases::{
+    intake::{Channel, IntakeContext, IntakeTarget, submit},
+    tracking,
+};
+use crate::services::organisation::{
+    deputies::{self, QrTarget},
+    stations,
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

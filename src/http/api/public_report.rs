@@ -13,10 +13,12 @@ use crate::domain::public_report::year_period;
 use crate::domain::token::looks_like_public_token;
 use crate::entities::station;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::services::ledgers::Period;
-use crate::services::public_report::{self, DisclosedCase, Report};
-use crate::services::stations;
-use crate::services::stats::{Figures, Group};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::{
+    public_report::{self, DisclosedCase, Report},
+    stats::{Figures, Group},
+};
+use crate::services::organisation::stations;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -13,9 +13,11 @@ use crate::domain::text;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::Parser;
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::reception_log::{self, Clock, NewVisit, VisitChanges, VisitFilter, VisitView};
-use crate::services::reception_roster::{self, DutyView, NewDuties, SwapWith};
+use crate::services::books::{
+    reception_log::{self, Clock, NewVisit, VisitChanges, VisitFilter, VisitView},
+    reception_roster::{self, DutyView, NewDuties, SwapWith},
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -14,11 +14,13 @@ use crate::error::{AppResult, ErrorBody};
 use crate::http::api::reception::{PeriodQuery, local_today, period};
 use crate::http::api::{Parser, optional_phone};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::contact_records::{self, ContactChanges, ContactFilter, ContactView, NewContact};
-use crate::services::deputy_reports::{self, NewReport, ReportChanges, ReportView};
-use crate::services::reception_roster;
-use crate::services::ten_haves::{self, Checklist, Evidence};
+use crate::services::books::{
+    contact_records::{self, ContactChanges, ContactFilter, ContactView, NewContact},
+    reception_roster,
+    reports::{self, NewReport, ReportChanges, ReportView},
+    ten_haves::{self, Checklist, Evidence},
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -117,7 +119,7 @@ pub async fn list_reports(
     query: web::Query<BookQuery>,
 ) -> AppResult<web::Json<ReportList>> {
     let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, local_today(&state), None)?;
-    let items: Vec<ReportDto> = deputy_reports::list(&state.db, &actor, id.into_inner(), range, query.deputy_id)
+    let items: Vec<ReportDto> = reports::list(&state.db, &actor, id.into_inner(), range, query.deputy_id)
         .await?
         .into_iter()
         .map(Into::into)
@@ -194,7 +196,7 @@ pub async fn record_report(
     // Who may, before what was sent is checked: a refused caller learns nothing from it.
     reception_roster::managed_station(&state.db, &actor, *id).await?;
     let new = body.parse(local_today(&state))?;
-    let view = deputy_reports::record(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
+    let view = reports::record(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ReportDto::from(view)))
 }
 
@@ -205,7 +207,7 @@ pub async fn get_report(
     actor: Actor,
     id: web::Path<i32>,
 ) -> AppResult<web::Json<ReportDto>> {
-    Ok(web::Json(deputy_reports::get(&state.db, &actor, id.into_inner()).await?.into()))
+    Ok(web::Json(reports::get(&state.db, &actor, id.into_inner()).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -271,7 +273,7 @@ pub async fn update_report(
     body: web::Json<UpdateReport>,
 ) -> AppResult<web::Json<ReportDto>> {
     let changes = body.parse()?;
-    Ok(web::Json(deputy_reports::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
+    Ok(web::Json(reports::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
 }
 
 // ---------------------------------------------------------------- contact records (民情联系卡)

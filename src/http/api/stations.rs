@@ -12,8 +12,10 @@ use crate::entities::station;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice, optional_phone, patch_line, patch_phone};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::stations::{self, NewStation, StationChanges, StationFilter};
+use crate::services::organisation::{
+    actor::Actor,
+    stations::{self, NewStation, StationChanges, StationFilter},
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -8,9 +8,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::field::FieldError;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::services::actor::Actor;
-use crate::services::ledgers::Period;
-use crate::services::stats::{self, GroupBy, Stats, StatsRequest};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::stats::{self, GroupBy, Stats, StatsRequest};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -17,10 +17,10 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::reception::local_today;
 use crate::http::api::{ListResponse, Parser};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::suggestions::{
+use crate::services::books::suggestions::{
     self, Command, NewSuggestion, Now, Party, SuggestionChanges, SuggestionFilter, SuggestionView,
 };
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

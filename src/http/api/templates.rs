@@ -10,8 +10,8 @@ use crate::domain::text;
 use crate::entities::reply_template;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::{Parser, choice};
-use crate::services::actor::Actor;
-use crate::services::templates::{self, NewTemplate, TemplateChanges, TemplateKind};
+use crate::services::cases::reply_templates::{self, NewTemplate, TemplateChanges, TemplateKind};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -72,7 +72,7 @@ pub async fn list(
         None => None,
     };
     let items: Vec<TemplateDto> =
-        templates::usable(&state.db, &actor, kind).await?.into_iter().map(Into::into).collect();
+        reply_templates::usable(&state.db, &actor, kind).await?.into_iter().map(Into::into).collect();
     Ok(web::Json(TemplateList { total: items.len() as u64, items }))
 }
 
@@ -99,7 +99,7 @@ pub async fn create(
     body: web::Json<CreateTemplate>,
 ) -> AppResult<HttpResponse> {
     // Who may, before what was sent is checked: a refused caller learns nothing from it.
-    actor.require(templates::KEEPERS)?;
+    actor.require(reply_templates::KEEPERS)?;
     let mut p = Parser::default();
     let kind = p.take(choice::<TemplateKind>("kind", &body.kind, "reply or reject"));
     let title = p.take(text::required_line("title", &body.title, 50));
@@ -113,7 +113,7 @@ pub async fn create(
             sort_order: body.sort_order,
         })
     })?;
-    let saved = templates::create(&state.db, &actor, state.clock.now(), new).await?;
+    let saved = reply_templates::create(&state.db, &actor, state.clock.now(), new).await?;
     Ok(HttpResponse::Created().json(TemplateDto::from(saved)))
 }
 
@@ -150,5 +150,5 @@ pub async fn update(
     let changes = p.finish(|| {
         Some(TemplateChanges { title: title?, body: text?, sort_order: body.sort_order, active: body.active })
     })?;
-    Ok(web::Json(templates::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
+    Ok(web::Json(reply_templates::update(&state.db, &actor, state.clock.now(), id.into_inner(), changes).await?.into()))
 }

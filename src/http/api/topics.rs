@@ -8,9 +8,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::case_state::CaseStatus;
 use crate::error::{AppResult, ErrorBody};
-use crate::services::actor::Actor;
-use crate::services::ledgers::Period;
-use crate::services::topics::{self, DEFAULT_LIMIT};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::topics::{self, DEFAULT_LIMIT};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -11,8 +11,10 @@ use crate::entities::unit;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, optional_phone, patch_line, patch_phone};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::units::{self, NewUnit, UnitChanges};
+use crate::services::organisation::{
+    actor::Actor,
+    units::{self, NewUnit, UnitChanges},
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -12,8 +12,10 @@ use crate::domain::text;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice, patch_line};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::users::{self, NewUser, UserChanges, UserFilter, UserView};
+use crate::services::organisation::{
+    accounts::{self, NewUser, UserChanges, UserFilter, UserView},
+    actor::Actor,
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -120,7 +122,7 @@ pub async fn list(
         q: query.q.clone().filter(|q| !q.trim().is_empty()),
         active: query.active,
     };
-    let page = users::list(&state.db, &actor, &filter, paging.request()).await?;
+    let page = accounts::list(&state.db, &actor, &filter, paging.request()).await?;
     Ok(web::Json(ListResponse::from_page(page, UserDto::from)))
 }
 
@@ -131,7 +133,7 @@ pub async fn list(
 )]
 #[get("/users/{id}")]
 pub async fn get_one(state: web::Data<AppState>, actor: Actor, id: web::Path<i32>) -> AppResult<web::Json<UserDto>> {
-    Ok(web::Json(users::get(&state.db, &actor, id.into_inner()).await?.into()))
+    Ok(web::Json(accounts::get(&state.db, &actor, id.into_inner()).await?.into()))
 }
 
 #[utoipa::path(
@@ -148,7 +150,7 @@ pub async fn get_one(state: web::Data<AppState>, actor: Actor, id: web::Path<i32
 #[post("/users")]
 pub async fn create(state: web::Data<AppState>, actor: Actor, body: web::Json<CreateUser>) -> AppResult<HttpResponse> {
     // Who may, before what was sent is checked: a refused caller learns nothing from it.
-    actor.require(users::CREATORS)?;
+    actor.require(accounts::CREATORS)?;
     let body = body.into_inner();
     let mut p = Parser::default();
     let username = p.take(Username::parse(&body.username));
@@ -166,7 +168,7 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, body: web::Json<Cr
             deputy_id: body.deputy_id,
         })
     })?;
-    let view = users::create(&state.db, &state.hasher, &actor, state.clock.now(), new).await?;
+    let view = accounts::create(&state.db, &state.hasher, &actor, state.clock.now(), new).await?;
     Ok(HttpResponse::Created().json(UserDto::from(view)))
 }
 
@@ -210,6 +212,6 @@ pub async fn update(
             active: body.active,
         })
     })?;
-    let view = users::update(&state.db, &state.hasher, &actor, state.clock.now(), id.into_inner(), changes).await?;
+    let view = accounts::update(&state.db, &state.hasher, &actor, state.clock.now(), id.into_inner(), changes).await?;
     Ok(web::Json(view.into()))
 }

@@ -12,8 +12,8 @@ use crate::entities::webhook;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice};
 use crate::http::patch::nullable;
-use crate::services::actor::Actor;
-use crate::services::webhooks::{self, NewWebhook, WebhookChanges, WebhookFilter, WebhookTarget};
+use crate::services::notices::webhooks::{self, NewWebhook, WebhookChanges, WebhookFilter, WebhookTarget};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -30,9 +30,11 @@ use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::photo_intake::{self, PhotoProblem};
 use crate::photos::{Variant, is_valid_hash};
-use crate::services::activities::{self, ActivityView, CaseRef};
-use crate::services::actor::Actor;
-use crate::services::reception_roster;
+use crate::services::books::{
+    activities::{self, ActivityView, CaseRef},
+    reception_roster,
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 use actix_multipart::Multipart;
 

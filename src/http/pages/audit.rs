@@ -14,7 +14,7 @@ use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::{PageError, html};
-use crate::services::audit;
+use crate::services::privacy::audit;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -29,11 +29,12 @@ use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::photo_intake::{self, PhotoProblem};
 use crate::photos::Variant;
-use crate::services::actor::Actor;
-use crate::services::contact_records::{self, ContactFilter};
-use crate::services::deputy_reports;
-use crate::services::reception_roster;
-use crate::services::ten_haves::{self, Evidence};
+use crate::services::books::{
+    contact_records::{self, ContactFilter},
+    reception_roster, reports,
+    ten_haves::{self, Evidence},
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -224,7 +225,7 @@ async fn render(
     let can_manage = managed.contains(station.id);
     let own_deputy = if actor.is(Role::Deputy) { actor.deputy_id } else { None };
     let checklist = ten_haves::checklist(&state.db, actor, station.id).await.map_err(fail)?;
-    let reports = deputy_reports::list(&state.db, actor, station.id, None, None).await.map_err(fail)?;
+    let reports = reports::list(&state.db, actor, station.id, None, None).await.map_err(fail)?;
     let contacts =
         contact_records::list(&state.db, &state.cipher, actor, state.clock.now(), station.id, ContactFilter::default())
             .await
@@ -425,7 +426,7 @@ pub async fn record_report(
         published: form.published.is_some(),
     };
     let result = match request.parse(local_today(&state)) {
-        Ok(new) => deputy_reports::record(&state.db, &actor, state.clock.now(), station_id, new).await.map(|_| ()),
+        Ok(new) => reports::record(&state.db, &actor, state.clock.now(), station_id, new).await.map(|_| ()),
         Err(error) => Err(error),
     };
     after(&req, &state, &actor, lang, station_id, result, |errors| Refusal {

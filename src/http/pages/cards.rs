@@ -10,7 +10,8 @@ use crate::entities::{deputy, station};
 use crate::error::AppError;
 use crate::http::i18n::Lang;
 use crate::http::pages::{PageError, html};
-use crate::services::{cards, stations};
+use crate::services::books::cards;
+use crate::services::organisation::stations;
 use crate::state::AppState;
 
 /// Cards on one A4 sheet (2 × 2 A6).

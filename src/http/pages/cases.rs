@@ -32,14 +32,19 @@ use crate::http::pages::stations::{field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
 use crate::http::photo_intake::{self, PhotoProblem};
 use crate::jobs::sweep::is_overdue;
-use crate::services::actor::{Actor, with_descendants};
-use crate::services::case_actions;
-use crate::services::case_queries::{self, CaseFilter, CaseSort};
-use crate::services::deputies::{self, DeputyFilter};
-use crate::services::figures::Figure;
-use crate::services::ledgers::Period;
-use crate::services::templates::{self, TemplateKind};
-use crate::services::{categories, topics, units};
+use crate::services::books::ledgers::Period;
+use crate::services::cases::{
+    actions,
+    queries::{self, CaseFilter, CaseSort},
+    reply_templates::{self, TemplateKind},
+};
+use crate::services::insight::{figures::Figure, topics};
+use crate::services::organisation::{
+    actor::{Actor, with_descendants},
+    categories,
+    deputies::{self, DeputyFilter},
+    units,
+};
 use crate::state::AppState;
 use actix_multipart::Multipart;
 
@@ -248,7 +253,7 @@ async fn filter_of(state: &AppState, query: &QueueQuery, now: DateTime<Utc>) -> 
         other => other.parse::<CaseStatus>().map(|s| vec![s]).unwrap_or_default(),
     };
     let due_before = match yes(&query.due_soon) {
-        Some(true) => Some(case_queries::soon_horizon(&state.db, &state.settings, now).await?),
+        Some(true) => Some(queries::soon_horizon(&state.db, &state.settings, now).await?),
         _ => None,
     };
     let received = if given(&query.from).is_some() || given(&query.to).is_some() {
@@ -349,11 +354,11 @@ pub async fn queue(
     let query = query.into_inner();
     let fail = |e| PageError::new(e, lang);
     let now = state.clock.now();
-    let soon = case_queries::soon_horizon(&state.db, &state.settings, now).await.map_err(fail)?;
+    let soon = queries::soon_horizon(&state.db, &state.settings, now).await.map_err(fail)?;
     let filter = filter_of(&state, &query, now).await.map_err(fail)?;
     let paging = PageRequest::new(query.page, Some(20));
-    let page = case_queries::list(&state.db, &actor, now, &filter, paging).await.map_err(fail)?;
-    let counts = case_queries::counts(&state.db, &actor, now, soon).await.map_err(fail)?;
+    let page = queries::list(&state.db, &actor, now, &filter, paging).await.map_err(fail)?;
+    let counts = queries::counts(&state.db, &actor, now, soon).await.map_err(fail)?;
     let names = names(&state, &actor).await.map_err(fail)?;
     let supervisor = actor.is_admin() || actor.is(Role::Manager);
     let wide_filters = !(actor.is(Role::Deputy) || actor.is(Role::Handler));
@@ -438,7 +443,7 @@ pub async fn queue(
         _ => lang.t("cases.bulk_invalid").into_owned(),
     });
     let templates = if supervisor {
-        templates::usable(&state.db, &actor, Some(TemplateKind::Reply))
+        reply_templates::usable(&state.db, &actor, Some(TemplateKind::Reply))
             .await
             .map_err(fail)?
             .into_iter()
@@ -523,7 +528,7 @@ pub async fn bulk(
     if !csrf::verify(&req, &csrf_token) {
         return Err(PageError::csrf(lang));
     }
-    actor.require(case_actions::BULK_ROLES).map_err(|e| PageError::new(e, lang))?;
+    actor.require(actions::BULK_ROLES).map_err(|e| PageError::new(e, lang))?;
     let back = fields.get("back").map(String::as_str).unwrap_or("");
     let back = if back.starts_with('/') || back.contains("://") { "" } else { back };
     let target = |extra: String| {
@@ -536,7 +541,7 @@ pub async fn bulk(
     let action = match field("bulk_action").as_deref() {
         Some("reply") => {
             let text = match field("template_id").and_then(|id| id.parse::<i32>().ok()) {
-                Some(id) => templates::usable(&state.db, &actor, Some(TemplateKind::Reply))
+                Some(id) => reply_templates::usable(&state.db, &actor, Some(TemplateKind::Reply))
                     .await
                     .map_err(|e| PageError::new(e, lang))?
                     .into_iter()
@@ -776,12 +781,12 @@ async fn render_case(
 ) -> Result<HttpResponse, PageError> {
     let fail = |e| PageError::new(e, lang);
     let now = state.clock.now();
-    let detail = case_queries::detail(&state.db, &state.cipher, actor, id, now, Some(ip)).await.map_err(fail)?;
+    let detail = queries::detail(&state.db, &state.cipher, actor, id, now, Some(ip)).await.map_err(fail)?;
     let record = &detail.case;
-    let available = case_actions::available(&state.db, actor, record).await.map_err(fail)?;
+    let available = actions::available(&state.db, actor, record).await.map_err(fail)?;
     let has = |name: &str| available.contains(&name);
     let status = record.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
-    let soon = case_queries::soon_horizon(&state.db, &state.settings, now).await.map_err(fail)?;
+    let soon = queries::soon_horizon(&state.db, &state.settings, now).await.map_err(fail)?;
     let supervisor = actor.is_admin() || actor.is(Role::Manager);
     let pending = detail.extensions.iter().find(|e| e.status == "pending");
     let can = Can {
@@ -835,7 +840,7 @@ async fn render_case(
         && record.deputy_id.is_some()
         && matches!(actor.role, Role::Admin | Role::Manager | Role::Deputy);
     let templates: Vec<(i32, String, String)> = if can.reply {
-        templates::usable(&state.db, actor, Some(TemplateKind::Reply))
+        reply_templates::usable(&state.db, actor, Some(TemplateKind::Reply))
             .await
             .map_err(fail)?
             .into_iter()
@@ -990,7 +995,7 @@ pub async fn act(
     if !csrf::verify(&req, &form.csrf) {
         return Err(PageError::csrf(lang));
     }
-    case_actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
+    actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
     let result = match form.request() {
         Ok(request) => perform(&state, &session.0, *id, &request).await.map(|_| ()),
         Err(error) => Err(error),
@@ -1024,7 +1029,7 @@ pub async fn progress_with_photos(
         return Err(PageError::csrf(lang));
     }
     // Before any photo is processed and stored.
-    case_actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
+    actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
     let optional = |name: &str| Some(received.text(name)).filter(|v| !v.trim().is_empty());
     let form = ActionForm {
         csrf: received.text("csrf"),
@@ -1076,8 +1081,9 @@ async fn respond(
             return Ok(redirect(&format!("/app/cases/{id}?done={done}")));
         }
         Err(AppError::Conflict { code, .. }) => {
-            let current =
-                crate::services::case_access::get(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
+            let current = crate::services::cases::access::get(&state.db, &actor, id)
+                .await
+                .map_err(|e| PageError::new(e, lang))?;
             let status = current.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
             let key = match code {
                 "stale_version" => "case.conflict.stale",

@@ -18,10 +18,12 @@ use crate::http::i18n::Lang;
 use crate::http::pages::charts::{self, Bar, TrendLegend, TrendPoint};
 use crate::http::pages::home::Nav;
 use crate::http::pages::{PageError, html, urlencoding_component};
-use crate::services::dashboard::{self, Compare, Dashboard, DashboardRequest};
-use crate::services::figures::Figure;
-use crate::services::ledgers::Period;
-use crate::services::stats::{Figures, Group, GroupBy};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::{
+    dashboard::{self, Compare, Dashboard, DashboardRequest},
+    figures::Figure,
+    stats::{Figures, Group, GroupBy},
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -412,7 +414,7 @@ fn breakdown(
 
 async fn station_choices(
     state: &AppState,
-    actor: &crate::services::actor::Actor,
+    actor: &crate::services::organisation::actor::Actor,
 ) -> Result<Vec<StationChoice>, AppError> {
     let scope = actor.readable_stations(&state.db).await?;
     let mut select = station::Entity::find().order_by_asc(station::Column::Id);
@@ -554,13 +556,14 @@ pub async fn download(
     let place = if station_id.is_none() && dashboard::is_light(&actor) {
         actor.display_name.clone().unwrap_or_else(|| actor.username.clone())
     } else {
-        crate::services::stats::place_name(&state.db, station_id).await.map_err(fail)?
+        crate::services::insight::stats::place_name(&state.db, station_id).await.map_err(fail)?
     };
     let (from, to) = (d.period.from, d.period.to);
-    let bytes = web::block(move || crate::services::dashboard_xlsx::workbook(&d, &place, tz, now).map(|b| (b, place)))
-        .await
-        .map_err(|e| fail(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))?
-        .map_err(fail)?;
+    let bytes =
+        web::block(move || crate::services::insight::dashboard_xlsx::workbook(&d, &place, tz, now).map(|b| (b, place)))
+            .await
+            .map_err(|e| fail(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))?
+            .map_err(fail)?;
     let (bytes, place) = bytes;
     let ascii = format!("dashboard-{from}-{to}.xlsx");
     let name = format!("{place}-办理情况-{from}至{to}.xlsx");

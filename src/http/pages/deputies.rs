@@ -15,9 +15,11 @@ use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::stations::{Pager, field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect};
-use crate::services::actor::Actor;
-use crate::services::deputies::{self, DeputyFilter};
-use crate::services::stations::{self, StationFilter};
+use crate::services::organisation::{
+    actor::Actor,
+    deputies::{self, DeputyFilter},
+    stations::{self, StationFilter},
+};
 use crate::state::AppState;
 
 struct Row {

@@ -13,10 +13,12 @@ use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::{PageError, html};
-use crate::services::deputy_comparison::{self, Comparison};
-use crate::services::figures::Figure;
-use crate::services::ledgers::Period;
-use crate::services::stats::{Figures, xlsx_error};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::{
+    deputy_comparison::{self, Comparison},
+    figures::Figure,
+    stats::{Figures, xlsx_error},
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -199,7 +201,7 @@ pub async fn download(
 
 fn workbook(c: &Comparison) -> AppResult<Vec<u8>> {
     let mut workbook = Workbook::new();
-    let header = crate::services::xlsx::heading();
+    let header = crate::services::support::xlsx::heading();
     let percent = Format::new().set_num_format("0.0%");
     let sheet = workbook.add_worksheet();
     sheet.set_name("代表履职对比").map_err(xlsx_error)?;

@@ -18,10 +18,12 @@ use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::day_label;
 use crate::http::pages::{PageError, html};
-use crate::services::deputies;
-use crate::services::ledgers::Period;
-use crate::services::performance::{self, FileLine, Window};
-use crate::services::stats::{self, Figures, StatsRequest};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::{
+    performance::{self, FileLine, Window},
+    stats::{self, Figures, StatsRequest},
+};
+use crate::services::organisation::deputies;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -8,7 +8,7 @@ use crate::http::csrf;
 use crate::http::extract::{SESSION_COOKIE, StaffSession, UnreadNotifications};
 use crate::http::i18n::Lang;
 use crate::http::pages::{PageError, html, redirect};
-use crate::services::actor::Actor;
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 

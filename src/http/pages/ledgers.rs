@@ -15,8 +15,10 @@ use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::{PageError, html};
-use crate::services::ledgers::render::{self, Format};
-use crate::services::ledgers::{CellKind, LedgerCode, Period};
+use crate::services::books::ledgers::{
+    CellKind, LedgerCode, Period,
+    render::{self, Format},
+};
 use crate::state::AppState;
 
 /// The print view shows at most this many rows; larger books are for the spreadsheet.
@@ -212,7 +214,7 @@ pub async fn download(
 #[cfg(test)]
 mod tests {
     use super::column_shares;
-    use crate::services::ledgers::CellKind;
+    use crate::services::books::ledgers::CellKind;
 
     #[test]
     fn columns_share_the_page_by_their_widths() {

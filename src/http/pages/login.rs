@@ -10,7 +10,7 @@ use crate::http::csrf::{self, CsrfToken};
 use crate::http::extract::SESSION_COOKIE;
 use crate::http::i18n::Lang;
 use crate::http::pages::{PageError, html, redirect, safe_next};
-use crate::services::auth::{self, LoginContext};
+use crate::services::organisation::auth::{self, LoginContext};
 use crate::state::AppState;
 
 #[derive(Template)]

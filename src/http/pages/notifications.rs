@@ -11,7 +11,7 @@ use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::stations::{Pager, total_label};
 use crate::http::pages::{PageError, html, redirect};
-use crate::services::notifications;
+use crate::services::notices::notifications;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

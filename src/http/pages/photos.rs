@@ -12,7 +12,7 @@ use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
 use crate::http::pages::PageError;
 use crate::photos::{Variant, is_valid_hash};
-use crate::services::{case_access, tracking};
+use crate::services::cases::{access, tracking};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -57,7 +57,7 @@ pub async fn staff_photo(
 ) -> Result<HttpResponse, PageError> {
     let (id, hash) = path.into_inner();
     let fail = |e| PageError::new(e, lang);
-    let record = case_access::get(&state.db, &session.0, id).await.map_err(fail)?;
+    let record = access::get(&state.db, &session.0, id).await.map_err(fail)?;
     let bytes = photo_of(&state, &record, &hash, query.thumb).await.map_err(fail)?;
     Ok(jpeg(bytes, false))
 }

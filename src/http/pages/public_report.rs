@@ -11,8 +11,7 @@ use crate::http::pages::charts::{self, TrendLegend, TrendPoint};
 use crate::http::pages::resident::track::status_label;
 use crate::http::pages::resident::{Prefs, local_date};
 use crate::http::pages::{PageError, html};
-use crate::services::public_report::Report;
-use crate::services::stats::Figures;
+use crate::services::insight::{public_report::Report, stats::Figures};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

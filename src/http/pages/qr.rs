@@ -10,7 +10,9 @@ use crate::error::AppError;
 use crate::http::i18n::Lang;
 use crate::http::pages::PageError;
 use crate::qr::{self, Format};
-use crate::services::{cards, stations, tracking};
+use crate::services::books::cards;
+use crate::services::cases::tracking;
+use crate::services::organisation::stations;
 use crate::state::AppState;
 
 /// A day: codes only change when a token is rotated, and the ETag covers the rest.

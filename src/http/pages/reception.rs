@@ -19,9 +19,11 @@ use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{RosterLine, day_label, lines, slot_label};
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
-use crate::services::actor::Actor;
-use crate::services::reception_log::{self, Clock, VisitFilter};
-use crate::services::reception_roster;
+use crate::services::books::{
+    reception_log::{self, Clock, VisitFilter},
+    reception_roster,
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -3,7 +3,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::domain::reception::Slot;
 use crate::http::i18n::Lang;
-use crate::services::reception_roster::DutyView;
+use crate::services::books::reception_roster::DutyView;
 
 pub struct RosterLine {
     pub day: String,

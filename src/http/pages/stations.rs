@@ -15,8 +15,10 @@ use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::{PageError, html};
-use crate::services::actor::Actor;
-use crate::services::stations::{self, StationFilter};
+use crate::services::organisation::{
+    actor::Actor,
+    stations::{self, StationFilter},
+};
 use crate::state::AppState;
 
 pub struct Pager {

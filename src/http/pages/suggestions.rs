@@ -24,8 +24,8 @@ use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
-use crate::services::actor::Actor;
-use crate::services::suggestions::{self, SuggestionFilter, SuggestionView};
+use crate::services::books::suggestions::{self, SuggestionFilter, SuggestionView};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

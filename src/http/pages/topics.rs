@@ -19,10 +19,12 @@ use crate::http::extract::StaffSession;
 use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::{PageError, html};
-use crate::services::actor::Actor;
-use crate::services::ledgers::Period;
-use crate::services::stats::place_name;
-use crate::services::topics::{self, HotTopics};
+use crate::services::books::ledgers::Period;
+use crate::services::insight::{
+    stats::place_name,
+    topics::{self, HotTopics},
+};
+use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

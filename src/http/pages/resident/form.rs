@@ -18,9 +18,8 @@ use crate::http::multipart::{self, FormLimits, ReceivedForm};
 use crate::http::pages::resident::Prefs;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::photo_intake::{self, PhotoProblem};
-use crate::services::deputies::QrTarget;
-use crate::services::intake::{Channel, IntakeContext, IntakeTarget, submit};
-use crate::services::stations;
+use crate::services::cases::intake::{Channel, IntakeContext, IntakeTarget, submit};
+use crate::services::organisation::{deputies::QrTarget, stations};
 use crate::state::AppState;
 
 pub struct DeputyCard {
@@ -167,7 +166,7 @@ async fn render(
     let errors: HashMap<String, String> = error_list.iter().cloned().collect();
     let has_errors = !errors.is_empty();
     let today = crate::http::api::reception::local_today(state);
-    let upcoming = crate::services::reception_roster::public_upcoming(
+    let upcoming = crate::services::books::reception_roster::public_upcoming(
         &state.db,
         target.station.id,
         today,

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::http::i18n::Lang;
 use crate::http::pages::resident::{Prefs, local_date, local_time};
 use crate::http::pages::{PageError, html, redirect};
-use crate::services::tracking::{self, PublicCase, Rating};
+use crate::services::cases::tracking::{self, PublicCase, Rating};
 use crate::state::AppState;
 
 pub struct TimelineEntry {

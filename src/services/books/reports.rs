@@ -1,0 +1,218 @@
+//! Deputies' reports to voters (代表述职登记簿): where and how a deputy reported, who came,
+//! what they said and how they voted. Managers of the station record and edit them
+//! (administrators any); viewers and the station's deputies read them; handlers have no
+//! business here.
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use crate::domain::reception::DateRange;
+use crate::domain::station_books::{ReportForm, Vote};
+use crate::entities::{deputy, deputy_report};
+use crate::error::{AppError, AppResult};
+use crate::services::books::reception_roster::{managed_station, readable_station, station_deputies};
+use crate::services::organisation::actor::Actor;
+use crate::services::privacy::audit;
+
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub deputy_id: i32,
+    pub reported_on: NaiveDate,
+    pub place: String,
+    pub form: ReportForm,
+    pub voters_present: i32,
+    pub summary: String,
+    pub comments: Option<String>,
+    pub vote: Vote,
+    pub published: bool,
+}
+
+/// Changes to a report: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ReportChanges {
+    pub version: i32,
+    pub reported_on: Option<NaiveDate>,
+    pub place: Option<String>,
+    pub form: Option<ReportForm>,
+    pub summary: Option<String>,
+    pub comments: Option<Option<String>>,
+    pub voters_present: Option<i32>,
+    /// All three counts together; checked against the voters present (given or kept).
+    pub vote: Option<Vote>,
+    pub published: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub report: deputy_report::Model,
+    pub deputy_name: String,
+}
+
+impl ReportView {
+    pub fn vote(&self) -> Vote {
+        Vote {
+            satisfied: self.report.votes_satisfied,
+            basically_satisfied: self.report.votes_basically_satisfied,
+            dissatisfied: self.report.votes_dissatisfied,
+        }
+    }
+}
+
+async fn views(db: &impl ConnectionTrait, reports: Vec<deputy_report::Model>) -> AppResult<Vec<ReportView>> {
+    let ids: Vec<i32> = reports.iter().map(|r| r.deputy_id).collect();
+    let names: HashMap<i32, String> = deputy::Entity::find()
+        .filter(deputy::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    Ok(reports
+        .into_iter()
+        .map(|report| ReportView { deputy_name: names.get(&report.deputy_id).cloned().unwrap_or_default(), report })
+        .collect())
+}
+
+/// Records a report given at a station the actor manages, by one of its deputies.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    station_id: i32,
+    new: NewReport,
+) -> AppResult<ReportView> {
+    managed_station(db, actor, station_id).await?;
+    station_deputies(db, station_id, &[new.deputy_id], "deputy_id").await?;
+    let report = deputy_report::ActiveModel {
+        station_id: Set(station_id),
+        deputy_id: Set(new.deputy_id),
+        reported_on: Set(new.reported_on),
+        place: Set(new.place),
+        form: Set(new.form.as_str().to_string()),
+        voters_present: Set(new.voters_present),
+        summary: Set(new.summary),
+        comments: Set(new.comments),
+        votes_satisfied: Set(new.vote.satisfied),
+        votes_basically_satisfied: Set(new.vote.basically_satisfied),
+        votes_dissatisfied: Set(new.vote.dissatisfied),
+        published: Set(new.published),
+        recorded_by: Set(actor.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        now,
+        Some(actor.user_id),
+        "deputy_report_recorded",
+        Some(("deputy_report", Some(report.id))),
+        None,
+        None,
+    )
+    .await?;
+    views(db, vec![report]).await?.pop().ok_or(AppError::NotFound("report"))
+}
+
+/// A station's reports in a period, newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    station_id: i32,
+    range: Option<DateRange>,
+    deputy_id: Option<i32>,
+) -> AppResult<Vec<ReportView>> {
+    readable_station(db, actor, station_id).await?;
+    let mut select = deputy_report::Entity::find().filter(deputy_report::Column::StationId.eq(station_id));
+    if let Some(range) = range {
+        select = select.filter(deputy_report::Column::ReportedOn.between(range.from, range.to));
+    }
+    if let Some(deputy_id) = deputy_id {
+        select = select.filter(deputy_report::Column::DeputyId.eq(deputy_id));
+    }
+    let reports = select
+        .order_by_desc(deputy_report::Column::ReportedOn)
+        .order_by_desc(deputy_report::Column::Id)
+        .all(db)
+        .await?;
+    views(db, reports).await
+}
+
+async fn readable_report(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<deputy_report::Model> {
+    let report = deputy_report::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("report"))?;
+    readable_station(db, actor, report.station_id).await.map_err(|e| e.not_found_as("report"))?;
+    Ok(report)
+}
+
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<ReportView> {
+    let report = readable_report(db, actor, id).await?;
+    views(db, vec![report]).await?.pop().ok_or(AppError::NotFound("report"))
+}
+
+/// Edits a report (a manager of its station) if `changes.version` is still current.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i32,
+    changes: ReportChanges,
+) -> AppResult<ReportView> {
+    let current = readable_report(db, actor, id).await?;
+    managed_station(db, actor, current.station_id).await.map_err(|e| e.not_found_as("report"))?;
+    let mut update = deputy_report::Entity::update_many()
+        .col_expr(deputy_report::Column::Version, Expr::value(current.version + 1))
+        .col_expr(deputy_report::Column::UpdatedAt, Expr::value(now));
+    macro_rules! set {
+        ($column:ident, $value:expr) => {
+            update = update.col_expr(deputy_report::Column::$column, Expr::value($value));
+        };
+    }
+    if let Some(day) = changes.reported_on {
+        set!(ReportedOn, day);
+    }
+    if let Some(place) = changes.place {
+        set!(Place, place);
+    }
+    if let Some(form) = changes.form {
+        set!(Form, form.as_str());
+    }
+    if let Some(summary) = changes.summary {
+        set!(Summary, summary);
+    }
+    if let Some(comments) = changes.comments {
+        set!(Comments, comments);
+    }
+    if changes.voters_present.is_some() || changes.vote.is_some() {
+        let voters = changes.voters_present.unwrap_or(current.voters_present);
+        let vote = changes.vote.unwrap_or(Vote {
+            satisfied: current.votes_satisfied,
+            basically_satisfied: current.votes_basically_satisfied,
+            dissatisfied: current.votes_dissatisfied,
+        });
+        let vote =
+            Vote::new(vote.satisfied, vote.basically_satisfied, vote.dissatisfied, voters).map_err(AppError::field)?;
+        set!(VotersPresent, voters);
+        set!(VotesSatisfied, vote.satisfied);
+        set!(VotesBasicallySatisfied, vote.basically_satisfied);
+        set!(VotesDissatisfied, vote.dissatisfied);
+    }
+    if let Some(published) = changes.published {
+        set!(Published, published);
+    }
+    let done = update
+        .filter(deputy_report::Column::Id.eq(id))
+        .filter(deputy_report::Column::Version.eq(changes.version))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(AppError::stale_version("report", current.version));
+    }
+    audit::record(db, now, Some(actor.user_id), "deputy_report_updated", Some(("deputy_report", Some(id))), None, None)
+        .await?;
+    get(db, actor, id).await
+}

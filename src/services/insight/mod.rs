@@ -1,0 +1,13 @@
+//! What the numbers say: statistics and their roll-ups and medians, the figures behind every
+//! rate, the dashboard, each deputy's performance file and comparison, the public report and
+//! hot topics. Reads `cases` and `books`; writes nothing but exports; never `http` or `jobs`.
+pub mod dashboard;
+pub mod dashboard_xlsx;
+pub mod deputy_comparison;
+pub mod figures;
+pub mod medians;
+pub mod performance;
+pub mod public_report;
+pub mod rollup;
+pub mod stats;
+pub mod topics;
