@@ -6,8 +6,8 @@ use std::io::Cursor;
 use criterion::{Criterion, criterion_group, criterion_main};
 use image::{ImageFormat, RgbImage};
 use liaison::domain::intake::{RawSubmission, parse_submission};
-use liaison::http::i18n::Lang;
 use liaison::http::pages::resident::form;
+use liaison::http::shared::i18n::Lang;
 use liaison::photos::{PhotoLimits, process};
 use liaison::qr;
 

@@ -4,6 +4,11 @@ use std::fmt;
 
 use rand::Rng;
 
+use super::case_state::Satisfaction;
+use super::field::FieldError;
+use super::intake::MAX_COMMENT_CHARS;
+use super::text;
+
 /// Crockford's base32: digits and letters without I, L, O, U.
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// 12 characters × 5 bits = 60 bits: guessing one of a million live codes takes ~10^12 tries.
@@ -53,6 +58,30 @@ impl fmt::Display for TrackingCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A resident's rating of the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rating {
+    pub satisfaction: Satisfaction,
+    pub solved: bool,
+    pub comment: Option<String>,
+}
+
+/// A rating as the form or the JSON sends it: how satisfied, whether solved (required), and
+/// an optional comment of at most 500 characters.
+pub fn parse_rating(satisfaction: &str, solved: Option<bool>, comment: Option<&str>) -> Result<Rating, FieldError> {
+    let comment = text::optional_text("comment", comment, MAX_COMMENT_CHARS)?;
+    match (satisfaction.parse::<Satisfaction>(), solved) {
+        (Ok(satisfaction), Some(solved)) => Ok(Rating { satisfaction, solved, comment }),
+        (Err(_), _) => Err(FieldError::invalid("satisfaction", "satisfied, basically_satisfied or dissatisfied")),
+        (_, None) => Err(FieldError::required("solved")),
+    }
+}
+
+/// The resident's reason for withdrawing: optional, at most 500 characters.
+pub fn parse_withdraw_reason(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    text::optional_text("reason", raw, MAX_COMMENT_CHARS)
 }
 
 #[cfg(test)]

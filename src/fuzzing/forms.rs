@@ -8,7 +8,7 @@ use actix_web::web::Bytes;
 
 use crate::domain::intake::{self, Contact, RawSubmission};
 use crate::domain::phone::Phone;
-use crate::http::multipart::{self, FileProblem, FormLimits};
+use crate::http::shared::multipart::{self, FileProblem, FormLimits};
 
 /// `application/x-www-form-urlencoded` → `RawSubmission` → `Submission`: what is accepted keeps
 /// every rule of the form (lengths, coordinates, consent, anonymous means no contact).

@@ -13,7 +13,6 @@ use futures_util::StreamExt;
 use crate::domain::field::{FieldError, Problem};
 use crate::error::AppError;
 use crate::http::api::MAX_JSON_BYTES;
-use crate::http::i18n::Lang;
 use crate::http::pages::PageError;
 
 /// A search of 200 characters is plenty; every query parameter is held to it.
@@ -166,7 +165,7 @@ pub fn query_config() -> actix_web::web::QueryConfig {
             _ => "the query could not be read".to_string(),
         };
         let error = AppError::BadRequest(format!("bad query parameters: {cause}"));
-        if req.path().starts_with("/api/") { error.into() } else { PageError::new(error, Lang::of(req)).into() }
+        if req.path().starts_with("/api/") { error.into() } else { PageError::from(error).into() }
     })
 }
 
@@ -180,7 +179,7 @@ pub fn form_config() -> actix_web::web::FormConfig {
             }
             _ => AppError::BadRequest("the form could not be read".into()),
         };
-        if req.path().starts_with("/api/") { error.into() } else { PageError::new(error, Lang::of(req)).into() }
+        if req.path().starts_with("/api/") { error.into() } else { PageError::from(error).into() }
     })
 }
 
@@ -220,7 +219,7 @@ async fn read_body(payload: &mut Payload, limit: usize) -> Result<Option<Bytes>,
 
 /// A refusal in the form the caller reads: JSON under `/api/`, a page elsewhere.
 fn refuse(req: &ServiceRequest, error: AppError) -> Error {
-    if req.path().starts_with("/api/") { error.into() } else { PageError::new(error, Lang::of(req.request())).into() }
+    if req.path().starts_with("/api/") { error.into() } else { PageError::from(error).into() }
 }
 
 pub async fn guard(

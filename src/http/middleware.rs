@@ -8,8 +8,8 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use tracing_actix_web::RequestId;
 
-use crate::http::csrf::{self, FreshCsrfToken};
-use crate::http::i18n::{LANG_COOKIE, query_lang};
+use crate::http::shared::csrf::{self, FreshCsrfToken};
+use crate::http::shared::i18n::{LANG_COOKIE, query_lang};
 use crate::state::AppState;
 
 const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \

@@ -9,7 +9,7 @@ use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 
 use crate::domain::redact::mask_long_numbers;
-use crate::http::client::ClientInfo;
+use crate::http::shared::client::ClientInfo;
 
 pub struct RequestSpan;
 

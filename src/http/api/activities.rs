@@ -14,7 +14,7 @@ use crate::domain::reception::{Slot, parse_date};
 use crate::domain::tracking::TrackingCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::books::{
     activities::{self, ActivityChanges, ActivityFilter, ActivityView, CaseRef, Mark, NewActivity},
     reception_roster,

@@ -13,7 +13,7 @@ use crate::domain::page::PageParams;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::ListResponse;
 use crate::http::api::stats::encode;
-use crate::http::client::ClientInfo;
+use crate::http::shared::client::ClientInfo;
 use crate::services::books::ledgers::Period;
 use crate::services::organisation::actor::Actor;
 use crate::services::privacy::audit::{self, AuditEntry, AuditFilter};

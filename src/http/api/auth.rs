@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::domain::account::NewPassword;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::client::ClientInfo;
+use crate::http::shared::client::ClientInfo;
 use crate::services::organisation::{
     actor::Actor,
     auth::{self, LoginContext},

@@ -13,10 +13,11 @@ use crate::domain::page::PageParams;
 use crate::entities::{case, case_event, case_photo, extension_request};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::ListResponse;
-use crate::http::client::ClientInfo;
-use crate::http::pages::photos::{jpeg, photo_of};
+use crate::http::shared::client::ClientInfo;
+use crate::http::shared::photos::jpeg;
 use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
+use crate::services::cases::photos::photo_of;
 use crate::services::cases::{
     access,
     actions::{self, ActionContext},
@@ -589,6 +590,6 @@ pub async fn photo(
 ) -> AppResult<HttpResponse> {
     let (id, hash) = path.into_inner();
     let record = access::get(&state.db, &actor, id).await?;
-    let bytes = photo_of(&state, &record, &hash, query.thumb).await?;
+    let bytes = photo_of(&state.db, &state.photos, &record, &hash, query.thumb).await?;
     Ok(jpeg(bytes, false))
 }

@@ -9,7 +9,7 @@ use crate::domain::text;
 use crate::entities::{category, tier};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{Parser, choice, patch_line};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     actor::Actor,
     categories::{self, CategoryChanges, NewCategory},

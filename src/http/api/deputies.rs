@@ -14,7 +14,7 @@ use crate::domain::text;
 use crate::entities::deputy;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice, optional_phone, patch_line, patch_phone, patch_text};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     actor::Actor,
     deputies::{self, DeputyChanges, DeputyFilter, NewDeputy, RosterDetails},

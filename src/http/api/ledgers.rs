@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{AppResult, ErrorBody};
-use crate::http::client::ClientInfo;
+use crate::http::shared::client::ClientInfo;
 use crate::services::books::ledgers::{
     self, Ledger, LedgerCode, LedgerScope, OpenRequest, Period,
     render::{self, Format},

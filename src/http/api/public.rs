@@ -10,11 +10,10 @@ use crate::domain::field::FieldError;
 use crate::domain::intake::{self, RawSubmission};
 use crate::domain::org::DeputyLevel;
 use crate::domain::token::looks_like_public_token;
-use crate::domain::tracking::TrackingCode;
+use crate::domain::tracking::{TrackingCode, parse_rating, parse_withdraw_reason};
 use crate::entities::{deputy, station};
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::client::ClientInfo;
-use crate::http::pages::resident::track::{parse_rating, parse_withdraw_reason};
+use crate::http::shared::client::ClientInfo;
 use crate::services::cases::{
     intake::{Channel, IntakeContext, IntakeTarget, submit},
     tracking,
@@ -366,7 +365,8 @@ pub async fn rate(
     body: web::Json<RatingRequest>,
 ) -> AppResult<web::Json<PublicSubmission>> {
     let code = parse_code(&code)?;
-    let rating = parse_rating(&body.satisfaction, Some(body.solved), body.comment.as_deref())?;
+    let rating =
+        parse_rating(&body.satisfaction, Some(body.solved), body.comment.as_deref()).map_err(AppError::field)?;
     tracking::rate(&state.db, state.clock.now(), &code, rating).await?;
     Ok(web::Json(submission_view(&state, &code).await?))
 }
@@ -397,7 +397,7 @@ pub async fn withdraw(
     body: web::Json<WithdrawRequest>,
 ) -> AppResult<web::Json<PublicSubmission>> {
     let code = parse_code(&code)?;
-    let reason = parse_withdraw_reason(body.reason.as_deref())?;
+    let reason = parse_withdraw_reason(body.reason.as_deref()).map_err(AppError::field)?;
     tracking::withdraw(&state.db, state.clock.now(), &code, reason).await?;
     Ok(web::Json(submission_view(&state, &code).await?))
 }

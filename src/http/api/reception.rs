@@ -12,7 +12,7 @@ use crate::domain::reception::{
 use crate::domain::text;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::Parser;
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::books::{
     reception_log::{self, Clock, NewVisit, VisitChanges, VisitFilter, VisitView},
     reception_roster::{self, DutyView, NewDuties, SwapWith},

@@ -13,7 +13,7 @@ use crate::domain::station_books::{
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::reception::{PeriodQuery, local_today, period};
 use crate::http::api::{Parser, optional_phone};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::books::{
     contact_records::{self, ContactChanges, ContactFilter, ContactView, NewContact},
     reception_roster,

@@ -11,7 +11,7 @@ use crate::domain::text;
 use crate::entities::station;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice, optional_phone, patch_line, patch_phone};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     actor::Actor,
     stations::{self, NewStation, StationChanges, StationFilter},

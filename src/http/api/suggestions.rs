@@ -16,7 +16,7 @@ use crate::domain::suggestion::{
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::reception::local_today;
 use crate::http::api::{ListResponse, Parser};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::books::suggestions::{
     self, Command, NewSuggestion, Now, Party, SuggestionChanges, SuggestionFilter, SuggestionView,
 };

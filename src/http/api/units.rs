@@ -10,7 +10,7 @@ use crate::domain::text;
 use crate::entities::unit;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, optional_phone, patch_line, patch_phone};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     actor::Actor,
     units::{self, NewUnit, UnitChanges},

@@ -11,7 +11,7 @@ use crate::domain::role::Role;
 use crate::domain::text;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice, patch_line};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     accounts::{self, NewUser, UserChanges, UserFilter, UserView},
     actor::Actor,

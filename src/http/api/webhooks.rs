@@ -11,7 +11,7 @@ use crate::domain::webhook::{MAX_SECRET_CHARS, UrlPolicy, WebhookFormat, parse_u
 use crate::entities::webhook;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::api::{ListResponse, Parser, choice};
-use crate::http::patch::nullable;
+use crate::http::shared::patch::nullable;
 use crate::services::notices::webhooks::{self, NewWebhook, WebhookChanges, WebhookFilter, WebhookTarget};
 use crate::services::organisation::actor::Actor;
 use crate::state::AppState;

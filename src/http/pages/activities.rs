@@ -18,17 +18,17 @@ use crate::entities::station;
 use crate::error::AppError;
 use crate::http::api::activities::{ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, UpdateActivity};
 use crate::http::api::reception::local_today;
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
-use crate::http::multipart::{self, FormLimits};
 use crate::http::pages::home::Nav;
-use crate::http::pages::photos::jpeg;
 use crate::http::pages::reception_roster_view::{day_label, slot_label};
 use crate::http::pages::resident::form::photo_message;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::photo_intake::{self, PhotoProblem};
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
+use crate::http::shared::multipart::{self, FormLimits};
+use crate::http::shared::photo_intake::{self, PhotoProblem};
+use crate::http::shared::photos::jpeg;
 use crate::photos::{Variant, is_valid_hash};
 use crate::services::books::{
     activities::{self, ActivityView, CaseRef},
@@ -153,27 +153,27 @@ async fn render_list(
     form: ActivityForm,
     errors: HashMap<String, String>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
-    let stations = stations_for(state, actor).await.map_err(fail)?;
-    let managed = actor.managed_stations(&state.db).await.map_err(fail)?;
+    let stations = stations_for(state, actor).await?;
+    let managed = actor.managed_stations(&state.db).await?;
     let station = match chosen {
-        Some(id) => stations.iter().find(|s| s.id == id).ok_or_else(|| fail(AppError::NotFound("station")))?,
+        Some(id) => {
+            stations.iter().find(|s| s.id == id).ok_or_else(|| PageError::from(AppError::NotFound("station")))?
+        }
         None => match stations.iter().find(|s| managed.contains(s.id)).or(stations.first()) {
             Some(station) => station,
-            None => return Err(fail(AppError::NotFound("station"))),
+            None => return Err(PageError::from(AppError::NotFound("station"))),
         },
     };
     let query = ActivityQuery { from: Some(period.0.clone()), to: Some(period.1.clone()), kind: None };
     let (page, period_errors) = match query.parse() {
         Ok(filter) => {
             let first = crate::http::api::activities::first_page(LIST_LIMIT);
-            (Some(activities::list(&state.db, actor, station.id, &filter, first).await.map_err(fail)?), HashMap::new())
+            (Some(activities::list(&state.db, actor, station.id, &filter, first).await?), HashMap::new())
         }
-        Err(error) => (None, field_messages(&error, lang).ok_or_else(|| fail(error))?),
+        Err(error) => (None, field_messages(&error, lang).ok_or_else(|| PageError::from(error))?),
     };
     let can_manage = managed.contains(station.id);
-    let deputies =
-        if can_manage { activities::scope_deputies(&state.db, station.id).await.map_err(fail)? } else { Vec::new() };
+    let deputies = if can_manage { activities::scope_deputies(&state.db, station.id).await? } else { Vec::new() };
     let (rows, total) = match page {
         Some(page) => (
             page.items
@@ -261,13 +261,13 @@ pub async fn record(
     let (fields, deputy_ids) = form_fields(&body, "deputy_ids");
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
     if !csrf::verify(&req, &field("csrf")) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     let station_id: i32 =
-        field("station_id").trim().parse().map_err(|_| PageError::new(AppError::NotFound("station"), lang))?;
+        field("station_id").trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
+    reception_roster::managed_station(&state.db, &actor, station_id).await?;
     let form = ActivityForm {
         kind: field("kind"),
         held_on: field("held_on"),
@@ -305,7 +305,7 @@ pub async fn record(
                 let period = year_bounds(local_today(&state));
                 render_list(&req, &state, &actor, lang, Some(station_id), period, form, errors).await
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -409,12 +409,11 @@ async fn render_one(
     shown: Shown,
 ) -> Result<HttpResponse, PageError> {
     let Shown { typed, errors, edit, edit_errors, conflict, saved, tracking_code } = shown;
-    let fail = |e: AppError| PageError::new(e, lang);
-    actor.require(&[Role::Admin, Role::Manager, Role::Viewer]).map_err(fail)?;
-    let view = activities::get(&state.db, actor, id).await.map_err(fail)?;
+    actor.require(&[Role::Admin, Role::Manager, Role::Viewer])?;
+    let view = activities::get(&state.db, actor, id).await?;
     let a = &view.activity;
-    let station = station::Entity::find_by_id(a.station_id).one(&state.db).await.map_err(|e| fail(e.into()))?;
-    let can_manage = actor.managed_stations(&state.db).await.map_err(fail)?.contains(a.station_id);
+    let station = station::Entity::find_by_id(a.station_id).one(&state.db).await?;
+    let can_manage = actor.managed_stations(&state.db).await?.contains(a.station_id);
     let marks = if can_manage {
         let current: HashMap<i32, (String, String)> = view
             .attendance
@@ -423,8 +422,7 @@ async fn render_one(
             .collect();
         let shown = typed.unwrap_or(current);
         activities::scope_deputies(&state.db, a.station_id)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|d| {
                 let (status, note) = shown.get(&d.id).cloned().unwrap_or_default();
@@ -501,7 +499,7 @@ pub async fn mark(
 ) -> Result<HttpResponse, PageError> {
     let (fields, _) = form_fields(&body, "");
     if !csrf::verify(&req, fields.get("csrf").map_or("", String::as_str)) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     let id = id.into_inner();
@@ -538,7 +536,7 @@ pub async fn mark(
                 render_one(&req, &state, &actor, lang, id, Shown { typed: Some(typed), errors, ..Shown::default() })
                     .await
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -554,12 +552,12 @@ pub async fn link_case(
 ) -> Result<HttpResponse, PageError> {
     let (fields, _) = form_fields(&body, "");
     if !csrf::verify(&req, fields.get("csrf").map_or("", String::as_str)) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    activities::require_managed(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
+    activities::require_managed(&state.db, &actor, id).await?;
     let typed = fields.get("tracking_code").cloned().unwrap_or_default();
     let result = match crate::domain::tracking::TrackingCode::parse(&typed) {
         Some(code) => {
@@ -576,7 +574,7 @@ pub async fn link_case(
                 render_one(&req, &state, &actor, lang, id, Shown { errors, tracking_code: typed, ..Shown::default() })
                     .await
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -594,12 +592,12 @@ pub async fn edit(
     let (fields, _) = form_fields(&body, "");
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
     if !csrf::verify(&req, &field("csrf")) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    activities::require_managed(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
+    activities::require_managed(&state.db, &actor, id).await?;
     let form = ActivityForm {
         kind: field("kind"),
         held_on: field("held_on"),
@@ -641,7 +639,7 @@ pub async fn edit(
                 render_one(&req, &state, &actor, lang, id, Shown { edit: Some(form), edit_errors, ..Shown::default() })
                     .await
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -666,22 +664,21 @@ pub async fn add_photos(
     id: web::Path<i32>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let received = multipart::read(payload, PHOTO_LIMITS).await.map_err(|e| PageError::new(e, lang))?;
+    let received = multipart::read(payload, PHOTO_LIMITS).await?;
     if !csrf::verify(&req, &received.text("csrf")) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     let id = id.into_inner();
     // Only those who may change the activity get to upload (and use the photo workers).
-    activities::require_managed(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
+    activities::require_managed(&state.db, &actor, id).await?;
     let mut problems: Vec<PhotoProblem> = received.problems.iter().copied().map(PhotoProblem::from).collect();
     let uploads: Vec<Vec<u8>> =
         received.files.into_iter().filter(|f| f.field == "photos" && !f.bytes.is_empty()).map(|f| f.bytes).collect();
     let result = if uploads.is_empty() && problems.is_empty() {
         Err(AppError::field(FieldError::required("photos")))
     } else {
-        let (photos, photo_problems) =
-            photo_intake::process_and_store(&state, uploads).await.map_err(|e| PageError::new(e, lang))?;
+        let (photos, photo_problems) = photo_intake::process_and_store(&state, uploads).await?;
         problems.extend(photo_problems);
         match problems.first() {
             Some(problem) => {
@@ -694,7 +691,7 @@ pub async fn add_photos(
         Ok(()) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
         Err(error) => match field_messages(&error, lang) {
             Some(errors) => render_one(&req, &state, &actor, lang, id, Shown { errors, ..Shown::default() }).await,
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -708,21 +705,19 @@ pub struct PhotoQuery {
 /// `GET /app/activities/{id}/photos/{hash}`: for signed-in staff who may read the activity.
 pub async fn photo(
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     path: web::Path<(i32, String)>,
     query: web::Query<PhotoQuery>,
 ) -> Result<HttpResponse, PageError> {
     let (id, hash) = path.into_inner();
-    let fail = |e| PageError::new(e, lang);
     if !is_valid_hash(&hash) {
-        return Err(fail(AppError::NotFound("photo")));
+        return Err(PageError::from(AppError::NotFound("photo")));
     }
-    activities::readable_photo(&state.db, &session.0, id, &hash).await.map_err(fail)?;
+    activities::readable_photo(&state.db, &session.0, id, &hash).await?;
     let variant = if query.thumb { Variant::Thumb } else { Variant::Full };
     let bytes = state.photos.open_async(hash, variant).await.map_err(|e| {
         tracing::error!(error = %e, "a recorded photo is missing from the store");
-        fail(AppError::NotFound("photo"))
+        PageError::from(AppError::NotFound("photo"))
     })?;
     Ok(jpeg(bytes, false))
 }

@@ -9,11 +9,11 @@ use serde::Deserialize;
 use crate::domain::page::PageRequest;
 use crate::error::AppError;
 use crate::http::api::audit::{AuditFormat, AuditQuery, download as download_log, filter_of};
-use crate::http::client::ClientInfo;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::client::ClientInfo;
+use crate::http::shared::i18n::Lang;
 use crate::services::privacy::audit;
 use crate::state::AppState;
 
@@ -115,9 +115,8 @@ pub async fn index(
     query: web::Query<AuditPageQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let fail = |e| PageError::new(e, lang);
     if !actor.is_admin() {
-        return Err(fail(AppError::forbidden("the audit log is for administrators")));
+        return Err(PageError::from(AppError::forbidden("the audit log is for administrators")));
     }
     let typed = |raw: &Option<String>| raw.clone().unwrap_or_default();
     let filter_query = query.href_query();
@@ -163,10 +162,10 @@ pub async fn index(
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         }
-        Err(error) => return Err(fail(error)),
+        Err(error) => return Err(PageError::from(error)),
     };
     let request = PageRequest { page: page.page, per_page: PER_PAGE };
-    let found = audit::list(&state.db, &actor, &filter, request).await.map_err(fail)?;
+    let found = audit::list(&state.db, &actor, &filter, request).await?;
     let tz = state.settings.time_zone();
     page.total = found.total;
     page.prev_href = (page.page > 1).then(|| link(page.page - 1));
@@ -196,32 +195,28 @@ pub async fn index(
 async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     query: web::Query<AuditPageQuery>,
     format: AuditFormat,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
-    let filter = query.parsed().and_then(|q| filter_of(&state, &q)).map_err(fail)?;
-    download_log(&state, &session.0, &ClientInfo::of(&req), &filter, format).await.map_err(fail)
+    let filter = query.parsed().and_then(|q| filter_of(&state, &q))?;
+    download_log(&state, &session.0, &ClientInfo::of(&req), &filter, format).await.map_err(PageError::from)
 }
 
 pub async fn download_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     query: web::Query<AuditPageQuery>,
 ) -> Result<HttpResponse, PageError> {
-    export(req, state, lang, session, query, AuditFormat::Csv).await
+    export(req, state, session, query, AuditFormat::Csv).await
 }
 
 pub async fn download_xlsx(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     query: web::Query<AuditPageQuery>,
 ) -> Result<HttpResponse, PageError> {
-    export(req, state, lang, session, query, AuditFormat::Xlsx).await
+    export(req, state, session, query, AuditFormat::Xlsx).await
 }

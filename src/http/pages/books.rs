@@ -17,17 +17,17 @@ use crate::entities::{deputy, station};
 use crate::error::AppError;
 use crate::http::api::reception::local_today;
 use crate::http::api::station_books::{ConfirmTenHave, RecordContact, RecordReport};
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
-use crate::http::multipart::{self, FormLimits};
 use crate::http::pages::home::Nav;
-use crate::http::pages::photos::jpeg;
 use crate::http::pages::reception_roster_view::day_label;
 use crate::http::pages::resident::form::photo_message;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::photo_intake::{self, PhotoProblem};
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
+use crate::http::shared::multipart::{self, FormLimits};
+use crate::http::shared::photo_intake::{self, PhotoProblem};
+use crate::http::shared::photos::jpeg;
 use crate::photos::Variant;
 use crate::services::books::{
     contact_records::{self, ContactFilter},
@@ -208,35 +208,34 @@ async fn render(
     refusal: Refusal,
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
-    actor.require(&[Role::Admin, Role::Manager, Role::Viewer, Role::Deputy]).map_err(fail)?;
+    actor.require(&[Role::Admin, Role::Manager, Role::Viewer, Role::Deputy])?;
     let today = local_today(state);
-    let stations = stations_of(state, actor).await.map_err(fail)?;
-    let managed = actor.managed_stations(&state.db).await.map_err(fail)?;
+    let stations = stations_of(state, actor).await?;
+    let managed = actor.managed_stations(&state.db).await?;
     let station = match chosen {
-        Some(id) => stations.iter().find(|s| s.id == id).ok_or_else(|| fail(AppError::NotFound("station")))?,
+        Some(id) => {
+            stations.iter().find(|s| s.id == id).ok_or_else(|| PageError::from(AppError::NotFound("station")))?
+        }
         None => match actor.role {
             // A deputy's own station first.
             Role::Deputy => stations.iter().find(|s| actor.station_ids.contains(&s.id)).or(stations.first()),
             _ => stations.iter().find(|s| managed.contains(s.id)).or(stations.first()),
         }
-        .ok_or_else(|| fail(AppError::NotFound("station")))?,
+        .ok_or_else(|| PageError::from(AppError::NotFound("station")))?,
     };
     let can_manage = managed.contains(station.id);
     let own_deputy = if actor.is(Role::Deputy) { actor.deputy_id } else { None };
-    let checklist = ten_haves::checklist(&state.db, actor, station.id).await.map_err(fail)?;
-    let reports = reports::list(&state.db, actor, station.id, None, None).await.map_err(fail)?;
+    let checklist = ten_haves::checklist(&state.db, actor, station.id).await?;
+    let reports = reports::list(&state.db, actor, station.id, None, None).await?;
     let contacts =
         contact_records::list(&state.db, &state.cipher, actor, state.clock.now(), station.id, ContactFilter::default())
-            .await
-            .map_err(fail)?;
+            .await?;
     let deputies = deputy::Entity::find()
         .filter(deputy::Column::StationId.eq(station.id))
         .filter(deputy::Column::Active.eq(true))
         .order_by_asc(deputy::Column::Id)
         .all(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?;
+        .await?;
     let (report, report_errors) = refusal.report.unwrap_or_else(|| {
         (
             ReportFields {
@@ -362,8 +361,8 @@ pub async fn index(
     render(&req, &state, &session.0, lang, query.station, Refusal::default(), query.saved).await
 }
 
-fn station_of(raw: &str, lang: Lang) -> Result<i32, PageError> {
-    raw.trim().parse().map_err(|_| PageError::new(AppError::NotFound("station"), lang))
+fn station_of(raw: &str) -> Result<i32, PageError> {
+    raw.trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))
 }
 
 /// A count typed into a form: blank is 0; anything not a number is out of range.
@@ -392,7 +391,7 @@ async fn after(
                 *page.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
                 Ok(page)
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -406,12 +405,12 @@ pub async fn record_report(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
-    let station_id = station_of(&form.station_id, lang)?;
+    let station_id = station_of(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
+    reception_roster::managed_station(&state.db, &actor, station_id).await?;
     let request = RecordReport {
         deputy_id: form.deputy_id.trim().parse().unwrap_or(0),
         reported_on: Some(form.reported_on.clone()),
@@ -445,10 +444,10 @@ pub async fn record_contact(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
-    let station_id = station_of(&form.station_id, lang)?;
+    let station_id = station_of(&form.station_id)?;
     // A deputy records for themselves whatever the form says.
     let deputy_id = match actor.deputy_id.filter(|_| actor.is(Role::Deputy)) {
         Some(own) => Some(own),
@@ -458,8 +457,7 @@ pub async fn record_contact(
     match deputy_id {
         Some(id) => contact_records::writable_deputy(&state.db, &actor, id).await.map(|_| ()),
         None => actor.require(contact_records::WRITERS),
-    }
-    .map_err(|e| PageError::new(e, lang))?;
+    }?;
     let request = RecordContact {
         contacted_on: Some(form.contacted_on.clone()),
         mode: form.mode.clone(),
@@ -502,12 +500,12 @@ pub async fn confirm_item(
     session: StaffSession,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let received = multipart::read(payload, ITEM_LIMITS).await.map_err(|e| PageError::new(e, lang))?;
+    let received = multipart::read(payload, ITEM_LIMITS).await?;
     if !csrf::verify(&req, &received.text("csrf")) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
-    let station_id = station_of(&received.text("station_id"), lang)?;
+    let station_id = station_of(&received.text("station_id"))?;
     let item = received.text("item");
     let typed = ItemFields {
         present: received.checked("present"),
@@ -526,8 +524,7 @@ pub async fn confirm_item(
     let result = match request.parse(&item) {
         Err(error) => Err(error),
         Ok((code, mut evidence)) => {
-            let (photos, photo_problems) =
-                photo_intake::process_and_store(&state, uploads).await.map_err(|e| PageError::new(e, lang))?;
+            let (photos, photo_problems) = photo_intake::process_and_store(&state, uploads).await?;
             problems.extend(photo_problems);
             match problems.first() {
                 Some(problem) => {
@@ -553,24 +550,22 @@ pub async fn confirm_item(
 /// station's checklist.
 pub async fn evidence_photo(
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     path: web::Path<(i32, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (station_id, item) = path.into_inner();
-    let fail = |e| PageError::new(e, lang);
-    let item: TenHaveItem = item.parse().map_err(|_| fail(AppError::NotFound("photo")))?;
-    let checklist = ten_haves::checklist(&state.db, &session.0, station_id).await.map_err(fail)?;
+    let item: TenHaveItem = item.parse().map_err(|_| PageError::from(AppError::NotFound("photo")))?;
+    let checklist = ten_haves::checklist(&state.db, &session.0, station_id).await?;
     let hash = checklist
         .items
         .into_iter()
         .find(|view| view.item == item)
         .and_then(|view| view.record)
         .and_then(|record| record.photo_hash)
-        .ok_or_else(|| fail(AppError::NotFound("photo")))?;
+        .ok_or_else(|| PageError::from(AppError::NotFound("photo")))?;
     let bytes = state.photos.open_async(hash, Variant::Full).await.map_err(|e| {
         tracing::error!(error = %e, "an evidence photo is missing from the store");
-        fail(AppError::NotFound("photo"))
+        PageError::from(AppError::NotFound("photo"))
     })?;
     Ok(jpeg(bytes, false))
 }

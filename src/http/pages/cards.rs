@@ -8,8 +8,8 @@ use crate::domain::org::DeputyLevel;
 use crate::domain::token::looks_like_public_token;
 use crate::entities::{deputy, station};
 use crate::error::AppError;
-use crate::http::i18n::Lang;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::i18n::Lang;
 use crate::services::books::cards;
 use crate::services::organisation::stations;
 use crate::state::AppState;
@@ -119,8 +119,8 @@ fn lang_href(lang: Lang) -> String {
     format!("?lang={}", if lang == Lang::Zh { Lang::En.param() } else { Lang::Zh.param() })
 }
 
-fn not_found(what: &'static str, lang: Lang) -> PageError {
-    PageError::new(AppError::NotFound(what), lang)
+fn not_found(what: &'static str) -> PageError {
+    PageError::from(AppError::NotFound(what))
 }
 
 #[derive(Deserialize)]
@@ -129,7 +129,7 @@ pub struct CopiesQuery {
 }
 
 /// `?copies=1..4`; four by default, since the cards are handed out to households.
-fn copies(query: &CopiesQuery, lang: Lang) -> Result<usize, PageError> {
+fn copies(query: &CopiesQuery) -> Result<usize, PageError> {
     let Some(raw) = query.copies.as_deref() else {
         return Ok(PER_SHEET);
     };
@@ -137,7 +137,7 @@ fn copies(query: &CopiesQuery, lang: Lang) -> Result<usize, PageError> {
         .parse()
         .ok()
         .filter(|n| (1..=PER_SHEET).contains(n))
-        .ok_or_else(|| PageError::new(AppError::BadRequest(format!("copies must be from 1 to {PER_SHEET}")), lang))
+        .ok_or_else(|| PageError::from(AppError::BadRequest(format!("copies must be from 1 to {PER_SHEET}"))))
 }
 
 pub async fn deputy_card(
@@ -146,14 +146,11 @@ pub async fn deputy_card(
     token: web::Path<String>,
     query: web::Query<CopiesQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let copies = copies(&query, lang)?;
+    let copies = copies(&query)?;
     if !looks_like_public_token(&token) {
-        return Err(not_found("deputy", lang));
+        return Err(not_found("deputy"));
     }
-    let (record, place) = cards::deputy_card(&state.db, &token)
-        .await
-        .map_err(|e| PageError::new(e, lang))?
-        .ok_or_else(|| not_found("deputy", lang))?;
+    let (record, place) = cards::deputy_card(&state.db, &token).await?.ok_or_else(|| not_found("deputy"))?;
     let page = CardsPage {
         lang,
         title: format!("{} · {}", record.name, lang.t("cards.title")),
@@ -171,12 +168,9 @@ pub async fn station_cards(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     if !looks_like_public_token(&token) {
-        return Err(not_found("station", lang));
+        return Err(not_found("station"));
     }
-    let (place, deputies) = cards::station_cards(&state.db, &token)
-        .await
-        .map_err(|e| PageError::new(e, lang))?
-        .ok_or_else(|| not_found("station", lang))?;
+    let (place, deputies) = cards::station_cards(&state.db, &token).await?.ok_or_else(|| not_found("station"))?;
     let summary = if deputies.is_empty() {
         lang.t("cards.empty").into_owned()
     } else {

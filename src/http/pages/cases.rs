@@ -21,16 +21,16 @@ use crate::domain::tracking::TrackingCode;
 use crate::entities::{case, station, suggestion};
 use crate::error::{AppError, AppResult};
 use crate::http::api::cases::{ActionRequest, perform, perform_with_photos, run_bulk};
-use crate::http::client::ClientInfo;
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
-use crate::http::multipart::{self, FormLimits};
 use crate::http::pages::home::Nav;
 use crate::http::pages::resident::form::photo_message;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::{field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
-use crate::http::photo_intake::{self, PhotoProblem};
+use crate::http::shared::client::ClientInfo;
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
+use crate::http::shared::multipart::{self, FormLimits};
+use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
 use crate::services::cases::{
@@ -352,14 +352,13 @@ pub async fn queue(
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
     let query = query.into_inner();
-    let fail = |e| PageError::new(e, lang);
     let now = state.clock.now();
-    let soon = queries::soon_horizon(&state.db, &state.settings, now).await.map_err(fail)?;
-    let filter = filter_of(&state, &query, now).await.map_err(fail)?;
+    let soon = queries::soon_horizon(&state.db, &state.settings, now).await?;
+    let filter = filter_of(&state, &query, now).await?;
     let paging = PageRequest::new(query.page, Some(20));
-    let page = queries::list(&state.db, &actor, now, &filter, paging).await.map_err(fail)?;
-    let counts = queries::counts(&state.db, &actor, now, soon).await.map_err(fail)?;
-    let names = names(&state, &actor).await.map_err(fail)?;
+    let page = queries::list(&state.db, &actor, now, &filter, paging).await?;
+    let counts = queries::counts(&state.db, &actor, now, soon).await?;
+    let names = names(&state, &actor).await?;
     let supervisor = actor.is_admin() || actor.is(Role::Manager);
     let wide_filters = !(actor.is(Role::Deputy) || actor.is(Role::Handler));
 
@@ -444,15 +443,14 @@ pub async fn queue(
     });
     let templates = if supervisor {
         reply_templates::usable(&state.db, &actor, Some(TemplateKind::Reply))
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|t| (t.id, t.title))
             .collect()
     } else {
         Vec::new()
     };
-    let drill = if query.drill_down() { drill_label(&state, &query, lang).await.map_err(fail)? } else { None };
+    let drill = if query.drill_down() { drill_label(&state, &query, lang).await? } else { None };
     let name = actor.display_name.clone().unwrap_or_else(|| actor.username.clone());
     let heading = match actor.role {
         Role::Deputy => lang.t("cases.inbox"),
@@ -504,7 +502,6 @@ pub async fn queue(
 pub async fn bulk(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
@@ -526,9 +523,9 @@ pub async fn bulk(
         }
     }
     if !csrf::verify(&req, &csrf_token) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
-    actor.require(actions::BULK_ROLES).map_err(|e| PageError::new(e, lang))?;
+    actor.require(actions::BULK_ROLES)?;
     let back = fields.get("back").map(String::as_str).unwrap_or("");
     let back = if back.starts_with('/') || back.contains("://") { "" } else { back };
     let target = |extra: String| {
@@ -542,8 +539,7 @@ pub async fn bulk(
         Some("reply") => {
             let text = match field("template_id").and_then(|id| id.parse::<i32>().ok()) {
                 Some(id) => reply_templates::usable(&state.db, &actor, Some(TemplateKind::Reply))
-                    .await
-                    .map_err(|e| PageError::new(e, lang))?
+                    .await?
                     .into_iter()
                     .find(|t| t.id == id)
                     .map(|t| t.body),
@@ -561,7 +557,7 @@ pub async fn bulk(
     match run_bulk(&state, &actor, case_ids, action).await {
         Ok(result) => Ok(redirect(&target(format!("done={}&failed={}", result.succeeded, result.failed)))),
         Err(AppError::Validation(_)) => Ok(redirect(&target("bulk_error=invalid".into()))),
-        Err(other) => Err(PageError::new(other, lang)),
+        Err(other) => Err(PageError::from(other)),
     }
 }
 
@@ -779,14 +775,13 @@ async fn render_case(
     typed: ActionForm,
     refusal: Option<Refusal>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
     let now = state.clock.now();
-    let detail = queries::detail(&state.db, &state.cipher, actor, id, now, Some(ip)).await.map_err(fail)?;
+    let detail = queries::detail(&state.db, &state.cipher, actor, id, now, Some(ip)).await?;
     let record = &detail.case;
-    let available = actions::available(&state.db, actor, record).await.map_err(fail)?;
+    let available = actions::available(&state.db, actor, record).await?;
     let has = |name: &str| available.contains(&name);
     let status = record.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
-    let soon = queries::soon_horizon(&state.db, &state.settings, now).await.map_err(fail)?;
+    let soon = queries::soon_horizon(&state.db, &state.settings, now).await?;
     let supervisor = actor.is_admin() || actor.is(Role::Manager);
     let pending = detail.extensions.iter().find(|e| e.status == "pending");
     let can = Can {
@@ -809,8 +804,7 @@ async fn render_case(
     let tz = state.settings.time_zone();
     let similar = if can.merge && supervisor && status.is_open() {
         topics::similar(&state.db, actor, record.id)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .take(SIMILAR_SHOWN)
             .map(|found| {
@@ -834,15 +828,13 @@ async fn render_case(
         .filter(suggestion::Column::SourceCaseId.eq(record.id))
         .into_tuple()
         .one(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?;
+        .await?;
     let to_suggestion = suggestion.is_none()
         && record.deputy_id.is_some()
         && matches!(actor.role, Role::Admin | Role::Manager | Role::Deputy);
     let templates: Vec<(i32, String, String)> = if can.reply {
         reply_templates::usable(&state.db, actor, Some(TemplateKind::Reply))
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|t| (t.id, t.title, t.body))
             .collect()
@@ -859,7 +851,7 @@ async fn render_case(
             .unwrap_or_default()
     };
     let (units, deputies) = if can.assign {
-        let names = names(state, actor).await.map_err(fail)?;
+        let names = names(state, actor).await?;
         (names.units, names.deputies)
     } else {
         (Vec::new(), Vec::new())
@@ -993,9 +985,9 @@ pub async fn act(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
-    actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
+    actions::require_may_act(&state.db, &session.0, *id).await?;
     let result = match form.request() {
         Ok(request) => perform(&state, &session.0, *id, &request).await.map(|_| ()),
         Err(error) => Err(error),
@@ -1024,12 +1016,12 @@ pub async fn progress_with_photos(
     id: web::Path<i32>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let received = multipart::read(payload, PROGRESS_LIMITS).await.map_err(|e| PageError::new(e, lang))?;
+    let received = multipart::read(payload, PROGRESS_LIMITS).await?;
     if !csrf::verify(&req, &received.text("csrf")) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     // Before any photo is processed and stored.
-    actions::require_may_act(&state.db, &session.0, *id).await.map_err(|e| PageError::new(e, lang))?;
+    actions::require_may_act(&state.db, &session.0, *id).await?;
     let optional = |name: &str| Some(received.text(name)).filter(|v| !v.trim().is_empty());
     let form = ActionForm {
         csrf: received.text("csrf"),
@@ -1046,8 +1038,7 @@ pub async fn progress_with_photos(
     let result = match form.request() {
         Err(error) => Err(error),
         Ok(request) => {
-            let (photos, photo_problems) =
-                photo_intake::process_and_store(&state, uploads).await.map_err(|e| PageError::new(e, lang))?;
+            let (photos, photo_problems) = photo_intake::process_and_store(&state, uploads).await?;
             problems.extend(photo_problems);
             if let Some(problem) = problems.first() {
                 Err(AppError::field(FieldError::new(
@@ -1081,9 +1072,7 @@ async fn respond(
             return Ok(redirect(&format!("/app/cases/{id}?done={done}")));
         }
         Err(AppError::Conflict { code, .. }) => {
-            let current = crate::services::cases::access::get(&state.db, &actor, id)
-                .await
-                .map_err(|e| PageError::new(e, lang))?;
+            let current = crate::services::cases::access::get(&state.db, &actor, id).await?;
             let status = current.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
             let key = match code {
                 "stale_version" => "case.conflict.stale",
@@ -1108,7 +1097,7 @@ async fn respond(
             problem: Some(lang.t("common.fix_below").into_owned()),
             errors: field_messages(&error, lang).unwrap_or_default(),
         },
-        Err(error) => return Err(PageError::new(error, lang)),
+        Err(error) => return Err(PageError::from(error)),
     };
     render_case(req, state, &actor, lang, id, &client.ip, CaseQuery::default(), form, Some(refusal)).await
 }

@@ -13,11 +13,11 @@ use serde::Deserialize;
 use crate::domain::rates::Rate;
 use crate::entities::station;
 use crate::error::AppError;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::charts::{self, Bar, TrendLegend, TrendPoint};
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html, urlencoding_component};
+use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
     dashboard::{self, Compare, Dashboard, DashboardRequest},
@@ -432,22 +432,21 @@ pub async fn show(
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let fail = |e: AppError| PageError::new(e, lang);
     // A period that cannot be read keeps what was typed, says why, and shows the default period.
     let (parsed, problem) = match inputs(&state, &query) {
         Ok(parsed) => (parsed, None),
         Err(AppError::Validation(fields)) => {
             let fallback = DashboardQuery { from: None, to: None, ..query.0.clone() };
             let words: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, lang.field_message(f))).collect();
-            (inputs(&state, &fallback).map_err(fail)?, Some(words.join("; ")))
+            (inputs(&state, &fallback)?, Some(words.join("; ")))
         }
-        Err(e) => return Err(fail(e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let Inputs { request, today } = parsed;
     let (station_id, compare, tz, now) = (request.station_id, request.compare, request.tz, request.now);
-    let d = dashboard::dashboard(&state.db, &actor, request).await.map_err(fail)?;
+    let d = dashboard::dashboard(&state.db, &actor, request).await?;
     let light = dashboard::is_light(&actor);
-    let stations = if light { Vec::new() } else { station_choices(&state, &actor).await.map_err(fail)? };
+    let stations = if light { Vec::new() } else { station_choices(&state, &actor).await? };
     let place = match station_id {
         Some(id) => stations.iter().find(|s| s.id == id).map_or_else(|| format!("#{id}"), |s| s.name.clone()),
         None if light => pick(lang, "我的案件", "My cases").to_string(),
@@ -542,28 +541,25 @@ pub async fn show(
 /// `/app/dashboard.xlsx`: the same figures as the page, one sheet per part.
 pub async fn download(
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let fail = |e: AppError| PageError::new(e, lang);
-    let Inputs { request, .. } = inputs(&state, &query).map_err(fail)?;
+    let Inputs { request, .. } = inputs(&state, &query)?;
     let (station_id, tz, now) = (request.station_id, request.tz, request.now);
-    let mut d = dashboard::dashboard(&state.db, &actor, request).await.map_err(fail)?;
+    let mut d = dashboard::dashboard(&state.db, &actor, request).await?;
     // The workbook lists every overdue case, not the page's first ten.
-    d.overdue = dashboard::all_overdue(&state.db, &actor, station_id, now).await.map_err(fail)?;
+    d.overdue = dashboard::all_overdue(&state.db, &actor, station_id, now).await?;
     let place = if station_id.is_none() && dashboard::is_light(&actor) {
         actor.display_name.clone().unwrap_or_else(|| actor.username.clone())
     } else {
-        crate::services::insight::stats::place_name(&state.db, station_id).await.map_err(fail)?
+        crate::services::insight::stats::place_name(&state.db, station_id).await?
     };
     let (from, to) = (d.period.from, d.period.to);
     let bytes =
         web::block(move || crate::services::insight::dashboard_xlsx::workbook(&d, &place, tz, now).map(|b| (b, place)))
             .await
-            .map_err(|e| fail(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))?
-            .map_err(fail)?;
+            .map_err(|e| PageError::from(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))??;
     let (bytes, place) = bytes;
     let ascii = format!("dashboard-{from}-{to}.xlsx");
     let name = format!("{place}-办理情况-{from}至{to}.xlsx");

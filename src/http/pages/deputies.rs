@@ -9,12 +9,12 @@ use crate::domain::org::DeputyLevel;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::domain::phone::mask_phone;
 use crate::http::api::deputies::CreateDeputy;
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::{Pager, field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect};
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
 use crate::services::organisation::{
     actor::Actor,
     deputies::{self, DeputyFilter},
@@ -78,14 +78,11 @@ async fn render(
     errors: HashMap<String, String>,
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
-    let page = deputies::list(&state.db, actor, &DeputyFilter::default(), paging).await.map_err(fail)?;
+    let page = deputies::list(&state.db, actor, &DeputyFilter::default(), paging).await?;
     let all_stations =
-        stations::list(&state.db, actor, &StationFilter::default(), PageRequest::new(Some(1), Some(100)))
-            .await
-            .map_err(fail)?;
+        stations::list(&state.db, actor, &StationFilter::default(), PageRequest::new(Some(1), Some(100))).await?;
     let names: HashMap<i32, String> = all_stations.items.iter().map(|s| (s.id, s.name.clone())).collect();
-    let managed = actor.managed_stations(&state.db).await.map_err(fail)?;
+    let managed = actor.managed_stations(&state.db).await?;
     let rows = page
         .items
         .iter()
@@ -151,11 +148,11 @@ pub async fn create(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    actor.require(deputies::WRITERS).map_err(|e| PageError::new(e, lang))?;
+    actor.require(deputies::WRITERS)?;
     let request = CreateDeputy {
         name: form.name.clone(),
         level: form.level.clone(),
@@ -171,7 +168,7 @@ pub async fn create(
         Ok(()) => Ok(redirect("/app/deputies?saved=true")),
         Err(error) => match field_messages(&error, lang) {
             Some(errors) => render(&req, &state, &actor, lang, PageRequest::default(), form, errors, false).await,
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }

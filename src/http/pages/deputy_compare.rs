@@ -9,10 +9,10 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::domain::rates::Rate;
 use crate::error::{AppError, AppResult};
 use crate::http::api::ledgers::LedgerQuery;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
     deputy_comparison::{self, Comparison},
@@ -108,8 +108,7 @@ pub async fn show(
     id: web::Path<i32>,
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
-    let c = load(&state, &session, *id, &query).await.map_err(fail)?;
+    let c = load(&state, &session, *id, &query).await?;
     let base = format!("from={}&to={}&station={}", c.period.from, c.period.to, c.station.id);
     let drill = |figure: Figure, deputy: Option<i32>| {
         let who = deputy.map(|d| format!("&deputy={d}")).unwrap_or_default();
@@ -174,19 +173,16 @@ pub async fn show(
 
 pub async fn download(
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
-    let c = load(&state, &session, *id, &query).await.map_err(fail)?;
+    let c = load(&state, &session, *id, &query).await?;
     let (from, to) = (c.period.from, c.period.to);
     let name = c.station.name.clone();
     let bytes = web::block(move || workbook(&c))
         .await
-        .map_err(|e| fail(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))?
-        .map_err(fail)?;
+        .map_err(|e| PageError::from(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))??;
     let ascii = format!("deputies-{from}-{to}.xlsx");
     let title = format!("{name}-代表履职对比-{from}至{to}.xlsx");
     Ok(HttpResponse::Ok()

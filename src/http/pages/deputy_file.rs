@@ -13,11 +13,11 @@ use crate::domain::role::Role;
 use crate::domain::station_books::ContactMode;
 use crate::error::AppError;
 use crate::http::api::ledgers::LedgerQuery;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::day_label;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
     performance::{self, FileLine, Window},
@@ -77,13 +77,12 @@ pub async fn show(
     id: web::Path<i32>,
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
     let actor = session.0;
     let tz = state.settings.time_zone();
     let today = state.clock.now().with_timezone(&tz).date_naive();
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), today).map_err(fail)?;
-    let file = performance::file(&state.db, &actor, *id, Window::new(period, tz, today)).await.map_err(fail)?;
-    let show_contact = deputies::can_see_contact(&state.db, &actor, &file.deputy).await.map_err(fail)?;
+    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), today)?;
+    let file = performance::file(&state.db, &actor, *id, Window::new(period, tz, today)).await?;
+    let show_contact = deputies::can_see_contact(&state.db, &actor, &file.deputy).await?;
     let n = &file.numbers;
     let zh = lang == Lang::Zh;
     let pick = |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
@@ -161,12 +160,12 @@ pub async fn show(
         tz,
         now: state.clock.now(),
     };
-    let own = stats::totals(&state.db, &actor, &ask(None, Some(d.id))).await.map_err(fail)?;
+    let own = stats::totals(&state.db, &actor, &ask(None, Some(d.id))).await?;
     // The station's figures are the yardstick where the reader may see them.
     let station = match stats::totals(&state.db, &actor, &ask(Some(d.station_id), None)).await {
         Ok(figures) => Some(figures),
         Err(AppError::NotFound(_)) => None,
-        Err(e) => return Err(fail(e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let shown = |rate: &Rate| match rate.value {
         Some(v) => format!("{v:.1}% ({}/{})", rate.numerator, rate.denominator),

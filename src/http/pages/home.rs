@@ -4,10 +4,11 @@ use askama::Template;
 
 use crate::domain::role::Role;
 use crate::entities::station;
-use crate::http::csrf;
-use crate::http::extract::{SESSION_COOKIE, StaffSession, UnreadNotifications};
-use crate::http::i18n::Lang;
+use crate::http::pages::session::{StaffSession, UnreadNotifications};
 use crate::http::pages::{PageError, html, redirect};
+use crate::http::shared::csrf;
+use crate::http::shared::extract::SESSION_COOKIE;
+use crate::http::shared::i18n::Lang;
 use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -72,14 +73,12 @@ pub async fn dashboard(
     session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let fail = |e| PageError::new(e, lang);
-    let scope = match actor.readable_stations(&state.db).await.map_err(fail)?.ids() {
+    let scope = match actor.readable_stations(&state.db).await?.ids() {
         None => Vec::new(),
         Some(ids) => station::Entity::find()
             .filter(station::Column::Id.is_in(actor.station_ids.clone()))
             .all(&state.db)
-            .await
-            .map_err(|e| fail(e.into()))?
+            .await?
             .into_iter()
             .filter(|s| ids.contains(&s.id))
             .map(|s| s.name)

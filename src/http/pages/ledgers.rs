@@ -10,11 +10,11 @@ use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::AppError;
 use crate::http::api::ledgers::{LedgerQuery, open_ledger, respond};
-use crate::http::client::ClientInfo;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::client::ClientInfo;
+use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::{
     CellKind, LedgerCode, Period,
     render::{self, Format},
@@ -65,25 +65,17 @@ pub async fn index(
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let fail = |e| PageError::new(e, lang);
-    actor.require(&[Role::Admin, Role::Manager, Role::Viewer]).map_err(fail)?;
-    let period = period_or_default(&state, &query).map_err(fail)?;
+    actor.require(&[Role::Admin, Role::Manager, Role::Viewer])?;
+    let period = period_or_default(&state, &query)?;
     let scope = match actor.role {
         Role::Manager => actor.managed_stations(&state.db).await,
         _ => actor.readable_stations(&state.db).await,
-    }
-    .map_err(fail)?;
+    }?;
     let mut select = station::Entity::find().order_by_asc(station::Column::Id);
     if let Some(ids) = scope.ids() {
         select = select.filter(station::Column::Id.is_in(ids));
     }
-    let stations = select
-        .all(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?
-        .into_iter()
-        .map(|s| StationRow { id: s.id, name: s.name })
-        .collect();
+    let stations = select.all(&state.db).await?.into_iter().map(|s| StationRow { id: s.id, name: s.name }).collect();
     let ledgers = LedgerCode::ALL
         .iter()
         .map(|code| LedgerLink {
@@ -168,11 +160,9 @@ pub async fn print(
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
     let (id, code) = path.into_inner();
-    let fail = |e| PageError::new(e, lang);
     let client = ClientInfo::of(&req);
-    let mut ledger =
-        open_ledger(&state, &actor, &code, Some(id), &query, "print", Some(&client.ip)).await.map_err(fail)?;
-    let (rows, truncated) = render::collect(&mut ledger, PRINT_LIMIT).await.map_err(fail)?;
+    let mut ledger = open_ledger(&state, &actor, &code, Some(id), &query, "print", Some(&client.ip)).await?;
+    let (rows, truncated) = render::collect(&mut ledger, PRINT_LIMIT).await?;
     let tz = state.settings.time_zone();
     let page = PrintPage {
         lang,
@@ -193,22 +183,19 @@ pub async fn print(
 pub async fn download(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     path: web::Path<(i32, String)>,
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
     let (id, code) = path.into_inner();
-    let fail = |e| PageError::new(e, lang);
     let client = ClientInfo::of(&req);
-    let format = match Format::parse(query.format.as_deref()).map_err(fail)? {
+    let format = match Format::parse(query.format.as_deref())? {
         Format::Json => Format::Csv,
         other => other,
     };
-    let ledger =
-        open_ledger(&state, &actor, &code, Some(id), &query, format.as_str(), Some(&client.ip)).await.map_err(fail)?;
-    respond(&state, ledger, format).await.map_err(fail)
+    let ledger = open_ledger(&state, &actor, &code, Some(id), &query, format.as_str(), Some(&client.ip)).await?;
+    respond(&state, ledger, format).await.map_err(PageError::from)
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::http::client::ClientInfo;
-use crate::http::csrf::{self, CsrfToken};
-use crate::http::extract::SESSION_COOKIE;
-use crate::http::i18n::Lang;
 use crate::http::pages::{PageError, html, redirect, safe_next};
+use crate::http::shared::client::ClientInfo;
+use crate::http::shared::csrf::{self, CsrfToken};
+use crate::http::shared::extract::SESSION_COOKIE;
+use crate::http::shared::i18n::Lang;
 use crate::services::organisation::auth::{self, LoginContext};
 use crate::state::AppState;
 
@@ -55,7 +55,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let next = safe_next(Some(&form.next));
     let ctx = LoginContext {
@@ -78,11 +78,11 @@ pub async fn submit(
                 .max_age(CookieDuration::seconds(lifetime))
                 .finish();
             let mut response = redirect(&next);
-            response.add_cookie(&cookie).map_err(|e| PageError::new(AppError::internal(e), lang))?;
+            response.add_cookie(&cookie).map_err(|e| PageError::from(AppError::internal(e)))?;
             // A new session, so new form tokens; the pre-session nonce is renewed too.
             response
                 .add_cookie(&csrf::cookie(&csrf::new_token(), state.secure_cookies()))
-                .map_err(|e| PageError::new(AppError::internal(e), lang))?;
+                .map_err(|e| PageError::from(AppError::internal(e)))?;
             return Ok(response);
         }
         Err(AppError::Unauthorized { .. } | AppError::Validation(_)) => lang.t("login.failed").into_owned(),
@@ -91,7 +91,7 @@ pub async fn submit(
             let minutes = retry_after_secs.div_ceil(60).to_string();
             rust_i18n::t!("login.throttled", locale = lang.code(), minutes = minutes).into_owned()
         }
-        Err(other) => return Err(PageError::new(other, lang)),
+        Err(other) => return Err(PageError::from(other)),
     };
     let page = LoginPage {
         lang,
@@ -126,22 +126,19 @@ pub struct LogoutForm {
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, PageError> {
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     if let Some(cookie) = req.cookie(SESSION_COOKIE)
         && let Ok(actor) = auth::authenticate(&state.db, &state.tokens, state.clock.now(), cookie.value()).await
     {
-        auth::revoke_session(&state.db, &actor.session_id, state.clock.now())
-            .await
-            .map_err(|e| PageError::new(e, lang))?;
+        auth::revoke_session(&state.db, &actor.session_id, state.clock.now()).await?;
     }
     let mut response = redirect("/login");
     let mut removal = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     removal.make_removal();
-    response.add_cookie(&removal).map_err(|e| PageError::new(AppError::internal(e), lang))?;
+    response.add_cookie(&removal).map_err(|e| PageError::from(AppError::internal(e)))?;
     Ok(response)
 }

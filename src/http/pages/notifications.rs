@@ -5,12 +5,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::page::PageParams;
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::{Pager, total_label};
 use crate::http::pages::{PageError, html, redirect};
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
 use crate::services::notices::notifications;
 use crate::state::AppState;
 
@@ -47,9 +47,7 @@ pub async fn index(
     paging: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let page = notifications::list(&state.db, actor.user_id, false, paging.request())
-        .await
-        .map_err(|e| PageError::new(e, lang))?;
+    let page = notifications::list(&state.db, actor.user_id, false, paging.request()).await?;
     let tz = state.settings.time_zone();
     let rows = page
         .items
@@ -82,32 +80,26 @@ pub struct MarkForm {
 pub async fn read_all(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     form: web::Form<MarkForm>,
 ) -> Result<HttpResponse, PageError> {
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
-    notifications::mark_all_read(&state.db, session.0.user_id, state.clock.now())
-        .await
-        .map_err(|e| PageError::new(e, lang))?;
+    notifications::mark_all_read(&state.db, session.0.user_id, state.clock.now()).await?;
     Ok(redirect("/app/notifications"))
 }
 
 pub async fn read_one(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     id: web::Path<i64>,
     form: web::Form<MarkForm>,
 ) -> Result<HttpResponse, PageError> {
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
-    notifications::mark_read(&state.db, session.0.user_id, id.into_inner(), state.clock.now())
-        .await
-        .map_err(|e| PageError::new(e, lang))?;
+    notifications::mark_read(&state.db, session.0.user_id, id.into_inner(), state.clock.now()).await?;
     Ok(redirect("/app/notifications"))
 }

@@ -6,11 +6,11 @@ use askama::Template;
 
 use crate::domain::rates::Rate;
 use crate::http::api::public_report::{Found, ReportQuery, find_report};
-use crate::http::i18n::Lang;
 use crate::http::pages::charts::{self, TrendLegend, TrendPoint};
 use crate::http::pages::resident::track::status_label;
 use crate::http::pages::resident::{Prefs, local_date};
 use crate::http::pages::{PageError, html};
+use crate::http::shared::i18n::Lang;
 use crate::services::insight::{public_report::Report, stats::Figures};
 use crate::state::AppState;
 
@@ -182,8 +182,7 @@ pub async fn show(
     token: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let Found { station, year, report } =
-        find_report(&state, &token, &query).await.map_err(|e| PageError::new(e, lang))?;
+    let Found { station, year, report } = find_report(&state, &token, &query).await?;
     let Report { stats, years, disclosed } = report;
     let f = &stats.totals;
     let page = disclosed.request;

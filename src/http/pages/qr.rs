@@ -7,7 +7,6 @@ use serde::Deserialize;
 use crate::domain::token::looks_like_public_token;
 use crate::domain::tracking::TrackingCode;
 use crate::error::AppError;
-use crate::http::i18n::Lang;
 use crate::http::pages::PageError;
 use crate::qr::{self, Format};
 use crate::services::books::cards;
@@ -33,38 +32,31 @@ pub struct SizeQuery {
 
 /// `?size=` in pixels; a size out of range is refused rather than quietly changed, so a
 /// print shop never gets a smaller image than it asked for.
-fn size(query: &SizeQuery, lang: Lang) -> Result<u32, PageError> {
+fn size(query: &SizeQuery) -> Result<u32, PageError> {
     let Some(raw) = query.size.as_deref() else {
         return Ok(qr::DEFAULT_SIZE);
     };
     raw.trim().parse().ok().and_then(|n| qr::check_size(n).ok()).ok_or_else(|| {
         let message = format!("size must be a whole number of pixels from {} to {}", qr::MIN_SIZE, qr::MAX_SIZE);
-        PageError::new(AppError::BadRequest(message), lang)
+        PageError::from(AppError::BadRequest(message))
     })
 }
 
-async fn deputy_url(state: &AppState, token: &str, lang: Lang) -> Result<String, PageError> {
-    let found = if looks_like_public_token(token) {
-        cards::active_deputy(&state.db, token).await.map_err(|e| PageError::new(e, lang))?
-    } else {
-        None
-    };
-    let record = found.ok_or_else(|| PageError::new(AppError::NotFound("deputy"), lang))?;
+async fn deputy_url(state: &AppState, token: &str) -> Result<String, PageError> {
+    let found = if looks_like_public_token(token) { cards::active_deputy(&state.db, token).await? } else { None };
+    let record = found.ok_or_else(|| PageError::from(AppError::NotFound("deputy")))?;
     Ok(format!("{}/d/{}", state.public_url, record.qr_token))
 }
 
-async fn station_url(state: &AppState, token: &str, lang: Lang) -> Result<String, PageError> {
-    let found = if looks_like_public_token(token) {
-        stations::find_by_public_token(&state.db, token).await.map_err(|e| PageError::new(e, lang))?
-    } else {
-        None
-    };
-    let place = found.ok_or_else(|| PageError::new(AppError::NotFound("station"), lang))?;
+async fn station_url(state: &AppState, token: &str) -> Result<String, PageError> {
+    let found =
+        if looks_like_public_token(token) { stations::find_by_public_token(&state.db, token).await? } else { None };
+    let place = found.ok_or_else(|| PageError::from(AppError::NotFound("station")))?;
     Ok(format!("{}/s/{}", state.public_url, place.public_token))
 }
 
 /// Answers 304 before drawing anything when the client already holds this rendering.
-fn respond(req: &HttpRequest, text: &str, format: Format, size: u32, lang: Lang) -> Result<HttpResponse, PageError> {
+fn respond(req: &HttpRequest, text: &str, format: Format, size: u32) -> Result<HttpResponse, PageError> {
     let tag = EntityTag::new_strong(qr::etag(text, format, size));
     let held = match req.get_header::<IfNoneMatch>() {
         Some(IfNoneMatch::Any) => true,
@@ -81,7 +73,7 @@ fn respond(req: &HttpRequest, text: &str, format: Format, size: u32, lang: Lang)
         Format::Png => qr::png(text, size),
         Format::Svg => qr::svg(text).map(String::into_bytes),
     }
-    .map_err(|e| PageError::new(AppError::internal(e), lang))?;
+    .map_err(|e| PageError::from(AppError::internal(e)))?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header(header::ETag(tag))
@@ -92,57 +84,52 @@ fn respond(req: &HttpRequest, text: &str, format: Format, size: u32, lang: Lang)
 pub async fn deputy_png(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     token: web::Path<String>,
     query: web::Query<SizeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let size = size(&query, lang)?;
-    let url = deputy_url(&state, &token, lang).await?;
-    respond(&req, &url, Format::Png, size, lang)
+    let size = size(&query)?;
+    let url = deputy_url(&state, &token).await?;
+    respond(&req, &url, Format::Png, size)
 }
 
 pub async fn deputy_svg(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let url = deputy_url(&state, &token, lang).await?;
-    respond(&req, &url, Format::Svg, 0, lang)
+    let url = deputy_url(&state, &token).await?;
+    respond(&req, &url, Format::Svg, 0)
 }
 
 pub async fn station_png(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     token: web::Path<String>,
     query: web::Query<SizeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let size = size(&query, lang)?;
-    let url = station_url(&state, &token, lang).await?;
-    respond(&req, &url, Format::Png, size, lang)
+    let size = size(&query)?;
+    let url = station_url(&state, &token).await?;
+    respond(&req, &url, Format::Png, size)
 }
 
 pub async fn station_svg(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let url = station_url(&state, &token, lang).await?;
-    respond(&req, &url, Format::Svg, 0, lang)
+    let url = station_url(&state, &token).await?;
+    respond(&req, &url, Format::Svg, 0)
 }
 
 /// The tracking page's own code, printed on it so a resident can come back with the camera.
 pub async fn tracking_svg(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     code: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let not_found = || PageError::new(AppError::NotFound("case"), lang);
+    let not_found = || PageError::from(AppError::NotFound("case"));
     let code = TrackingCode::parse(&code).ok_or_else(not_found)?;
     tracking::find(&state.db, &code).await.map_err(|_| not_found())?;
     let url = format!("{}/t/{}", state.public_url, code.as_str());
-    respond(&req, &url, Format::Svg, 0, lang)
+    respond(&req, &url, Format::Svg, 0)
 }

@@ -12,13 +12,13 @@ use crate::domain::reception::{DateRange, Disposition, Slot};
 use crate::entities::{deputy, station, suggestion};
 use crate::error::AppError;
 use crate::http::api::reception::{RecordVisit, SetDuties, local_today};
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{RosterLine, day_label, lines, slot_label};
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
 use crate::services::books::{
     reception_log::{self, Clock, VisitFilter},
     reception_roster,
@@ -158,24 +158,24 @@ async fn render(
     visit_errors: HashMap<String, String>,
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
     let today = local_today(state);
-    let today_duties = reception_roster::today(&state.db, actor, today).await.map_err(fail)?;
-    let stations = readable_stations(state, actor).await.map_err(fail)?;
-    let managed = actor.managed_stations(&state.db).await.map_err(fail)?;
+    let today_duties = reception_roster::today(&state.db, actor, today).await?;
+    let stations = readable_stations(state, actor).await?;
+    let managed = actor.managed_stations(&state.db).await?;
     let station = match chosen {
-        Some(id) => stations.iter().find(|s| s.id == id).ok_or_else(|| fail(AppError::NotFound("station")))?,
+        Some(id) => {
+            stations.iter().find(|s| s.id == id).ok_or_else(|| PageError::from(AppError::NotFound("station")))?
+        }
         None => match stations.iter().find(|s| managed.contains(s.id)).or(stations.first()) {
             Some(station) => station,
-            None => return Err(fail(AppError::NotFound("station"))),
+            None => return Err(PageError::from(AppError::NotFound("station"))),
         },
     };
     let range = DateRange { from: today, to: today + chrono::Duration::days(29) };
-    let roster = reception_roster::list_duties(&state.db, actor, station.id, range).await.map_err(fail)?;
+    let roster = reception_roster::list_duties(&state.db, actor, station.id, range).await?;
     let visits =
         reception_log::list(&state.db, &state.cipher, actor, state.clock.now(), station.id, &VisitFilter::default())
-            .await
-            .map_err(fail)?;
+            .await?;
     let drafted: HashMap<i32, i32> = suggestion::Entity::find()
         .select_only()
         .column(suggestion::Column::SourceVisitId)
@@ -185,8 +185,7 @@ async fn render(
         )
         .into_tuple::<(Option<i32>, i32)>()
         .all(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?
+        .await?
         .into_iter()
         .filter_map(|(visit, id)| Some((visit?, id)))
         .collect();
@@ -195,9 +194,8 @@ async fn render(
         .filter(deputy::Column::Active.eq(true))
         .order_by_asc(deputy::Column::Id)
         .all(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let categories = state.scan_cache.categories(&state.db).await.map_err(fail)?;
+        .await?;
+    let categories = state.scan_cache.categories(&state.db).await?;
     let page = ReceptionPage {
         lang,
         nav: Nav::new(req, actor, lang),
@@ -273,8 +271,8 @@ pub async fn index(
         .await
 }
 
-fn station_of(raw: &str, lang: Lang) -> Result<i32, PageError> {
-    raw.trim().parse().map_err(|_| PageError::new(AppError::NotFound("station"), lang))
+fn station_of(raw: &str) -> Result<i32, PageError> {
+    raw.trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))
 }
 
 pub async fn add_duty(
@@ -286,12 +284,12 @@ pub async fn add_duty(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
-    let station_id = station_of(&form.station_id, lang)?;
+    let station_id = station_of(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
+    reception_roster::managed_station(&state.db, &actor, station_id).await?;
     let request = SetDuties {
         date: Some(form.date.clone()),
         from: None,
@@ -315,7 +313,7 @@ pub async fn add_duty(
                 let (_, visit) = blank_forms(local_today(&state));
                 render(&req, &state, &actor, lang, Some(station_id), form, errors, visit, HashMap::new(), false).await
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -329,12 +327,12 @@ pub async fn record_visit(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
-    let station_id = station_of(&form.station_id, lang)?;
+    let station_id = station_of(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    reception_roster::managed_station(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
+    reception_roster::managed_station(&state.db, &actor, station_id).await?;
     let count = form.visitors_count.trim();
     let request = RecordVisit {
         visited_on: Some(form.visited_on.clone()),
@@ -363,7 +361,7 @@ pub async fn record_visit(
                 let (duty, _) = blank_forms(local_today(&state));
                 render(&req, &state, &actor, lang, Some(station_id), duty, HashMap::new(), form, errors, false).await
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }

@@ -2,7 +2,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::reception::Slot;
-use crate::http::i18n::Lang;
+use crate::http::shared::i18n::Lang;
 use crate::services::books::reception_roster::DutyView;
 
 pub struct RosterLine {

@@ -10,11 +10,11 @@ use crate::domain::page::{PageParams, PageRequest};
 use crate::entities::station;
 use crate::error::AppError;
 use crate::http::api::stations::CreateStation;
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
 use crate::services::organisation::{
     actor::Actor,
     stations::{self, StationFilter},
@@ -107,13 +107,10 @@ async fn render(
     errors: HashMap<String, String>,
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
-    let page = stations::list(&state.db, actor, &StationFilter::default(), paging).await.map_err(fail)?;
-    let all = stations::list(&state.db, actor, &StationFilter::default(), PageRequest::new(Some(1), Some(100)))
-        .await
-        .map_err(fail)?;
+    let page = stations::list(&state.db, actor, &StationFilter::default(), paging).await?;
+    let all = stations::list(&state.db, actor, &StationFilter::default(), PageRequest::new(Some(1), Some(100))).await?;
     let names: HashMap<i32, String> = all.items.iter().map(|s| (s.id, s.name.clone())).collect();
-    let managed = actor.managed_stations(&state.db).await.map_err(fail)?;
+    let managed = actor.managed_stations(&state.db).await?;
     let parents: Vec<(i32, String)> = all
         .items
         .iter()
@@ -180,11 +177,11 @@ pub async fn create(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    actor.require(stations::WRITERS).map_err(|e| PageError::new(e, lang))?;
+    actor.require(stations::WRITERS)?;
     let request = CreateStation {
         name: form.name.clone(),
         kind: form.kind.clone(),
@@ -202,7 +199,7 @@ pub async fn create(
         Ok(()) => Ok(crate::http::pages::redirect("/app/stations?saved=true")),
         Err(error) => match field_messages(&error, lang) {
             Some(errors) => render(&req, &state, &actor, lang, PageRequest::default(), form, errors, false).await,
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }

@@ -18,12 +18,12 @@ use crate::entities::{deputy, station, unit};
 use crate::error::{AppError, AppResult};
 use crate::http::api::reception::local_today;
 use crate::http::api::suggestions::{CreateSuggestion, SuggestionActionBody, UpdateSuggestion, now};
-use crate::http::csrf;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
+use crate::http::shared::csrf;
+use crate::http::shared::i18n::Lang;
 use crate::services::books::suggestions::{self, SuggestionFilter, SuggestionView};
 use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
@@ -142,13 +142,11 @@ async fn render_list(
     errors: HashMap<String, String>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
     let chosen = query.status.as_deref().and_then(|s| s.parse::<SuggestionStatus>().ok());
     let overdue = query.overdue.as_deref().is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     let filter = SuggestionFilter { station_id: None, status: chosen, overdue };
-    let page = suggestions::list(&state.db, actor, local_today(state), &filter, PageRequest::new(None, Some(100)))
-        .await
-        .map_err(fail)?;
+    let page =
+        suggestions::list(&state.db, actor, local_today(state), &filter, PageRequest::new(None, Some(100))).await?;
     let mut chips = vec![Chip {
         href: "/app/suggestions".into(),
         label: lang.t("suggestions.chip.all").into_owned(),
@@ -166,8 +164,8 @@ async fn render_list(
             active: chosen == Some(*s) && !overdue,
         });
     }
-    let (stations, deputies) = draft_choices(state, actor).await.map_err(fail)?;
-    let categories = state.scan_cache.categories(&state.db).await.map_err(fail)?;
+    let (stations, deputies) = draft_choices(state, actor).await?;
+    let categories = state.scan_cache.categories(&state.db).await?;
     let rows = page
         .items
         .into_iter()
@@ -232,13 +230,12 @@ pub async fn create(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
-    let station_id: i32 =
-        form.station_id.trim().parse().map_err(|_| PageError::new(AppError::NotFound("station"), lang))?;
+    let station_id: i32 = form.station_id.trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    suggestions::require_may_draft(&state.db, &actor, station_id).await.map_err(|e| PageError::new(e, lang))?;
+    suggestions::require_may_draft(&state.db, &actor, station_id).await?;
     let request = CreateSuggestion {
         raised_on: optional(&form.raised_on),
         title: form.title.clone(),
@@ -260,7 +257,7 @@ pub async fn create(
                 let query = ListQuery::default();
                 render_list(&req, &state, &actor, lang, &query, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
             }
-            None => Err(PageError::new(error, lang)),
+            None => Err(PageError::from(error)),
         },
     }
 }
@@ -396,16 +393,14 @@ async fn render_detail(
     edit: Option<EditForm>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e: AppError| PageError::new(e, lang);
-    let s = suggestions::get(&state.db, actor, local_today(state), id).await.map_err(fail)?;
+    let s = suggestions::get(&state.db, actor, local_today(state), id).await?;
     let edit = edit.unwrap_or_else(|| EditForm::of(&s));
     let unit_choices = if s.allowed.assign {
         unit::Entity::find()
             .filter(unit::Column::Active.eq(true))
             .order_by_asc(unit::Column::Id)
             .all(&state.db)
-            .await
-            .map_err(|e| fail(e.into()))?
+            .await?
             .into_iter()
             .map(|u| (u.id, u.name))
             .collect()
@@ -486,12 +481,12 @@ pub async fn act(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    suggestions::require_may_act(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
+    suggestions::require_may_act(&state.db, &actor, id).await?;
     let result = match form.body().parse() {
         Ok((version, command)) => suggestions::act(&state.db, &actor, now(&state), id, version, command).await,
         Err(error) => Err(error),
@@ -510,7 +505,7 @@ pub async fn act(
             Some(lang.t("common.fix_below").into_owned()),
             field_messages(&error, lang).unwrap_or_default(),
         ),
-        Err(error) => return Err(PageError::new(error, lang)),
+        Err(error) => return Err(PageError::from(error)),
     };
     render_detail(&req, &state, &actor, lang, id, None, problem, form, errors, None, status).await
 }
@@ -527,12 +522,12 @@ pub async fn edit(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
-    suggestions::require_may_edit(&state.db, &actor, id).await.map_err(|e| PageError::new(e, lang))?;
+    suggestions::require_may_edit(&state.db, &actor, id).await?;
     let result = match form.body().and_then(|body| body.parse()) {
         Ok(changes) => suggestions::update(&state.db, &actor, now(&state), id, changes).await,
         Err(error) => Err(error),
@@ -548,7 +543,7 @@ pub async fn edit(
             Some(lang.t("common.fix_below").into_owned()),
             field_messages(&error, lang).unwrap_or_default(),
         ),
-        Err(error) => return Err(PageError::new(error, lang)),
+        Err(error) => return Err(PageError::from(error)),
     };
     let typed = ActionForm { action: "edit".into(), ..ActionForm::default() };
     let edit = if form.key_supervision.is_some() { None } else { Some(form) };
@@ -566,16 +561,14 @@ pub struct CsrfOnly {
 pub async fn from_case(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, PageError> {
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
-    let saved =
-        suggestions::from_case(&state.db, &session.0, now(&state), *id).await.map_err(|e| PageError::new(e, lang))?;
+    let saved = suggestions::from_case(&state.db, &session.0, now(&state), *id).await?;
     Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
 }
 
@@ -583,15 +576,13 @@ pub async fn from_case(
 pub async fn from_visit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, PageError> {
     if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf(lang));
+        return Err(PageError::csrf());
     }
-    let saved =
-        suggestions::from_visit(&state.db, &session.0, now(&state), *id).await.map_err(|e| PageError::new(e, lang))?;
+    let saved = suggestions::from_visit(&state.db, &session.0, now(&state), *id).await?;
     Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
 }

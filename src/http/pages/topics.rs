@@ -15,10 +15,10 @@ use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::{AppError, AppResult};
 use crate::http::api::stats::encode;
-use crate::http::extract::StaffSession;
-use crate::http::i18n::Lang;
 use crate::http::pages::home::Nav;
+use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
     stats::place_name,
@@ -135,10 +135,9 @@ pub async fn index(
     query: web::Query<TopicsQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let fail = |e| PageError::new(e, lang);
-    let request = parse(&state, &query).map_err(fail)?;
-    let found = find(&state, &actor, &request).await.map_err(fail)?;
-    let cases = topics::topic_cases(&state.db, &found, CASES_SHOWN).await.map_err(fail)?;
+    let request = parse(&state, &query)?;
+    let found = find(&state, &actor, &request).await?;
+    let cases = topics::topic_cases(&state.db, &found, CASES_SHOWN).await?;
     let tz = state.settings.time_zone();
     let rows = found
         .topics
@@ -171,8 +170,7 @@ pub async fn index(
         from,
         to,
         stations: stations(&state, &actor)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|(id, name)| (id, name, request.station == Some(id)))
             .collect(),
@@ -184,23 +182,20 @@ pub async fn index(
 
 pub async fn download(
     state: web::Data<AppState>,
-    lang: Lang,
     session: StaffSession,
     query: web::Query<TopicsQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let fail = |e| PageError::new(e, lang);
-    let request = parse(&state, &query).map_err(fail)?;
-    let found = find(&state, &actor, &request).await.map_err(fail)?;
-    let place = place_name(&state.db, request.station).await.map_err(fail)?;
+    let request = parse(&state, &query)?;
+    let found = find(&state, &actor, &request).await?;
+    let place = place_name(&state.db, request.station).await?;
     let (from, to) = (request.period.from.to_string(), request.period.to.to_string());
     let tz = state.settings.time_zone();
     let name = format!("{place}-热点难点-{from}至{to}.xlsx");
     let ascii = format!("topics-{from}-{to}.xlsx");
     let bytes = web::block(move || topics::xlsx(&found, &place, (&from, &to), tz))
         .await
-        .map_err(|e| fail(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))?
-        .map_err(fail)?;
+        .map_err(|e| PageError::from(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))??;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -6,6 +6,7 @@ pub mod access;
 pub mod actions;
 pub mod flow;
 pub mod intake;
+pub mod photos;
 pub mod queries;
 pub mod reply_templates;
 pub mod tracking;

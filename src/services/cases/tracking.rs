@@ -7,7 +7,7 @@ use sea_orm::{
 
 use crate::domain::case_state::{CaseAction, CaseStatus, Satisfaction, after_rating, next_status};
 use crate::domain::redact::redact;
-use crate::domain::tracking::TrackingCode;
+use crate::domain::tracking::{Rating, TrackingCode};
 use crate::entities::{case, case_event, case_photo, category, deputy, station};
 use crate::error::{AppError, AppResult};
 use crate::services::cases::flow::{EventActor, NewEvent, illegal, record_event, save_versioned, status_of};
@@ -137,13 +137,6 @@ pub async fn public_view(db: &impl ConnectionTrait, cipher: &Cipher, code: &Trac
         photo_count,
         reply,
     })
-}
-
-#[derive(Debug, Clone)]
-pub struct Rating {
-    pub satisfaction: Satisfaction,
-    pub solved: bool,
-    pub comment: Option<String>,
 }
 
 /// Records the resident's rating of the reply. Satisfied and solved closes the case;

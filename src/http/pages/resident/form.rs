@@ -12,12 +12,12 @@ use crate::domain::org::DeputyLevel;
 use crate::domain::token::looks_like_public_token;
 use crate::entities::{deputy, station};
 use crate::error::AppError;
-use crate::http::client::ClientInfo;
-use crate::http::i18n::Lang;
-use crate::http::multipart::{self, FormLimits, ReceivedForm};
 use crate::http::pages::resident::Prefs;
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::photo_intake::{self, PhotoProblem};
+use crate::http::shared::client::ClientInfo;
+use crate::http::shared::i18n::Lang;
+use crate::http::shared::multipart::{self, FormLimits, ReceivedForm};
+use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::services::cases::intake::{Channel, IntakeContext, IntakeTarget, submit};
 use crate::services::organisation::{deputies::QrTarget, stations};
 use crate::state::AppState;
@@ -87,16 +87,15 @@ struct Target {
     notice: Option<String>,
 }
 
-fn not_found(lang: Lang) -> PageError {
-    PageError::new(AppError::NotFound("form"), lang)
+fn not_found() -> PageError {
+    PageError::from(AppError::NotFound("form"))
 }
 
 async fn deputy_target(state: &AppState, token: &str, lang: Lang) -> Result<Target, PageError> {
-    let fail = |e| PageError::new(e, lang);
     if !looks_like_public_token(token) {
-        return Err(not_found(lang));
+        return Err(not_found());
     }
-    let card = state.scan_cache.card(&state.db, token).await.map_err(fail)?.ok_or_else(|| not_found(lang))?;
+    let card = state.scan_cache.card(&state.db, token).await?.ok_or_else(|| not_found())?;
     let (deputy, station) = match card.as_ref() {
         (QrTarget::Deputy(record), station) => (Some(record.as_ref().clone()), station.clone()),
         (QrTarget::Retired { .. }, station) => (None, station.clone()),
@@ -116,14 +115,11 @@ async fn deputy_target(state: &AppState, token: &str, lang: Lang) -> Result<Targ
     })
 }
 
-async fn station_target(state: &AppState, token: &str, lang: Lang) -> Result<Target, PageError> {
+async fn station_target(state: &AppState, token: &str) -> Result<Target, PageError> {
     if !looks_like_public_token(token) {
-        return Err(not_found(lang));
+        return Err(not_found());
     }
-    let station = stations::find_by_public_token(&state.db, token)
-        .await
-        .map_err(|e| PageError::new(e, lang))?
-        .ok_or_else(|| not_found(lang))?;
+    let station = stations::find_by_public_token(&state.db, token).await?.ok_or_else(|| not_found())?;
     Ok(Target { action: format!("/s/{token}"), station, deputy: None, notice: None })
 }
 
@@ -155,8 +151,7 @@ async fn render(
     let categories = state
         .scan_cache
         .categories(&state.db)
-        .await
-        .map_err(|e| PageError::new(e, lang))?
+        .await?
         .iter()
         .map(|c| CategoryOption { id: c.id, name: c.name.clone(), hint: c.hint.clone() })
         .collect();
@@ -172,8 +167,7 @@ async fn render(
         today,
         crate::domain::reception::PUBLIC_DAYS_AHEAD,
     )
-    .await
-    .map_err(|e| PageError::new(e, lang))?;
+    .await?;
     let roster = crate::http::pages::reception_roster_view::lines(&upcoming, today, lang);
     let kept = rendering.kept_photos.len();
     let page = FormPage {
@@ -195,7 +189,7 @@ async fn render(
         notice: target.notice,
         categories,
         // A fresh key unless this is the same form shown again.
-        form_key: rendering.form_key.unwrap_or_else(crate::http::csrf::new_token),
+        form_key: rendering.form_key.unwrap_or_else(crate::http::shared::csrf::new_token),
         values: rendering.values,
         errors,
         error_list,
@@ -243,7 +237,7 @@ pub async fn show_station_form(
     lang: Lang,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let target = station_target(&state, &token, lang).await?;
+    let target = station_target(&state, &token).await?;
     render(&req, &state, lang, target, blank()).await
 }
 
@@ -267,7 +261,7 @@ pub async fn submit_station_form(
     token: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let target = station_target(&state, &token, lang).await?;
+    let target = station_target(&state, &token).await?;
     receive(req, state, lang, client, target, payload).await
 }
 
@@ -330,14 +324,13 @@ async fn receive(
     target: Target,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
-    let form = multipart::read(payload, FORM_LIMITS).await.map_err(fail)?;
+    let form = multipart::read(payload, FORM_LIMITS).await?;
     // A field people cannot see: only robots fill it in.
     if !form.text("website").is_empty() {
-        return Err(fail(AppError::BadRequest("unexpected field".into())));
+        return Err(PageError::from(AppError::BadRequest("unexpected field".into())));
     }
     let raw = raw_submission(&form);
-    let form_key = Some(form.text("form_key")).filter(|k| crate::http::csrf::is_well_formed(k));
+    let form_key = Some(form.text("form_key")).filter(|k| crate::http::shared::csrf::is_well_formed(k));
     let parsed = intake::parse_submission(&raw);
 
     // Photos: re-encode and store what arrived; keep those stored by an earlier attempt.
@@ -349,7 +342,7 @@ async fn receive(
         problems.push(PhotoProblem::TooMany);
     }
     let (mut photos, photo_problems) =
-        photo_intake::process_and_store(&state, uploads.into_iter().take(room).collect()).await.map_err(fail)?;
+        photo_intake::process_and_store(&state, uploads.into_iter().take(room).collect()).await?;
     problems.extend(photo_problems);
     photos.splice(0..0, kept);
 
@@ -410,7 +403,7 @@ async fn receive(
             };
             render(&req, &state, lang, target, rendering).await
         }
-        Err(other) => Err(fail(other)),
+        Err(other) => Err(PageError::from(other)),
     }
 }
 
@@ -454,7 +447,7 @@ pub fn sample(lang: Lang, categories: usize) -> Result<String, askama::Error> {
                 hint: Some("道路、路灯、供水供气、噪声".into()),
             })
             .collect(),
-        form_key: crate::http::csrf::new_token(),
+        form_key: crate::http::shared::csrf::new_token(),
         values: FormValues::default(),
         errors: HashMap::new(),
         error_list: Vec::new(),

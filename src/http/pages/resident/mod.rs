@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::http::i18n::Lang;
 use crate::http::pages::{redirect, safe_next, urlencoding_component};
+use crate::http::shared::i18n::Lang;
 use crate::state::AppState;
 
 pub const LARGE_TEXT_COOKIE: &str = "large";

@@ -5,14 +5,13 @@ use serde::Deserialize;
 
 use crate::domain::case_state::{CaseStatus, Satisfaction};
 use crate::domain::intake::MAX_COMMENT_CHARS;
-use crate::domain::text;
-use crate::domain::tracking::TrackingCode;
+use crate::domain::tracking::{TrackingCode, parse_rating, parse_withdraw_reason};
 use crate::entities::case_event;
 use crate::error::AppError;
-use crate::http::i18n::Lang;
 use crate::http::pages::resident::{Prefs, local_date, local_time};
 use crate::http::pages::{PageError, html, redirect};
-use crate::services::cases::tracking::{self, PublicCase, Rating};
+use crate::http::shared::i18n::Lang;
+use crate::services::cases::tracking::{self, PublicCase};
 use crate::state::AppState;
 
 pub struct TimelineEntry {
@@ -168,11 +167,10 @@ pub async fn show(
     code: web::Path<String>,
     query: web::Query<TrackQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
     let Some(code) = TrackingCode::parse(&code) else {
-        return Err(fail(AppError::NotFound("case")));
+        return Err(PageError::from(AppError::NotFound("case")));
     };
-    let view = tracking::public_view(&state.db, &state.cipher, &code).await.map_err(fail)?;
+    let view = tracking::public_view(&state.db, &state.cipher, &code).await?;
     // One canonical address per case.
     if req.match_info().get("code") != Some(code.as_str()) {
         return Ok(redirect(&format!("/t/{}", code.as_str())));
@@ -206,7 +204,7 @@ pub async fn lookup(
         match tracking::find(&state.db, &code).await {
             Ok(_) => return Ok(redirect(&format!("/t/{}", code.as_str()))),
             Err(AppError::NotFound(_)) => {}
-            Err(error) => return Err(PageError::new(error, lang)),
+            Err(error) => return Err(PageError::from(error)),
         }
     }
     let page = LookupPage { lang, prefs: Prefs::of(&req, lang), not_found: !typed.is_empty(), code: typed };
@@ -224,19 +222,6 @@ pub struct RatingForm {
     comment: String,
 }
 
-pub fn parse_rating(satisfaction: &str, solved: Option<bool>, comment: Option<&str>) -> Result<Rating, AppError> {
-    let satisfaction = satisfaction.parse::<Satisfaction>();
-    let comment = text::optional_text("comment", comment, MAX_COMMENT_CHARS).map_err(AppError::field)?;
-    match (satisfaction, solved) {
-        (Ok(satisfaction), Some(solved)) => Ok(Rating { satisfaction, solved, comment }),
-        (Err(_), _) => Err(AppError::field(crate::domain::field::FieldError::invalid(
-            "satisfaction",
-            "satisfied, basically_satisfied or dissatisfied",
-        ))),
-        (_, None) => Err(AppError::field(crate::domain::field::FieldError::required("solved"))),
-    }
-}
-
 pub async fn rate(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -244,14 +229,13 @@ pub async fn rate(
     code: web::Path<String>,
     form: web::Form<RatingForm>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
-    let code = TrackingCode::parse(&code).ok_or_else(|| fail(AppError::NotFound("case")))?;
+    let code = TrackingCode::parse(&code).ok_or_else(|| PageError::from(AppError::NotFound("case")))?;
     let solved = match form.solved.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
         _ => None,
     };
-    let rating = match parse_rating(&form.satisfaction, solved, Some(&form.comment)) {
+    let rating = match parse_rating(&form.satisfaction, solved, Some(&form.comment)).map_err(AppError::field) {
         Ok(rating) => rating,
         Err(error) => {
             let message = match &error {
@@ -260,21 +244,16 @@ pub async fn rate(
                 }
                 _ => lang.t("track.rate_missing").into_owned(),
             };
-            let view = tracking::public_view(&state.db, &state.cipher, &code).await.map_err(fail)?;
+            let view = tracking::public_view(&state.db, &state.cipher, &code).await?;
             let page = track_page(&req, &state, lang, view, false, None, Some(message));
             return Ok(HttpResponse::UnprocessableEntity()
                 .content_type(actix_web::http::header::ContentType::html())
                 .body(page.render()?));
         }
     };
-    let saved = tracking::rate(&state.db, state.clock.now(), &code, rating).await.map_err(fail)?;
+    let saved = tracking::rate(&state.db, state.clock.now(), &code, rating).await?;
     let flag = if saved.status == CaseStatus::Closed.as_str() { 1 } else { 2 };
     Ok(redirect(&format!("/t/{}?rated={flag}#rating", code.as_str())))
-}
-
-/// The resident's reason for withdrawing: optional, at most 500 characters.
-pub fn parse_withdraw_reason(raw: Option<&str>) -> Result<Option<String>, AppError> {
-    text::optional_text("reason", raw, MAX_COMMENT_CHARS).map_err(AppError::field)
 }
 
 #[derive(Deserialize)]
@@ -294,10 +273,9 @@ pub async fn withdraw(
     code: web::Path<String>,
     form: web::Form<WithdrawForm>,
 ) -> Result<HttpResponse, PageError> {
-    let fail = |e| PageError::new(e, lang);
-    let code = TrackingCode::parse(&code).ok_or_else(|| fail(AppError::NotFound("case")))?;
+    let code = TrackingCode::parse(&code).ok_or_else(|| PageError::from(AppError::NotFound("case")))?;
     let refused = |message: String| async {
-        let view = tracking::public_view(&state.db, &state.cipher, &code).await.map_err(fail)?;
+        let view = tracking::public_view(&state.db, &state.cipher, &code).await?;
         let mut page = track_page(&req, &state, lang, view, false, None, None);
         page.withdraw_error = Some(message);
         page.withdraw_reason = form.reason.chars().take(MAX_COMMENT_CHARS).collect();
@@ -310,14 +288,14 @@ pub async fn withdraw(
     if form.confirm != "1" {
         return refused(lang.t("track.withdraw_confirm_missing").into_owned()).await;
     }
-    let reason = match parse_withdraw_reason(Some(&form.reason)) {
+    let reason = match parse_withdraw_reason(Some(&form.reason)).map_err(AppError::field) {
         Ok(reason) => reason,
         Err(AppError::Validation(fields)) => return refused(lang.field_message(&fields[0])).await,
-        Err(error) => return Err(fail(error)),
+        Err(error) => return Err(PageError::from(error)),
     };
     match tracking::withdraw(&state.db, state.clock.now(), &code, reason).await {
         Ok(_) => Ok(redirect(&format!("/t/{}?withdrawn=1", code.as_str()))),
         Err(AppError::Conflict { .. }) => refused(lang.t("track.withdraw_too_late").into_owned()).await,
-        Err(error) => Err(fail(error)),
+        Err(error) => Err(PageError::from(error)),
     }
 }

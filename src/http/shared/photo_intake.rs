@@ -1,7 +1,7 @@
 //! From uploaded bytes to stored photos for a case: re-encoded off the async threads, saved
 //! durably before the case that names them is committed.
 use crate::error::{AppError, AppResult};
-use crate::http::multipart::FileProblem;
+use crate::http::shared::multipart::FileProblem;
 use crate::photos::{PhotoError, UnsupportedKind, Variant, is_valid_hash, process_async};
 use crate::services::cases::intake::PhotoRecord;
 use crate::state::AppState;

@@ -14,7 +14,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use subtle::ConstantTimeEq;
 
-use crate::http::extract::SESSION_COOKIE;
+use crate::http::shared::extract::SESSION_COOKIE;
 use crate::state::AppState;
 
 /// The pre-session nonce; the token itself is never stored in a cookie.
