@@ -44,8 +44,10 @@ pub struct Settings {
     pub lookup_key: Option<String>,
     /// Name of the congress office shown in page headers and exports.
     pub org_name: String,
-    /// IANA time zone of the stations; working days and deadlines are counted in it.
-    pub timezone: String,
+    /// IANA time zone of the stations; working days and deadlines are counted in it. Parsed
+    /// once, when the settings are read.
+    #[serde(with = "tz_name")]
+    pub timezone: chrono_tz::Tz,
     /// Lifetime of an ordinary staff sign-in.
     pub session_hours: i64,
     /// Lifetime of a deputy's sign-in on their own phone.
@@ -96,6 +98,21 @@ pub struct Settings {
     pub retention_years: u32,
 }
 
+/// A time zone in the settings by its IANA name (`Asia/Shanghai`).
+mod tz_name {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(tz: &chrono_tz::Tz, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(tz.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<chrono_tz::Tz, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse()
+            .map_err(|_| serde::de::Error::custom(format!("LIAISON_TIMEZONE `{name}` is not an IANA time zone")))
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -108,7 +125,7 @@ impl Default for Settings {
             data_keys: None,
             lookup_key: None,
             org_name: "人大常委会代表工作委员会".into(),
-            timezone: "Asia/Shanghai".into(),
+            timezone: chrono_tz::Asia::Shanghai,
             session_hours: 12,
             deputy_session_days: 7,
             trust_proxy: false,
@@ -176,9 +193,6 @@ impl Settings {
         self.bind
             .parse::<SocketAddr>()
             .map_err(|_| ConfigError::Invalid(format!("LIAISON_BIND `{}` is not host:port", self.bind)))?;
-        self.timezone.parse::<chrono_tz::Tz>().map_err(|_| {
-            ConfigError::Invalid(format!("LIAISON_TIMEZONE `{}` is not an IANA time zone", self.timezone))
-        })?;
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
@@ -223,7 +237,7 @@ impl Settings {
     }
 
     pub fn time_zone(&self) -> chrono_tz::Tz {
-        self.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+        self.timezone
     }
 
     /// The database to use: `DATABASE_URL`, or an SQLite file in the data directory.

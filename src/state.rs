@@ -44,6 +44,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The context of a use case served now.
+    pub fn ctx(&self) -> crate::services::context::Ctx {
+        crate::services::context::Ctx {
+            db: self.db.clone(),
+            now: self.clock.now(),
+            tz: self.settings.time_zone(),
+            settings: self.settings.clone(),
+            cipher: self.cipher.clone(),
+        }
+    }
+
     /// A keyed hash of a client address: equal addresses match, the address is not kept.
     pub fn address_hash(&self, ip: &str) -> String {
         use hmac::{Hmac, Mac};

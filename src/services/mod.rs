@@ -5,6 +5,7 @@
 //! import `http`, `jobs` or the migrations.
 pub mod books;
 pub mod cases;
+pub mod context;
 pub mod insight;
 pub mod notices;
 pub mod organisation;

@@ -18,15 +18,15 @@ use crate::entities::station;
 use crate::error::AppError;
 use crate::http::api::activities::{ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, UpdateActivity};
 use crate::http::api::reception::local_today;
+use crate::http::pages::form::{CsrfForm, csrf_multipart};
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{day_label, slot_label};
 use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
-use crate::http::shared::multipart::{self, FormLimits};
+use crate::http::shared::multipart::FormLimits;
 use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::http::shared::photos::jpeg;
 use crate::photos::{Variant, is_valid_hash};
@@ -237,15 +237,15 @@ pub async fn index(
     render_list(&req, &state, &session.0, lang, query.station, period, form, HashMap::new()).await
 }
 
-/// The fields of a url-encoded body; repeated keys (checkboxes) are gathered by `multi`.
-fn form_fields(body: &[u8], multi: &str) -> (HashMap<String, String>, Vec<String>) {
+/// The fields of a form; repeated keys (checkboxes) are gathered by `multi`.
+fn form_fields(pairs: Vec<(String, String)>, multi: &str) -> (HashMap<String, String>, Vec<String>) {
     let mut fields = HashMap::new();
     let mut many = Vec::new();
-    for (key, value) in form_urlencoded::parse(body) {
+    for (key, value) in pairs {
         if key == multi {
-            many.push(value.into_owned());
+            many.push(value);
         } else {
-            fields.insert(key.into_owned(), value.into_owned());
+            fields.insert(key, value);
         }
     }
     (fields, many)
@@ -256,13 +256,10 @@ pub async fn record(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    body: web::Bytes,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let (fields, deputy_ids) = form_fields(&body, "deputy_ids");
+    let (fields, deputy_ids) = form_fields(pairs, "deputy_ids");
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
-    if !csrf::verify(&req, &field("csrf")) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let station_id: i32 =
         field("station_id").trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))?;
@@ -495,12 +492,9 @@ pub async fn mark(
     lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
-    body: web::Bytes,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let (fields, _) = form_fields(&body, "");
-    if !csrf::verify(&req, fields.get("csrf").map_or("", String::as_str)) {
-        return Err(PageError::csrf());
-    }
+    let (fields, _) = form_fields(pairs, "");
     let actor = session.0;
     let id = id.into_inner();
     let mut typed: TypedMarks = HashMap::new();
@@ -548,12 +542,9 @@ pub async fn link_case(
     lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
-    body: web::Bytes,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let (fields, _) = form_fields(&body, "");
-    if !csrf::verify(&req, fields.get("csrf").map_or("", String::as_str)) {
-        return Err(PageError::csrf());
-    }
+    let (fields, _) = form_fields(pairs, "");
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
@@ -587,13 +578,10 @@ pub async fn edit(
     lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
-    body: web::Bytes,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let (fields, _) = form_fields(&body, "");
+    let (fields, _) = form_fields(pairs, "");
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
-    if !csrf::verify(&req, &field("csrf")) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
@@ -664,10 +652,7 @@ pub async fn add_photos(
     id: web::Path<i32>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let received = multipart::read(payload, PHOTO_LIMITS).await?;
-    if !csrf::verify(&req, &received.text("csrf")) {
-        return Err(PageError::csrf());
-    }
+    let received = csrf_multipart(&req, payload, PHOTO_LIMITS).await?;
     let actor = session.0;
     let id = id.into_inner();
     // Only those who may change the activity get to upload (and use the photo workers).

@@ -17,15 +17,15 @@ use crate::entities::{deputy, station};
 use crate::error::AppError;
 use crate::http::api::reception::local_today;
 use crate::http::api::station_books::{ConfirmTenHave, RecordContact, RecordReport};
+use crate::http::pages::form::{CsrfForm, csrf_multipart};
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::day_label;
 use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
-use crate::http::shared::multipart::{self, FormLimits};
+use crate::http::shared::multipart::FormLimits;
 use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::http::shared::photos::jpeg;
 use crate::photos::Variant;
@@ -47,8 +47,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ReportFields {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     station_id: String,
     #[serde(default)]
@@ -77,8 +75,6 @@ pub struct ReportFields {
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ContactFields {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     station_id: String,
     #[serde(default)]
@@ -401,12 +397,9 @@ pub async fn record_report(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    form: web::Form<ReportFields>,
+    form: CsrfForm<ReportFields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let station_id = station_of(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
@@ -440,12 +433,9 @@ pub async fn record_contact(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    form: web::Form<ContactFields>,
+    form: CsrfForm<ContactFields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let station_id = station_of(&form.station_id)?;
     // A deputy records for themselves whatever the form says.
@@ -500,10 +490,7 @@ pub async fn confirm_item(
     session: StaffSession,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let received = multipart::read(payload, ITEM_LIMITS).await?;
-    if !csrf::verify(&req, &received.text("csrf")) {
-        return Err(PageError::csrf());
-    }
+    let received = csrf_multipart(&req, payload, ITEM_LIMITS).await?;
     let actor = session.0;
     let station_id = station_of(&received.text("station_id"))?;
     let item = received.text("item");

@@ -21,15 +21,15 @@ use crate::domain::tracking::TrackingCode;
 use crate::entities::{case, station, suggestion};
 use crate::error::{AppError, AppResult};
 use crate::http::api::cases::{ActionRequest, perform, perform_with_photos, run_bulk};
+use crate::http::pages::form::{CsrfForm, csrf_multipart};
 use crate::http::pages::home::Nav;
 use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::{field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
 use crate::http::shared::client::ClientInfo;
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
-use crate::http::shared::multipart::{self, FormLimits};
+use crate::http::shared::multipart::FormLimits;
 use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
@@ -500,30 +500,22 @@ pub async fn queue(
 /// `POST /app/cases/bulk`: the checked cases, one action (assign to a unit and/or deputy, or
 /// reply from a template), through the same service as `POST /api/v1/cases/bulk`.
 pub async fn bulk(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: StaffSession,
-    body: web::Bytes,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session.0;
-    let mut csrf_token = String::new();
+    // Repeated `case_ids`: read as pairs.
     let mut case_ids = Vec::new();
     let mut fields: HashMap<String, String> = HashMap::new();
-    for (key, value) in form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "csrf" => csrf_token = value.into_owned(),
-            "case_ids" => {
-                if let Ok(id) = value.trim().parse::<i32>() {
-                    case_ids.push(id);
-                }
+    for (key, value) in pairs {
+        if key == "case_ids" {
+            if let Ok(id) = value.trim().parse::<i32>() {
+                case_ids.push(id);
             }
-            _ => {
-                fields.insert(key.into_owned(), value.into_owned());
-            }
+        } else {
+            fields.insert(key, value);
         }
-    }
-    if !csrf::verify(&req, &csrf_token) {
-        return Err(PageError::csrf());
     }
     actor.require(actions::BULK_ROLES)?;
     let back = fields.get("back").map(String::as_str).unwrap_or("");
@@ -568,8 +560,6 @@ pub async fn bulk(
 /// What one of the case page's action forms sends.
 #[derive(Deserialize, Default, Clone)]
 pub struct ActionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     action: String,
     version: Option<String>,
@@ -981,12 +971,9 @@ pub async fn act(
     session: StaffSession,
     client: ClientInfo,
     id: web::Path<i32>,
-    form: web::Form<ActionForm>,
+    form: CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     actions::require_may_act(&state.db, &session.0, *id).await?;
     let result = match form.request() {
         Ok(request) => perform(&state, &session.0, *id, &request).await.map(|_| ()),
@@ -1016,15 +1003,11 @@ pub async fn progress_with_photos(
     id: web::Path<i32>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let received = multipart::read(payload, PROGRESS_LIMITS).await?;
-    if !csrf::verify(&req, &received.text("csrf")) {
-        return Err(PageError::csrf());
-    }
+    let received = csrf_multipart(&req, payload, PROGRESS_LIMITS).await?;
     // Before any photo is processed and stored.
     actions::require_may_act(&state.db, &session.0, *id).await?;
     let optional = |name: &str| Some(received.text(name)).filter(|v| !v.trim().is_empty());
     let form = ActionForm {
-        csrf: received.text("csrf"),
         action: "progress".into(),
         version: optional("version"),
         note: optional("note"),

@@ -9,11 +9,11 @@ use crate::domain::org::DeputyLevel;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::domain::phone::mask_phone;
 use crate::http::api::deputies::CreateDeputy;
+use crate::http::pages::form::CsrfForm;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::{Pager, field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
 use crate::services::organisation::{
     actor::Actor,
@@ -32,8 +32,6 @@ struct Row {
 
 #[derive(Deserialize, Default)]
 pub struct DeputyForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -144,12 +142,9 @@ pub async fn create(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    form: web::Form<DeputyForm>,
+    form: CsrfForm<DeputyForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
     actor.require(deputies::WRITERS)?;

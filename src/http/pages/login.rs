@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::http::pages::form::{CsrfForm, NoFields};
 use crate::http::pages::{PageError, html, redirect, safe_next};
 use crate::http::shared::client::ClientInfo;
 use crate::http::shared::csrf::{self, CsrfToken};
@@ -37,8 +38,6 @@ pub async fn show(lang: Lang, csrf: CsrfToken, query: web::Query<NextQuery>) -> 
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     next: String,
     #[serde(default)]
     username: String,
@@ -51,12 +50,9 @@ pub async fn submit(
     state: web::Data<AppState>,
     lang: Lang,
     client: ClientInfo,
-    form: web::Form<LoginForm>,
+    form: CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let next = safe_next(Some(&form.next));
     let ctx = LoginContext {
         settings: &state.settings,
@@ -117,20 +113,11 @@ pub async fn confirm_logout(lang: Lang, csrf: CsrfToken) -> Result<HttpResponse,
     Ok(html(LogoutPage { lang, csrf: csrf.0 }.render()?))
 }
 
-#[derive(Deserialize)]
-pub struct LogoutForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<LogoutForm>,
+    _: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     if let Some(cookie) = req.cookie(SESSION_COOKIE)
         && let Ok(actor) = auth::authenticate(&state.db, &state.tokens, state.clock.now(), cookie.value()).await
     {

@@ -11,6 +11,7 @@ pub mod deputies;
 pub mod deputy_compare;
 pub mod deputy_file;
 pub mod error;
+pub mod form;
 pub mod home;
 pub mod ledgers;
 pub mod login;

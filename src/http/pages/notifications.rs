@@ -2,14 +2,13 @@
 //! its case; marking one or all read.
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::domain::page::PageParams;
+use crate::http::pages::form::{CsrfForm, NoFields};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::{Pager, total_label};
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
 use crate::services::notices::notifications;
 use crate::state::AppState;
@@ -71,35 +70,21 @@ pub async fn index(
     Ok(html(view.render()?))
 }
 
-#[derive(Deserialize)]
-pub struct MarkForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub async fn read_all(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: StaffSession,
-    form: web::Form<MarkForm>,
+    _: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     notifications::mark_all_read(&state.db, session.0.user_id, state.clock.now()).await?;
     Ok(redirect("/app/notifications"))
 }
 
 pub async fn read_one(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: StaffSession,
     id: web::Path<i64>,
-    form: web::Form<MarkForm>,
+    _: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     notifications::mark_read(&state.db, session.0.user_id, id.into_inner(), state.clock.now()).await?;
     Ok(redirect("/app/notifications"))
 }

@@ -12,12 +12,12 @@ use crate::domain::reception::{DateRange, Disposition, Slot};
 use crate::entities::{deputy, station, suggestion};
 use crate::error::AppError;
 use crate::http::api::reception::{RecordVisit, SetDuties, local_today};
+use crate::http::pages::form::CsrfForm;
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{RosterLine, day_label, lines, slot_label};
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
 use crate::services::books::{
     reception_log::{self, Clock, VisitFilter},
@@ -35,8 +35,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, Default)]
 pub struct DutyForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     station_id: String,
     #[serde(default)]
     date: String,
@@ -50,8 +48,6 @@ pub struct DutyForm {
 
 #[derive(Deserialize, Default)]
 pub struct VisitForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     station_id: String,
     #[serde(default)]
@@ -280,12 +276,9 @@ pub async fn add_duty(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    form: web::Form<DutyForm>,
+    form: CsrfForm<DutyForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let station_id = station_of(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
@@ -323,12 +316,9 @@ pub async fn record_visit(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    form: web::Form<VisitForm>,
+    form: CsrfForm<VisitForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let station_id = station_of(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.

@@ -10,10 +10,10 @@ use crate::domain::page::{PageParams, PageRequest};
 use crate::entities::station;
 use crate::error::AppError;
 use crate::http::api::stations::CreateStation;
+use crate::http::pages::form::CsrfForm;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
 use crate::services::organisation::{
     actor::Actor,
@@ -57,8 +57,6 @@ struct Row {
 
 #[derive(Deserialize, Default)]
 pub struct StationForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -173,12 +171,9 @@ pub async fn create(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    form: web::Form<StationForm>,
+    form: CsrfForm<StationForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
     actor.require(stations::WRITERS)?;

@@ -18,11 +18,11 @@ use crate::entities::{deputy, station, unit};
 use crate::error::{AppError, AppResult};
 use crate::http::api::reception::local_today;
 use crate::http::api::suggestions::{CreateSuggestion, SuggestionActionBody, UpdateSuggestion, now};
+use crate::http::pages::form::{CsrfForm, NoFields};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
-use crate::http::shared::csrf;
 use crate::http::shared::i18n::Lang;
 use crate::services::books::suggestions::{self, SuggestionFilter, SuggestionView};
 use crate::services::organisation::actor::Actor;
@@ -46,8 +46,6 @@ fn status_label(status: SuggestionStatus, lang: Lang) -> &'static str {
 
 #[derive(Deserialize, Default)]
 pub struct DraftForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     station_id: String,
     #[serde(default)]
@@ -226,12 +224,9 @@ pub async fn create(
     state: web::Data<AppState>,
     lang: Lang,
     session: StaffSession,
-    form: web::Form<DraftForm>,
+    form: CsrfForm<DraftForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let station_id: i32 = form.station_id.trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
@@ -264,8 +259,6 @@ pub async fn create(
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ActionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     action: String,
     #[serde(default)]
@@ -303,8 +296,6 @@ impl ActionForm {
 #[derive(Deserialize, Default, Clone)]
 pub struct EditForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     version: String,
     title: Option<String>,
     reasons: Option<String>,
@@ -316,7 +307,6 @@ impl EditForm {
     fn of(view: &SuggestionView) -> EditForm {
         let s = &view.suggestion;
         EditForm {
-            csrf: String::new(),
             version: s.version.to_string(),
             title: Some(s.title.clone()),
             reasons: Some(s.reasons.clone()),
@@ -477,12 +467,9 @@ pub async fn act(
     lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
-    form: web::Form<ActionForm>,
+    form: CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
@@ -518,12 +505,9 @@ pub async fn edit(
     lang: Lang,
     session: StaffSession,
     id: web::Path<i32>,
-    form: web::Form<EditForm>,
+    form: CsrfForm<EditForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let actor = session.0;
     let id = id.into_inner();
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
@@ -550,39 +534,25 @@ pub async fn edit(
     render_detail(&req, &state, &actor, lang, id, None, problem, typed, errors, edit, status).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /app/cases/{id}/suggestion`: a drafted suggestion from the case (its deputy leads),
 /// then its page to finish the wording.
 pub async fn from_case(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: StaffSession,
     id: web::Path<i32>,
-    form: web::Form<CsrfOnly>,
+    _: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let saved = suggestions::from_case(&state.db, &session.0, now(&state), *id).await?;
     Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
 }
 
 /// `POST /app/reception/visits/{id}/suggestion`: a drafted suggestion from a visit.
 pub async fn from_visit(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: StaffSession,
     id: web::Path<i32>,
-    form: web::Form<CsrfOnly>,
+    _: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    if !csrf::verify(&req, &form.csrf) {
-        return Err(PageError::csrf());
-    }
     let saved = suggestions::from_visit(&state.db, &session.0, now(&state), *id).await?;
     Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
 }

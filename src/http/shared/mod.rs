@@ -3,7 +3,9 @@
 //! forms, photo intake and photo responses, downloads. `http::api` and `http::pages` import
 //! from here and never from each other.
 pub mod client;
+pub mod context;
 pub mod csrf;
+pub mod download;
 pub mod extract;
 pub mod i18n;
 pub mod multipart;
