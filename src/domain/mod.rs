@@ -5,6 +5,7 @@ pub mod activity;
 pub mod bucket_median;
 pub mod calendar;
 pub mod case_command;
+pub mod case_decision;
 pub mod case_state;
 pub mod deadline;
 pub mod field;
