@@ -6,8 +6,9 @@ use crate::domain::case_command::{ACTIONS, parse_command};
 use crate::domain::intake::{self, RawSubmission};
 use crate::domain::tracking::{parse_rating, parse_withdraw_reason};
 use crate::http::api::auth::ChangePasswordRequest;
-use crate::http::api::cases::{ActionRequest, BulkRequest};
+use crate::http::api::cases::BulkRequest;
 use crate::http::api::public::{RatingRequest, SubmissionRequest, WithdrawRequest};
+use crate::http::shared::input::cases::ActionRequest;
 
 pub fn json_bodies(data: &[u8]) {
     let Some((&kind, body)) = data.split_first() else { return };

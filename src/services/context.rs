@@ -27,3 +27,9 @@ impl Ctx {
         self.now.with_timezone(&self.tz).date_naive()
     }
 }
+
+impl From<&Ctx> for crate::services::books::suggestions::Now {
+    fn from(ctx: &Ctx) -> Self {
+        crate::services::books::suggestions::Now { at: ctx.now, today: ctx.today() }
+    }
+}

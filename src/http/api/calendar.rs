@@ -10,7 +10,7 @@ use crate::domain::field::{FieldError, Problem};
 use crate::domain::text;
 use crate::entities::calendar_day;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::api::{Parser, choice};
+use crate::http::shared::input::{Parser, choice};
 use crate::services::organisation::{actor::Actor, calendar};
 use crate::state::AppState;
 

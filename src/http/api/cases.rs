@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::domain::case_command::{RawCommand, parse_command};
 use crate::domain::case_state::{CaseStatus, Satisfaction};
 use crate::domain::field::FieldError;
 use crate::domain::org::TierCode;
@@ -14,15 +13,18 @@ use crate::entities::{case, case_event, case_photo, extension_request};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::ListResponse;
 use crate::http::shared::client::ClientInfo;
+use crate::http::shared::input::cases::ActionRequest;
 use crate::http::shared::photos::jpeg;
 use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
+use crate::services::cases::commands;
 use crate::services::cases::photos::photo_of;
 use crate::services::cases::{
     access,
-    actions::{self, ActionContext},
+    actions::{self},
     queries::{self, CaseFilter, CaseSort, ContactView, QueueCounts, full_contact, masked_contact},
 };
+use crate::services::context::Ctx;
 use crate::services::insight::figures::Figure;
 use crate::services::organisation::actor::Actor;
 use crate::services::privacy::cipher::Cipher;
@@ -388,75 +390,6 @@ pub async fn get_one(
     }))
 }
 
-#[derive(Deserialize, ToSchema, Default)]
-pub struct ActionRequest {
-    /// accept, reject, assign, start, progress, extend, return, reply, close, reopen, merge,
-    /// archive, key_supervision or disclose
-    pub action: String,
-    /// The version you acted on; a stale one is refused with 409.
-    pub version: Option<i32>,
-    pub note: Option<String>,
-    /// The answer to the resident (`reply`).
-    pub text: Option<String>,
-    /// Why (`reject`: personal_grievance, litigation, outside_remit, not_actionable or other;
-    /// `return`, `reopen`, `extend`: free text).
-    pub reason: Option<String>,
-    pub unit_id: Option<i32>,
-    pub deputy_id: Option<i32>,
-    #[schema(value_type = Option<TierCode>)]
-    pub tier: Option<String>,
-    /// Working days asked for (`extend`).
-    pub days: Option<i64>,
-    /// Progress, 0–100 (`progress`).
-    pub percent: Option<i64>,
-    /// `grant` or `refuse` a pending extension request (`extend`, managers).
-    pub decision: Option<String>,
-    /// The case a duplicate is merged into (`merge`).
-    pub into_case_id: Option<i32>,
-    /// Set (true, default) or clear a flag (`key_supervision`, `disclose`).
-    pub on: Option<bool>,
-    /// Whether a progress note is shown to the resident (default true).
-    pub public: Option<bool>,
-}
-
-impl ActionRequest {
-    pub fn raw(&self) -> RawCommand {
-        RawCommand {
-            action: self.action.clone(),
-            note: self.note.clone(),
-            text: self.text.clone(),
-            reason: self.reason.clone(),
-            unit_id: self.unit_id,
-            deputy_id: self.deputy_id,
-            tier: self.tier.clone(),
-            days: self.days,
-            percent: self.percent,
-            decision: self.decision.clone(),
-            into_case_id: self.into_case_id,
-            on: self.on,
-            public: self.public,
-        }
-    }
-}
-
-pub async fn perform(state: &AppState, actor: &Actor, id: i32, body: &ActionRequest) -> AppResult<case::Model> {
-    perform_with_photos(state, actor, id, body, Vec::new()).await
-}
-
-/// An action with photos already re-encoded and stored (a progress report from the page).
-pub async fn perform_with_photos(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    body: &ActionRequest,
-    photos: Vec<crate::services::cases::intake::PhotoRecord>,
-) -> AppResult<case::Model> {
-    actions::require_may_act(&state.db, actor, id).await?;
-    let command = parse_command(&body.raw()).map_err(AppError::Validation)?;
-    let ctx = ActionContext { now: state.clock.now(), settings: &state.settings };
-    actions::perform(&state.db, &ctx, actor, id, body.version, command, photos).await
-}
-
 /// Act on a case. Each action is one transaction: state, version, a timeline event and the
 /// notices. 409 for a stale version or a move the state machine does not allow, saying what
 /// the case is now; 403 when the caller may not; 404 when the case is not theirs to see.
@@ -475,12 +408,13 @@ pub async fn perform_with_photos(
 #[post("/cases/{id}/actions")]
 pub async fn act(
     state: web::Data<AppState>,
+    ctx: Ctx,
     actor: Actor,
     id: web::Path<i32>,
     body: web::Json<ActionRequest>,
 ) -> AppResult<web::Json<CaseDto>> {
     let id = id.into_inner();
-    let saved = perform(&state, &actor, id, &body).await?;
+    let saved = commands::act(&ctx, &actor, id, body.version, &body.raw(), Vec::new()).await?;
     let now = state.clock.now();
     let contact = if access::handles(&state.db, &actor, &saved).await? {
         full_contact(&state.cipher, &saved)?
@@ -514,7 +448,19 @@ pub struct BulkResponse {
     pub failed: usize,
 }
 
-pub const MAX_BULK: usize = 100;
+impl From<Vec<(i32, AppResult<case::Model>)>> for BulkResponse {
+    fn from(outcomes: Vec<(i32, AppResult<case::Model>)>) -> Self {
+        let results: Vec<BulkResult> = outcomes
+            .into_iter()
+            .map(|(case_id, outcome)| match outcome {
+                Ok(saved) => BulkResult { case_id, ok: true, status: saved.status.parse().ok(), error: None },
+                Err(error) => BulkResult { case_id, ok: false, status: None, error: Some(error.body()) },
+            })
+            .collect();
+        let succeeded = results.iter().filter(|r| r.ok).count();
+        BulkResponse { failed: results.len() - succeeded, succeeded, results }
+    }
+}
 
 /// The same action on many cases (bulk assign, bulk reply from a template). Each case is its
 /// own transaction: one refused case does not stop the others.
@@ -525,47 +471,10 @@ pub const MAX_BULK: usize = 100;
     security(("bearer" = []))
 )]
 #[post("/cases/bulk")]
-pub async fn bulk(
-    state: web::Data<AppState>,
-    actor: Actor,
-    body: web::Json<BulkRequest>,
-) -> AppResult<web::Json<BulkResponse>> {
+pub async fn bulk(ctx: Ctx, actor: Actor, body: web::Json<BulkRequest>) -> AppResult<web::Json<BulkResponse>> {
     let body = body.into_inner();
-    Ok(web::Json(run_bulk(&state, &actor, body.case_ids, body.action).await?))
-}
-
-/// The same action on each of `case_ids` (at most `MAX_BULK`), each case its own transaction;
-/// shared by the API and the staff queue page.
-pub async fn run_bulk(
-    state: &AppState,
-    actor: &Actor,
-    case_ids: Vec<i32>,
-    action: ActionRequest,
-) -> AppResult<BulkResponse> {
-    actor.require(actions::BULK_ROLES)?;
-    if case_ids.is_empty() || case_ids.len() > MAX_BULK {
-        return Err(AppError::field(FieldError::new(
-            "case_ids",
-            crate::domain::field::Problem::OutOfRange { min: 1, max: MAX_BULK as i64 },
-        )));
-    }
-    let action = ActionRequest { version: None, ..action };
-    // Check the action's form once, before touching any case.
-    parse_command(&action.raw()).map_err(AppError::Validation)?;
-    let mut results = Vec::new();
-    for id in case_ids {
-        match perform(state, actor, id, &action).await {
-            Ok(saved) => {
-                results.push(BulkResult { case_id: id, ok: true, status: saved.status.parse().ok(), error: None })
-            }
-            Err(error) => {
-                error.log();
-                results.push(BulkResult { case_id: id, ok: false, status: None, error: Some(error.body()) })
-            }
-        }
-    }
-    let succeeded = results.iter().filter(|r| r.ok).count();
-    Ok(BulkResponse { failed: results.len() - succeeded, succeeded, results })
+    let results = commands::act_on_many(&ctx, &actor, body.case_ids, &body.action.raw()).await?;
+    Ok(web::Json(BulkResponse::from(results)))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -8,7 +8,7 @@ use crate::domain::org::TierCode;
 use crate::domain::text;
 use crate::entities::{category, tier};
 use crate::error::{AppResult, ErrorBody};
-use crate::http::api::{Parser, choice, patch_line};
+use crate::http::shared::input::{Parser, choice, patch_line};
 use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     actor::Actor,

@@ -3,58 +3,23 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::case_state::CaseStatus;
 use crate::domain::page::PageRequest;
-use crate::domain::public_report::year_period;
-use crate::domain::token::looks_like_public_token;
-use crate::entities::station;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::services::books::ledgers::Period;
+use crate::error::{AppResult, ErrorBody};
+use crate::http::shared::input::public_report::ReportQuery;
+use crate::services::context::Ctx;
+use crate::services::insight::public_report::Found;
 use crate::services::insight::{
     public_report::{self, DisclosedCase, Report},
     stats::{Figures, Group},
 };
-use crate::services::organisation::stations;
-use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(station_stats);
-}
-
-#[derive(Deserialize, IntoParams, Default)]
-pub struct ReportQuery {
-    /// The year, `YYYY` (default: this year, up to today).
-    pub year: Option<String>,
-    /// Page of the disclosed cases, from 1 (20 a page).
-    pub page: Option<u64>,
-}
-
-/// What the page and the JSON need from a request: the station, the year and the report.
-pub struct Found {
-    pub station: station::Model,
-    pub year: i32,
-    pub report: Report,
-}
-
-/// The station by its public token (404 for anything else) and its report for the year
-/// asked (422 for a year that is not one, or in the future).
-pub async fn find_report(state: &AppState, token: &str, query: &ReportQuery) -> AppResult<Found> {
-    if !looks_like_public_token(token) {
-        return Err(AppError::NotFound("station"));
-    }
-    let station = stations::find_by_public_token(&state.db, token).await?.ok_or(AppError::NotFound("station"))?;
-    let tz = state.settings.time_zone();
-    let now = state.clock.now();
-    let (year, from, to) =
-        year_period(query.year.as_deref(), now.with_timezone(&tz).date_naive()).map_err(AppError::field)?;
-    let page = PageRequest::new(query.page, None);
-    let report =
-        public_report::report(&state.db, &state.cipher, station.id, Period { from, to }, tz, now, page).await?;
-    Ok(Found { station, year, report })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -144,11 +109,12 @@ fn disclosed_dto(item: DisclosedCase) -> PublicDisclosedCase {
 )]
 #[get("/public/stations/{station_token}/stats")]
 pub async fn station_stats(
-    state: web::Data<AppState>,
+    ctx: Ctx,
     token: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> AppResult<HttpResponse> {
-    let Found { station, year, report } = find_report(&state, &token, &query).await?;
+    let Found { station, year, report } =
+        public_report::find(&ctx, &token, query.year.as_deref(), PageRequest::new(query.page, None)).await?;
     let Report { stats, years, disclosed } = report;
     let body = PublicStationReport {
         station: ReportStation { name: station.name, address: station.address },

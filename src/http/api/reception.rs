@@ -7,15 +7,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::field::FieldError;
 use crate::domain::reception::{
-    self, DateRange, Disposition, MAX_RESULT_CHARS, Slot, Visitor, VisitorsCount, parse_date, parse_matter, parse_note,
+    self, DateRange, Disposition, MAX_RESULT_CHARS, Slot, Visitor, VisitorsCount, parse_date, parse_matter,
 };
-use crate::domain::text;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::api::Parser;
+use crate::http::shared::input::Parser;
+use crate::http::shared::input::reception::{RecordVisit, SetDuties};
 use crate::http::shared::patch::nullable;
 use crate::services::books::{
-    reception_log::{self, Clock, NewVisit, VisitChanges, VisitFilter, VisitView},
-    reception_roster::{self, DutyView, NewDuties, SwapWith},
+    reception_log::{self, Clock, VisitChanges, VisitFilter, VisitView},
+    reception_roster::{self, DutyView, SwapWith},
 };
 use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
@@ -30,11 +30,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(record_visit)
         .service(get_visit)
         .service(update_visit);
-}
-
-/// Today's date where the stations are.
-pub fn local_today(state: &AppState) -> NaiveDate {
-    state.clock.now().with_timezone(&state.settings.time_zone()).date_naive()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -116,7 +111,7 @@ pub fn period(query: &PeriodQuery, today: NaiveDate, default_days: Option<i64>) 
 #[utoipa::path(tag = "reception", responses((status = 200, body = DutyList), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/reception-duties/today")]
 pub async fn today_duties(state: web::Data<AppState>, actor: Actor) -> AppResult<web::Json<DutyList>> {
-    Ok(web::Json(DutyList::of(reception_roster::today(&state.db, &actor, local_today(&state)).await?)))
+    Ok(web::Json(DutyList::of(reception_roster::today(&state.db, &actor, state.ctx().today()).await?)))
 }
 
 /// A station's roster over a period (default: the next 30 days).
@@ -128,67 +123,8 @@ pub async fn list_duties(
     id: web::Path<i32>,
     query: web::Query<PeriodQuery>,
 ) -> AppResult<web::Json<DutyList>> {
-    let range = period(&query, local_today(&state), Some(30))?.ok_or(AppError::NotFound("period"))?;
+    let range = period(&query, state.ctx().today(), Some(30))?.ok_or(AppError::NotFound("period"))?;
     Ok(web::Json(DutyList::of(reception_roster::list_duties(&state.db, &actor, id.into_inner(), range).await?)))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct SetDuties {
-    /// YYYY-MM-DD
-    pub date: Option<String>,
-    /// YYYY-MM-DD, with `to`: a period instead of one `date`
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// morning, afternoon or all_day
-    pub slot: String,
-    pub deputy_id: Option<i32>,
-    pub deputy_ids: Option<Vec<i32>>,
-    /// Within a period, only these weekdays (1 = Monday … 7 = Sunday)
-    pub weekdays: Option<Vec<u32>>,
-    pub note: Option<String>,
-}
-
-impl SetDuties {
-    pub fn parse(&self) -> AppResult<NewDuties> {
-        let mut p = Parser::default();
-        let slot = p.take(Slot::parse("slot", &self.slot));
-        let (from, to) = match (&self.date, &self.from, &self.to) {
-            (Some(date), _, _) => {
-                let day = p.take(parse_date("date", date));
-                (day, day)
-            }
-            (None, Some(from), to) => {
-                let from = p.take(parse_date("from", from));
-                let to = match to {
-                    Some(to) => p.take(parse_date("to", to)),
-                    None => from,
-                };
-                (from, to)
-            }
-            (None, None, _) => {
-                p.push(FieldError::required("date"));
-                (None, None)
-            }
-        };
-        let range = match (from, to) {
-            (Some(from), Some(to)) => p.take(DateRange::new(from, to)),
-            _ => None,
-        };
-        let mut deputy_ids = self.deputy_ids.clone().unwrap_or_default();
-        deputy_ids.extend(self.deputy_id);
-        if deputy_ids.is_empty() {
-            p.push(FieldError::required("deputy_ids"));
-        }
-        if let Some(days) = &self.weekdays
-            && days.iter().any(|d| !(1..=7).contains(d))
-        {
-            p.push(FieldError::invalid("weekdays", "weekday numbers from 1 (Monday) to 7 (Sunday)"));
-        }
-        let note = p.take(parse_note(self.note.as_deref()));
-        p.finish(|| {
-            Some(NewDuties { range: range?, slot: slot?, deputy_ids, weekdays: self.weekdays.clone(), note: note? })
-        })
-    }
 }
 
 /// Put deputies on duty for a day or a period (managers of the station, administrators).
@@ -348,7 +284,7 @@ pub async fn list_visits(
     id: web::Path<i32>,
     query: web::Query<VisitQuery>,
 ) -> AppResult<web::Json<VisitList>> {
-    let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, local_today(&state), None)?;
+    let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, state.ctx().today(), None)?;
     let filter = VisitFilter { range, case_id: query.case_id };
     let items: Vec<VisitDto> =
         reception_log::list(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), &filter)
@@ -357,75 +293,6 @@ pub async fn list_visits(
             .map(Into::into)
             .collect();
     Ok(web::Json(VisitList { total: items.len() as u64, items }))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct RecordVisit {
-    /// YYYY-MM-DD; default today
-    pub visited_on: Option<String>,
-    /// morning, afternoon or all_day
-    pub slot: String,
-    /// Default: the deputies on the roster for that day and slot
-    pub deputy_ids: Option<Vec<i32>>,
-    pub visitor_name: Option<String>,
-    pub visitor_phone: Option<String>,
-    /// Required (true) when a name or phone is given
-    #[serde(default)]
-    pub consent: bool,
-    /// 1–500; default 1
-    pub visitors_count: Option<i64>,
-    /// In the visitor's own words, ≤ 2,000 characters
-    pub matter: String,
-    pub category_id: Option<i32>,
-    /// answered, community, street_office, suggestion or higher_deputy
-    pub disposition: String,
-    pub result: Option<String>,
-    pub feedback: Option<String>,
-    /// Open a case (channel `reception`) from this visit; needs `category_id`
-    #[serde(default)]
-    pub open_case: bool,
-}
-
-impl RecordVisit {
-    pub fn parse(&self, today: NaiveDate) -> AppResult<NewVisit> {
-        let mut p = Parser::default();
-        let visited_on = match self.visited_on.as_deref().map(str::trim) {
-            None | Some("") => Some(today),
-            Some(raw) => p.take(parse_date("visited_on", raw)),
-        };
-        let slot = p.take(Slot::parse("slot", &self.slot));
-        let visitor = match Visitor::parse(self.visitor_name.as_deref(), self.visitor_phone.as_deref(), self.consent) {
-            Ok(visitor) => Some(visitor),
-            Err(errors) => {
-                errors.into_iter().for_each(|e| p.push(e));
-                None
-            }
-        };
-        let count = p.take(VisitorsCount::new("visitors_count", self.visitors_count.unwrap_or(1)));
-        let matter = p.take(parse_matter("matter", &self.matter));
-        let disposition = p.take(Disposition::parse("disposition", &self.disposition));
-        let result = p.take(text::optional_text("result", self.result.as_deref(), MAX_RESULT_CHARS));
-        let feedback = p.take(text::optional_text("feedback", self.feedback.as_deref(), MAX_RESULT_CHARS));
-        if self.open_case && self.category_id.is_none() {
-            p.push(FieldError::required("category_id"));
-        }
-        p.finish(|| {
-            Some(NewVisit {
-                visited_on: visited_on?,
-                slot: slot?,
-                deputy_ids: self.deputy_ids.clone(),
-                visitor: visitor?,
-                consent: self.consent,
-                visitors_count: count?,
-                matter: matter?,
-                category_id: self.category_id,
-                disposition: disposition?,
-                result: result?,
-                feedback: feedback?,
-                open_case: self.open_case,
-            })
-        })
-    }
 }
 
 /// Record a visit to a station's reception (managers of the station, administrators), and
@@ -445,7 +312,7 @@ pub async fn record_visit(
 ) -> AppResult<HttpResponse> {
     // Who may, before what was sent is checked: a refused caller learns nothing from it.
     reception_roster::managed_station(&state.db, &actor, *id).await?;
-    let new = body.parse(local_today(&state))?;
+    let new = body.parse(state.ctx().today())?;
     let clock = Clock { now: state.clock.now(), time_zone: state.settings.time_zone() };
     let saved = reception_log::record(&state.db, &state.cipher, &actor, clock, id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(VisitDto::from(saved)))
@@ -505,9 +372,10 @@ impl UpdateVisit {
         let count = self.visitors_count.map(|n| p.take(VisitorsCount::new("visitors_count", n)));
         let matter = self.matter.as_deref().map(|raw| p.take(parse_matter("matter", raw)));
         let disposition = self.disposition.as_deref().map(|raw| p.take(Disposition::parse("disposition", raw)));
-        let result = crate::http::api::patch_text("result", self.result.clone(), MAX_RESULT_CHARS);
+        let result = crate::http::shared::input::patch_text("result", self.result.clone(), MAX_RESULT_CHARS);
         let result = p.take(result);
-        let feedback = p.take(crate::http::api::patch_text("feedback", self.feedback.clone(), MAX_RESULT_CHARS));
+        let feedback =
+            p.take(crate::http::shared::input::patch_text("feedback", self.feedback.clone(), MAX_RESULT_CHARS));
         p.finish(|| {
             Some(VisitChanges {
                 version: self.version,

@@ -1,24 +1,22 @@
 //! Three smaller books under `/api/v1`: deputies' reports to voters (代表述职), deputies'
 //! contact records with voter households (民情联系卡) and the station's ten haves (十有).
 use actix_web::{HttpResponse, get, patch, post, put, web};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::reception::parse_date;
-use crate::domain::station_books::{
-    self as books, ContactMode, ReportForm, TenHaveItem, Vote, parse_code, parse_count,
-};
+use crate::domain::station_books::{self as books, ContactMode, ReportForm, parse_code, parse_count};
 use crate::error::{AppResult, ErrorBody};
-use crate::http::api::reception::{PeriodQuery, local_today, period};
-use crate::http::api::{Parser, optional_phone};
+use crate::http::api::reception::{PeriodQuery, period};
+use crate::http::shared::input::books::{ConfirmTenHave, RecordContact, RecordReport, parse_vote};
+use crate::http::shared::input::{Parser, optional_phone};
 use crate::http::shared::patch::nullable;
 use crate::services::books::{
-    contact_records::{self, ContactChanges, ContactFilter, ContactView, NewContact},
+    contact_records::{self, ContactChanges, ContactFilter, ContactView},
     reception_roster,
-    reports::{self, NewReport, ReportChanges, ReportView},
-    ten_haves::{self, Checklist, Evidence},
+    reports::{self, ReportChanges, ReportView},
+    ten_haves::{self, Checklist},
 };
 use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
@@ -35,13 +33,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(update_contact)
         .service(get_ten_haves)
         .service(confirm_ten_have);
-}
-
-fn date_or_today(p: &mut Parser, field: &'static str, raw: Option<&str>, today: NaiveDate) -> Option<NaiveDate> {
-    match raw.map(str::trim) {
-        None | Some("") => Some(today),
-        Some(raw) => p.take(parse_date(field, raw)),
-    }
 }
 
 // ---------------------------------------------------------------- reports (述职)
@@ -118,70 +109,13 @@ pub async fn list_reports(
     id: web::Path<i32>,
     query: web::Query<BookQuery>,
 ) -> AppResult<web::Json<ReportList>> {
-    let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, local_today(&state), None)?;
+    let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, state.ctx().today(), None)?;
     let items: Vec<ReportDto> = reports::list(&state.db, &actor, id.into_inner(), range, query.deputy_id)
         .await?
         .into_iter()
         .map(Into::into)
         .collect();
     Ok(web::Json(ReportList { total: items.len() as u64, items }))
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-pub struct RecordReport {
-    pub deputy_id: i32,
-    /// YYYY-MM-DD; default today
-    pub reported_on: Option<String>,
-    pub place: String,
-    /// oral or written
-    pub form: String,
-    #[serde(default)]
-    pub voters_present: i64,
-    pub summary: String,
-    pub comments: Option<String>,
-    #[serde(default)]
-    pub votes_satisfied: i64,
-    #[serde(default)]
-    pub votes_basically_satisfied: i64,
-    #[serde(default)]
-    pub votes_dissatisfied: i64,
-    #[serde(default)]
-    pub published: bool,
-}
-
-fn parse_vote(p: &mut Parser, counts: [i64; 3], voters: Option<i32>) -> Option<Vote> {
-    let satisfied = p.take(parse_count("votes_satisfied", counts[0]));
-    let basically = p.take(parse_count("votes_basically_satisfied", counts[1]));
-    let dissatisfied = p.take(parse_count("votes_dissatisfied", counts[2]));
-    let (satisfied, basically, dissatisfied, voters) = (satisfied?, basically?, dissatisfied?, voters?);
-    p.take(Vote::new(satisfied, basically, dissatisfied, voters))
-}
-
-impl RecordReport {
-    pub fn parse(&self, today: NaiveDate) -> AppResult<NewReport> {
-        let mut p = Parser::default();
-        let reported_on = date_or_today(&mut p, "reported_on", self.reported_on.as_deref(), today);
-        let place = p.take(books::parse_place(&self.place));
-        let form = p.take(parse_code::<ReportForm>("form", &self.form, ReportForm::EXPECTED));
-        let voters = p.take(parse_count("voters_present", self.voters_present));
-        let summary = p.take(books::parse_summary(&self.summary));
-        let comments = p.take(books::parse_comments(self.comments.as_deref()));
-        let counts = [self.votes_satisfied, self.votes_basically_satisfied, self.votes_dissatisfied];
-        let vote = parse_vote(&mut p, counts, voters);
-        p.finish(|| {
-            Some(NewReport {
-                deputy_id: self.deputy_id,
-                reported_on: reported_on?,
-                place: place?,
-                form: form?,
-                voters_present: voters?,
-                summary: summary?,
-                comments: comments?,
-                vote: vote?,
-                published: self.published,
-            })
-        })
-    }
 }
 
 /// Record a deputy's report to voters (managers of the station, administrators).
@@ -195,7 +129,7 @@ pub async fn record_report(
 ) -> AppResult<HttpResponse> {
     // Who may, before what was sent is checked: a refused caller learns nothing from it.
     reception_roster::managed_station(&state.db, &actor, *id).await?;
-    let new = body.parse(local_today(&state))?;
+    let new = body.parse(state.ctx().today())?;
     let view = reports::record(&state.db, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ReportDto::from(view)))
 }
@@ -341,7 +275,7 @@ pub async fn list_contacts(
     id: web::Path<i32>,
     query: web::Query<BookQuery>,
 ) -> AppResult<web::Json<ContactList>> {
-    let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, local_today(&state), None)?;
+    let range = period(&PeriodQuery { from: query.from.clone(), to: query.to.clone() }, state.ctx().today(), None)?;
     let filter = ContactFilter { range, deputy_id: query.deputy_id };
     Ok(web::Json(ContactList::of(
         contact_records::list(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), filter).await?,
@@ -357,47 +291,10 @@ pub async fn deputy_contacts(
     id: web::Path<i32>,
     query: web::Query<PeriodQuery>,
 ) -> AppResult<web::Json<ContactList>> {
-    let range = period(&query, local_today(&state), None)?;
+    let range = period(&query, state.ctx().today(), None)?;
     Ok(web::Json(ContactList::of(
         contact_records::of_deputy(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), range).await?,
     )))
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-pub struct RecordContact {
-    /// YYYY-MM-DD; default today
-    pub contacted_on: Option<String>,
-    /// visit, phone, wechat or other
-    pub mode: String,
-    /// Who the household is: a name, a flat (≤ 100 characters)
-    pub household: String,
-    pub phone: Option<String>,
-    /// ≤ 2,000 characters
-    pub matter: String,
-    /// What was done, ≤ 2,000 characters
-    pub handling: Option<String>,
-}
-
-impl RecordContact {
-    pub fn parse(&self, today: NaiveDate) -> AppResult<NewContact> {
-        let mut p = Parser::default();
-        let contacted_on = date_or_today(&mut p, "contacted_on", self.contacted_on.as_deref(), today);
-        let mode = p.take(parse_code::<ContactMode>("mode", &self.mode, ContactMode::EXPECTED));
-        let household = p.take(books::parse_household(&self.household));
-        let phone = p.take(optional_phone("phone", self.phone.as_deref()));
-        let matter = p.take(books::parse_matter(&self.matter));
-        let handling = p.take(books::parse_handling(self.handling.as_deref()));
-        p.finish(|| {
-            Some(NewContact {
-                contacted_on: contacted_on?,
-                mode: mode?,
-                household: household?,
-                phone: phone?,
-                matter: matter?,
-                handling: handling?,
-            })
-        })
-    }
 }
 
 /// Record a deputy's contact with a household (the deputy, or a manager of their station).
@@ -411,7 +308,7 @@ pub async fn record_contact(
 ) -> AppResult<HttpResponse> {
     // Who may, before what was sent is checked: a refused caller learns nothing from it.
     contact_records::writable_deputy(&state.db, &actor, *id).await?;
-    let new = body.parse(local_today(&state))?;
+    let new = body.parse(state.ctx().today())?;
     let view =
         contact_records::record(&state.db, &state.cipher, &actor, state.clock.now(), id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(ContactDto::from(view)))
@@ -548,41 +445,6 @@ pub async fn get_ten_haves(
     id: web::Path<i32>,
 ) -> AppResult<web::Json<TenHavesDto>> {
     Ok(web::Json(ten_haves::checklist(&state.db, &actor, id.into_inner()).await?.into()))
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-pub struct ConfirmTenHave {
-    pub present: bool,
-    /// The evidence, ≤ 1,000 characters
-    pub note: Option<String>,
-    /// YYYY-MM-DD
-    pub evidence_on: Option<String>,
-    /// The version last read (0 for an item never recorded); a stale one is a 409
-    pub version: Option<i32>,
-}
-
-impl ConfirmTenHave {
-    pub fn parse(&self, item: &str) -> AppResult<(TenHaveItem, Evidence)> {
-        let mut p = Parser::default();
-        let item = p.take(parse_code::<TenHaveItem>("item", item, TenHaveItem::EXPECTED));
-        let note = p.take(books::parse_evidence(self.note.as_deref()));
-        let evidence_on = match self.evidence_on.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(raw) => p.take(parse_date("evidence_on", raw)).map(Some),
-        };
-        p.finish(|| {
-            Some((
-                item?,
-                Evidence {
-                    present: self.present,
-                    note: note?,
-                    evidence_on: evidence_on?,
-                    photo_hash: None,
-                    version: self.version,
-                },
-            ))
-        })
-    }
 }
 
 /// Confirm (or withdraw) one item of the ten haves (managers of the station).

@@ -10,11 +10,13 @@ use crate::domain::page::PageParams;
 use crate::domain::text;
 use crate::entities::station;
 use crate::error::{AppResult, ErrorBody};
-use crate::http::api::{ListResponse, Parser, choice, optional_phone, patch_line, patch_phone};
+use crate::http::api::ListResponse;
+use crate::http::shared::input::organisation::CreateStation;
+use crate::http::shared::input::{Parser, patch_line, patch_phone};
 use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     actor::Actor,
-    stations::{self, NewStation, StationChanges, StationFilter},
+    stations::{self, StationChanges, StationFilter},
 };
 use crate::state::AppState;
 
@@ -58,42 +60,6 @@ impl StationDto {
             created_at: model.created_at,
             updated_at: model.updated_at,
         }
-    }
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-pub struct CreateStation {
-    pub name: String,
-    #[schema(value_type = StationKind)]
-    pub kind: String,
-    pub parent_id: Option<i32>,
-    pub address: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-    /// e.g. 每月10日、25日上午
-    pub reception_days: Option<String>,
-}
-
-impl CreateStation {
-    pub fn parse(&self) -> AppResult<NewStation> {
-        let mut p = Parser::default();
-        let name = p.take(text::required_line("name", &self.name, 100));
-        let kind = p.take(choice("kind", &self.kind, "station, point or grid"));
-        let address = p.take(text::optional_line("address", self.address.as_deref(), 200));
-        let contact_name = p.take(text::optional_line("contact_name", self.contact_name.as_deref(), 50));
-        let contact_phone = p.take(optional_phone("contact_phone", self.contact_phone.as_deref()));
-        let reception_days = p.take(text::optional_line("reception_days", self.reception_days.as_deref(), 200));
-        p.finish(|| {
-            Some(NewStation {
-                name: name?,
-                kind: kind?,
-                parent_id: self.parent_id,
-                address: address?,
-                contact_name: contact_name?,
-                contact_phone: contact_phone?,
-                reception_days: reception_days?,
-            })
-        })
     }
 }
 

@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::field::FieldError;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::shared::download;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::stats::{self, GroupBy, Stats, StatsRequest};
 use crate::services::organisation::actor::Actor;
@@ -74,20 +75,10 @@ pub async fn get_stats(
         return Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(result));
     }
     let place = stats::place_name(&state.db, query.station_id).await?;
-    let body = web::block(move || stats::xlsx(&result, &place).map(|bytes| (bytes, place)))
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("xlsx: {e}")))??;
-    let (bytes, place) = body;
+    let (bytes, place) = download::build(move || stats::xlsx(&result, &place).map(|bytes| (bytes, place))).await?;
     let ascii = format!("stats-{}-{}.xlsx", period.from, period.to);
     let name = format!("{place}-意见建议办理统计-{}至{}.xlsx", period.from, period.to);
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encode(&name)),
-        ))
-        .body(bytes))
+    Ok(download::attachment(bytes, download::XLSX, &ascii, &name))
 }
 
 /// RFC 5987 encoding for `filename*`.

@@ -9,7 +9,7 @@ use crate::domain::field::FieldError;
 use crate::domain::text;
 use crate::entities::reply_template;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::api::{Parser, choice};
+use crate::http::shared::input::{Parser, choice};
 use crate::services::cases::reply_templates::{self, NewTemplate, TemplateChanges, TemplateKind};
 use crate::services::organisation::actor::Actor;
 use crate::state::AppState;

@@ -9,7 +9,8 @@ use crate::domain::page::PageParams;
 use crate::domain::text;
 use crate::entities::unit;
 use crate::error::{AppResult, ErrorBody};
-use crate::http::api::{ListResponse, Parser, optional_phone, patch_line, patch_phone};
+use crate::http::api::ListResponse;
+use crate::http::shared::input::{Parser, optional_phone, patch_line, patch_phone};
 use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     actor::Actor,

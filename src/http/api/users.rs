@@ -10,7 +10,8 @@ use crate::domain::page::PageParams;
 use crate::domain::role::Role;
 use crate::domain::text;
 use crate::error::{AppResult, ErrorBody};
-use crate::http::api::{ListResponse, Parser, choice, patch_line};
+use crate::http::api::ListResponse;
+use crate::http::shared::input::{Parser, choice, patch_line};
 use crate::http::shared::patch::nullable;
 use crate::services::organisation::{
     accounts::{self, NewUser, UserChanges, UserFilter, UserView},

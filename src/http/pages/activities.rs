@@ -16,8 +16,6 @@ use crate::domain::reception::Slot;
 use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::AppError;
-use crate::http::api::activities::{ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, UpdateActivity};
-use crate::http::api::reception::local_today;
 use crate::http::pages::form::{CsrfForm, csrf_multipart};
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{day_label, slot_label};
@@ -26,6 +24,9 @@ use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::activities::{
+    ActivityQuery, AttendanceItem, RecordActivity, SetAttendance, UpdateActivity, first_page,
+};
 use crate::http::shared::multipart::FormLimits;
 use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::http::shared::photos::jpeg;
@@ -167,7 +168,7 @@ async fn render_list(
     let query = ActivityQuery { from: Some(period.0.clone()), to: Some(period.1.clone()), kind: None };
     let (page, period_errors) = match query.parse() {
         Ok(filter) => {
-            let first = crate::http::api::activities::first_page(LIST_LIMIT);
+            let first = first_page(LIST_LIMIT);
             (Some(activities::list(&state.db, actor, station.id, &filter, first).await?), HashMap::new())
         }
         Err(error) => (None, field_messages(&error, lang).ok_or_else(|| PageError::from(error))?),
@@ -230,7 +231,7 @@ pub async fn index(
     session: StaffSession,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let today = local_today(&state);
+    let today = state.ctx().today();
     let (from, to) = year_bounds(today);
     let period = (query.from.clone().unwrap_or(from), query.to.clone().unwrap_or(to));
     let form = ActivityForm { held_on: today.to_string(), kind: "research".into(), ..ActivityForm::default() };
@@ -299,7 +300,7 @@ pub async fn record(
         Ok(saved) => Ok(redirect(&format!("/app/activities/{}?saved=true", saved.activity.id))),
         Err(error) => match field_messages(&error, lang) {
             Some(errors) => {
-                let period = year_bounds(local_today(&state));
+                let period = year_bounds(state.ctx().today());
                 render_list(&req, &state, &actor, lang, Some(station_id), period, form, errors).await
             }
             None => Err(PageError::from(error)),

@@ -15,8 +15,6 @@ use crate::domain::role::Role;
 use crate::domain::station_books::{ContactMode, ReportForm, TenHaveItem};
 use crate::entities::{deputy, station};
 use crate::error::AppError;
-use crate::http::api::reception::local_today;
-use crate::http::api::station_books::{ConfirmTenHave, RecordContact, RecordReport};
 use crate::http::pages::form::{CsrfForm, csrf_multipart};
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::day_label;
@@ -25,6 +23,7 @@ use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::books::{ConfirmTenHave, RecordContact, RecordReport};
 use crate::http::shared::multipart::FormLimits;
 use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::http::shared::photos::jpeg;
@@ -205,7 +204,7 @@ async fn render(
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
     actor.require(&[Role::Admin, Role::Manager, Role::Viewer, Role::Deputy])?;
-    let today = local_today(state);
+    let today = state.ctx().today();
     let stations = stations_of(state, actor).await?;
     let managed = actor.managed_stations(&state.db).await?;
     let station = match chosen {
@@ -417,7 +416,7 @@ pub async fn record_report(
         votes_dissatisfied: count(&form.votes_dissatisfied),
         published: form.published.is_some(),
     };
-    let result = match request.parse(local_today(&state)) {
+    let result = match request.parse(state.ctx().today()) {
         Ok(new) => reports::record(&state.db, &actor, state.clock.now(), station_id, new).await.map(|_| ()),
         Err(error) => Err(error),
     };
@@ -456,7 +455,7 @@ pub async fn record_contact(
         matter: form.matter.clone(),
         handling: Some(form.handling.clone()),
     };
-    let result = match (request.parse(local_today(&state)), deputy_id) {
+    let result = match (request.parse(state.ctx().today()), deputy_id) {
         (Err(error), _) => Err(error),
         (Ok(_), None) => Err(AppError::field(FieldError::required("deputy_id"))),
         (Ok(new), Some(deputy_id)) => {

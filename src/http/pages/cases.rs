@@ -20,7 +20,6 @@ use crate::domain::role::Role;
 use crate::domain::tracking::TrackingCode;
 use crate::entities::{case, station, suggestion};
 use crate::error::{AppError, AppResult};
-use crate::http::api::cases::{ActionRequest, perform, perform_with_photos, run_bulk};
 use crate::http::pages::form::{CsrfForm, csrf_multipart};
 use crate::http::pages::home::Nav;
 use crate::http::pages::resident::form::photo_message;
@@ -29,10 +28,12 @@ use crate::http::pages::stations::{field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
 use crate::http::shared::client::ClientInfo;
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::cases::ActionRequest;
 use crate::http::shared::multipart::FormLimits;
 use crate::http::shared::photo_intake::{self, PhotoProblem};
 use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
+use crate::services::cases::commands;
 use crate::services::cases::{
     actions,
     queries::{self, CaseFilter, CaseSort},
@@ -546,8 +547,12 @@ pub async fn bulk(
             ..ActionRequest::default()
         },
     };
-    match run_bulk(&state, &actor, case_ids, action).await {
-        Ok(result) => Ok(redirect(&target(format!("done={}&failed={}", result.succeeded, result.failed)))),
+    match commands::act_on_many(&state.ctx(), &actor, case_ids, &action.raw()).await {
+        Ok(results) => {
+            let succeeded = results.iter().filter(|(_, outcome)| outcome.is_ok()).count();
+            let failed = results.len() - succeeded;
+            Ok(redirect(&target(format!("done={succeeded}&failed={failed}"))))
+        }
         Err(AppError::Validation(_)) => Ok(redirect(&target("bulk_error=invalid".into()))),
         Err(other) => Err(PageError::from(other)),
     }
@@ -976,7 +981,9 @@ pub async fn act(
     let form = form.into_inner();
     actions::require_may_act(&state.db, &session.0, *id).await?;
     let result = match form.request() {
-        Ok(request) => perform(&state, &session.0, *id, &request).await.map(|_| ()),
+        Ok(request) => {
+            commands::act(&state.ctx(), &session.0, *id, request.version, &request.raw(), Vec::new()).await.map(|_| ())
+        }
         Err(error) => Err(error),
     };
     respond(&req, &state, lang, session.0, id.into_inner(), &client, form, result).await
@@ -1029,7 +1036,7 @@ pub async fn progress_with_photos(
                     crate::domain::field::Problem::Described(photo_message(*problem, lang)),
                 )))
             } else {
-                perform_with_photos(&state, &session.0, *id, &request, photos).await.map(|_| ())
+                commands::act(&state.ctx(), &session.0, *id, request.version, &request.raw(), photos).await.map(|_| ())
             }
         }
     };

@@ -3,7 +3,6 @@
 //! every number a link to the cases behind it (`/app/cases?figure=…`). Deputies and handlers
 //! get the lighter version about their own cases. `/app/dashboard.xlsx` is the same in a
 //! workbook.
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
@@ -17,6 +16,7 @@ use crate::http::pages::charts::{self, Bar, TrendLegend, TrendPoint};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html, urlencoding_component};
+use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
@@ -556,19 +556,11 @@ pub async fn download(
         crate::services::insight::stats::place_name(&state.db, station_id).await?
     };
     let (from, to) = (d.period.from, d.period.to);
-    let bytes =
-        web::block(move || crate::services::insight::dashboard_xlsx::workbook(&d, &place, tz, now).map(|b| (b, place)))
-            .await
-            .map_err(|e| PageError::from(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))??;
-    let (bytes, place) = bytes;
+    let (bytes, place) = download::build(move || {
+        crate::services::insight::dashboard_xlsx::workbook(&d, &place, tz, now).map(|b| (b, place))
+    })
+    .await?;
     let ascii = format!("dashboard-{from}-{to}.xlsx");
     let name = format!("{place}-办理情况-{from}至{to}.xlsx");
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::http::api::stats::encode(&name)),
-        ))
-        .body(bytes))
+    Ok(download::attachment(bytes, download::XLSX, &ascii, &name))
 }

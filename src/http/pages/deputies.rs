@@ -8,13 +8,13 @@ use serde::Deserialize;
 use crate::domain::org::DeputyLevel;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::domain::phone::mask_phone;
-use crate::http::api::deputies::CreateDeputy;
 use crate::http::pages::form::CsrfForm;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::{Pager, field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::organisation::CreateDeputy;
 use crate::services::organisation::{
     actor::Actor,
     deputies::{self, DeputyFilter},

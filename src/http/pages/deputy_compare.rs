@@ -1,7 +1,6 @@
 //! `/app/stations/{id}/deputies/compare`: the station's deputies side by side — performance
 //! from the books next to the rates of the cases each collected, and the station's own rates
 //! on the last line; `…/compare.xlsx` is the same table.
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use rust_xlsxwriter::{Format, Workbook};
@@ -12,6 +11,7 @@ use crate::http::api::ledgers::LedgerQuery;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
@@ -180,19 +180,10 @@ pub async fn download(
     let c = load(&state, &session, *id, &query).await?;
     let (from, to) = (c.period.from, c.period.to);
     let name = c.station.name.clone();
-    let bytes = web::block(move || workbook(&c))
-        .await
-        .map_err(|e| PageError::from(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))??;
+    let bytes = download::build(move || workbook(&c)).await?;
     let ascii = format!("deputies-{from}-{to}.xlsx");
     let title = format!("{name}-代表履职对比-{from}至{to}.xlsx");
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::http::api::stats::encode(&title)),
-        ))
-        .body(bytes))
+    Ok(download::attachment(bytes, download::XLSX, &ascii, &title))
 }
 
 fn workbook(c: &Comparison) -> AppResult<Vec<u8>> {

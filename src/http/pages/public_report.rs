@@ -4,13 +4,16 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::domain::page::PageRequest;
 use crate::domain::rates::Rate;
-use crate::http::api::public_report::{Found, ReportQuery, find_report};
 use crate::http::pages::charts::{self, TrendLegend, TrendPoint};
 use crate::http::pages::resident::track::status_label;
 use crate::http::pages::resident::{Prefs, local_date};
 use crate::http::pages::{PageError, html};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::public_report::ReportQuery;
+use crate::services::context::Ctx;
+use crate::services::insight::public_report::{self, Found};
 use crate::services::insight::{public_report::Report, stats::Figures};
 use crate::state::AppState;
 
@@ -178,11 +181,13 @@ struct ReportPage {
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ctx: Ctx,
     lang: Lang,
     token: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let Found { station, year, report } = find_report(&state, &token, &query).await?;
+    let Found { station, year, report } =
+        public_report::find(&ctx, &token, query.year.as_deref(), PageRequest::new(query.page, None)).await?;
     let Report { stats, years, disclosed } = report;
     let f = &stats.totals;
     let page = disclosed.request;

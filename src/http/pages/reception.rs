@@ -11,7 +11,6 @@ use serde::Deserialize;
 use crate::domain::reception::{DateRange, Disposition, Slot};
 use crate::entities::{deputy, station, suggestion};
 use crate::error::AppError;
-use crate::http::api::reception::{RecordVisit, SetDuties, local_today};
 use crate::http::pages::form::CsrfForm;
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{RosterLine, day_label, lines, slot_label};
@@ -19,6 +18,7 @@ use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::reception::{RecordVisit, SetDuties};
 use crate::services::books::{
     reception_log::{self, Clock, VisitFilter},
     reception_roster,
@@ -154,7 +154,7 @@ async fn render(
     visit_errors: HashMap<String, String>,
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
-    let today = local_today(state);
+    let today = state.ctx().today();
     let today_duties = reception_roster::today(&state.db, actor, today).await?;
     let stations = readable_stations(state, actor).await?;
     let managed = actor.managed_stations(&state.db).await?;
@@ -262,7 +262,7 @@ pub async fn index(
     session: StaffSession,
     query: web::Query<ReceptionQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (duty, visit) = blank_forms(local_today(&state));
+    let (duty, visit) = blank_forms(state.ctx().today());
     render(&req, &state, &session.0, lang, query.station, duty, HashMap::new(), visit, HashMap::new(), query.saved)
         .await
 }
@@ -303,7 +303,7 @@ pub async fn add_duty(
         Ok(()) => Ok(redirect(&format!("/app/reception?station={station_id}&saved=true"))),
         Err(error) => match field_messages(&error, lang) {
             Some(errors) => {
-                let (_, visit) = blank_forms(local_today(&state));
+                let (_, visit) = blank_forms(state.ctx().today());
                 render(&req, &state, &actor, lang, Some(station_id), form, errors, visit, HashMap::new(), false).await
             }
             None => Err(PageError::from(error)),
@@ -340,7 +340,7 @@ pub async fn record_visit(
         open_case: form.open_case.is_some(),
     };
     let clock = Clock { now: state.clock.now(), time_zone: state.settings.time_zone() };
-    let result = match request.parse(local_today(&state)) {
+    let result = match request.parse(state.ctx().today()) {
         Ok(new) => reception_log::record(&state.db, &state.cipher, &actor, clock, station_id, new).await.map(|_| ()),
         Err(error) => Err(error),
     };
@@ -348,7 +348,7 @@ pub async fn record_visit(
         Ok(()) => Ok(redirect(&format!("/app/reception?station={station_id}&saved=true"))),
         Err(error) => match field_messages(&error, lang) {
             Some(errors) => {
-                let (duty, _) = blank_forms(local_today(&state));
+                let (duty, _) = blank_forms(state.ctx().today());
                 render(&req, &state, &actor, lang, Some(station_id), duty, HashMap::new(), form, errors, false).await
             }
             None => Err(PageError::from(error)),

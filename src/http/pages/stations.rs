@@ -9,12 +9,12 @@ use crate::domain::org::StationKind;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::entities::station;
 use crate::error::AppError;
-use crate::http::api::stations::CreateStation;
 use crate::http::pages::form::CsrfForm;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::organisation::CreateStation;
 use crate::services::organisation::{
     actor::Actor,
     stations::{self, StationFilter},

@@ -16,14 +16,14 @@ use crate::domain::role::Role;
 use crate::domain::suggestion::{ResultClass, SuggestionStatus};
 use crate::entities::{deputy, station, unit};
 use crate::error::{AppError, AppResult};
-use crate::http::api::reception::local_today;
-use crate::http::api::suggestions::{CreateSuggestion, SuggestionActionBody, UpdateSuggestion, now};
 use crate::http::pages::form::{CsrfForm, NoFields};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::suggestions::{CreateSuggestion, SuggestionActionBody, UpdateSuggestion};
+use crate::services::books::suggestions::Now;
 use crate::services::books::suggestions::{self, SuggestionFilter, SuggestionView};
 use crate::services::organisation::actor::Actor;
 use crate::state::AppState;
@@ -144,7 +144,7 @@ async fn render_list(
     let overdue = query.overdue.as_deref().is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     let filter = SuggestionFilter { station_id: None, status: chosen, overdue };
     let page =
-        suggestions::list(&state.db, actor, local_today(state), &filter, PageRequest::new(None, Some(100))).await?;
+        suggestions::list(&state.db, actor, state.ctx().today(), &filter, PageRequest::new(None, Some(100))).await?;
     let mut chips = vec![Chip {
         href: "/app/suggestions".into(),
         label: lang.t("suggestions.chip.all").into_owned(),
@@ -210,7 +210,7 @@ pub async fn index(
     session: StaffSession,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let form = blank_form(local_today(&state));
+    let form = blank_form(state.ctx().today());
     render_list(&req, &state, &session.0, lang, &query, form, HashMap::new(), StatusCode::OK).await
 }
 
@@ -242,7 +242,7 @@ pub async fn create(
         key_supervision: false,
     };
     let result = match request.parse() {
-        Ok(new) => suggestions::create(&state.db, &actor, now(&state), station_id, new).await,
+        Ok(new) => suggestions::create(&state.db, &actor, Now::from(&state.ctx()), station_id, new).await,
         Err(error) => Err(error),
     };
     match result {
@@ -383,7 +383,7 @@ async fn render_detail(
     edit: Option<EditForm>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let s = suggestions::get(&state.db, actor, local_today(state), id).await?;
+    let s = suggestions::get(&state.db, actor, state.ctx().today(), id).await?;
     let edit = edit.unwrap_or_else(|| EditForm::of(&s));
     let unit_choices = if s.allowed.assign {
         unit::Entity::find()
@@ -475,7 +475,9 @@ pub async fn act(
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
     suggestions::require_may_act(&state.db, &actor, id).await?;
     let result = match form.body().parse() {
-        Ok((version, command)) => suggestions::act(&state.db, &actor, now(&state), id, version, command).await,
+        Ok((version, command)) => {
+            suggestions::act(&state.db, &actor, Now::from(&state.ctx()), id, version, command).await
+        }
         Err(error) => Err(error),
     };
     let (status, problem, errors) = match result {
@@ -513,7 +515,7 @@ pub async fn edit(
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
     suggestions::require_may_edit(&state.db, &actor, id).await?;
     let result = match form.body().and_then(|body| body.parse()) {
-        Ok(changes) => suggestions::update(&state.db, &actor, now(&state), id, changes).await,
+        Ok(changes) => suggestions::update(&state.db, &actor, Now::from(&state.ctx()), id, changes).await,
         Err(error) => Err(error),
     };
     let (status, problem, errors) = match result {
@@ -542,7 +544,7 @@ pub async fn from_case(
     id: web::Path<i32>,
     _: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let saved = suggestions::from_case(&state.db, &session.0, now(&state), *id).await?;
+    let saved = suggestions::from_case(&state.db, &session.0, Now::from(&state.ctx()), *id).await?;
     Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
 }
 
@@ -553,6 +555,6 @@ pub async fn from_visit(
     id: web::Path<i32>,
     _: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let saved = suggestions::from_visit(&state.db, &session.0, now(&state), *id).await?;
+    let saved = suggestions::from_visit(&state.db, &session.0, Now::from(&state.ctx()), *id).await?;
     Ok(redirect(&format!("/app/suggestions/{}", saved.suggestion.id)))
 }

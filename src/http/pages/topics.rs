@@ -2,7 +2,6 @@
 //! it, with the cases of each; `/app/topics.xlsx` the same rows as a spreadsheet. The same
 //! service and scope as `GET /api/v1/stats/hot-topics`: managers their stations, viewers what
 //! they may read, administrators everything, a deputy their own cases; not handlers.
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate};
@@ -14,10 +13,10 @@ use crate::domain::field::FieldError;
 use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::{AppError, AppResult};
-use crate::http::api::stats::encode;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
+use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
@@ -193,15 +192,6 @@ pub async fn download(
     let tz = state.settings.time_zone();
     let name = format!("{place}-热点难点-{from}至{to}.xlsx");
     let ascii = format!("topics-{from}-{to}.xlsx");
-    let bytes = web::block(move || topics::xlsx(&found, &place, (&from, &to), tz))
-        .await
-        .map_err(|e| PageError::from(AppError::internal(anyhow::anyhow!("xlsx: {e}"))))??;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encode(&name)),
-        ))
-        .body(bytes))
+    let bytes = download::build(move || topics::xlsx(&found, &place, (&from, &to), tz)).await?;
+    Ok(download::attachment(bytes, download::XLSX, &ascii, &name))
 }

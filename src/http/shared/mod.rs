@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod download;
 pub mod extract;
 pub mod i18n;
+pub mod input;
 pub mod multipart;
 pub mod patch;
 pub mod photo_intake;

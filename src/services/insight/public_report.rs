@@ -14,13 +14,18 @@ use sea_orm::{
 use crate::domain::case_state::CaseStatus;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::public_report;
+use crate::domain::public_report::year_period;
 use crate::domain::redact::redact;
+use crate::domain::token::looks_like_public_token;
+use crate::entities::station;
 use crate::entities::{case, case_event, category};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::services::books::ledgers::Period;
 use crate::services::cases::flow::status_of;
+use crate::services::context::Ctx;
 use crate::services::insight::stats::{self, GroupBy, Stats, StatsRequest};
 use crate::services::organisation::actor::with_descendants;
+use crate::services::organisation::stations;
 use crate::services::privacy::cipher::Cipher;
 
 /// Disclosed cases per page.
@@ -172,4 +177,23 @@ pub async fn report(
     let years = public_report::years(first_year(db, station_id, tz).await?, this_year);
     let disclosed = disclosed(db, cipher, station_id, PageRequest { per_page: PER_PAGE, ..page }).await?;
     Ok(Report { stats, years, disclosed })
+}
+
+/// What the page and the JSON need from a request: the station, the year and the report.
+pub struct Found {
+    pub station: station::Model,
+    pub year: i32,
+    pub report: Report,
+}
+
+/// The station by its public token (404 for anything else) and its report for the year
+/// asked (422 for a year that is not one, or in the future).
+pub async fn find(ctx: &Ctx, token: &str, year: Option<&str>, page: PageRequest) -> AppResult<Found> {
+    if !looks_like_public_token(token) {
+        return Err(AppError::NotFound("station"));
+    }
+    let station = stations::find_by_public_token(&ctx.db, token).await?.ok_or(AppError::NotFound("station"))?;
+    let (year, from, to) = year_period(year, ctx.today()).map_err(AppError::field)?;
+    let report = report(&ctx.db, &ctx.cipher, station.id, Period { from, to }, ctx.tz, ctx.now, page).await?;
+    Ok(Found { station, year, report })
 }

@@ -160,7 +160,7 @@ async fn render(
     error_list.extend(rendering.extra_errors);
     let errors: HashMap<String, String> = error_list.iter().cloned().collect();
     let has_errors = !errors.is_empty();
-    let today = crate::http::api::reception::local_today(state);
+    let today = state.ctx().today();
     let upcoming = crate::services::books::reception_roster::public_upcoming(
         &state.db,
         target.station.id,
