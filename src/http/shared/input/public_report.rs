@@ -1,6 +1,6 @@
 //! Request bodies of public_report, shared by the pages and the API.
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams, Default)]
 pub struct ReportQuery {
