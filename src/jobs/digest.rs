@@ -12,7 +12,7 @@ use crate::domain::role::Role;
 use crate::entities::{app_user, case, deputy, job_lease, outbox, webhook};
 use crate::error::AppResult;
 use crate::jobs::lease;
-use crate::jobs::sweep::{open_statuses, overdue_condition};
+use crate::services::cases::deadlines::{open_statuses, overdue_condition};
 use crate::services::organisation::calendar;
 use crate::state::AppState;
 

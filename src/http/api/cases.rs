@@ -15,8 +15,8 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::ListResponse;
 use crate::http::client::ClientInfo;
 use crate::http::pages::photos::{jpeg, photo_of};
-use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
+use crate::services::cases::deadlines::is_overdue;
 use crate::services::cases::{
     access,
     actions::{self, ActionContext},

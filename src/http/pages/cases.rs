@@ -31,8 +31,8 @@ use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::stations::{field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
 use crate::http::photo_intake::{self, PhotoProblem};
-use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
+use crate::services::cases::deadlines::is_overdue;
 use crate::services::cases::{
     actions,
     queries::{self, CaseFilter, CaseSort},

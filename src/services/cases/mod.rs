@@ -4,6 +4,7 @@
 //! `http` or `jobs`.
 pub mod access;
 pub mod actions;
+pub mod deadlines;
 pub mod flow;
 pub mod intake;
 pub mod queries;

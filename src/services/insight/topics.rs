@@ -15,8 +15,8 @@ use crate::domain::role::Role;
 use crate::domain::topics::{self, Prepared, TopicText};
 use crate::entities::{case, category, station};
 use crate::error::{AppError, AppResult};
-use crate::jobs::sweep::open_statuses;
 use crate::services::cases::access;
+use crate::services::cases::deadlines::open_statuses;
 use crate::services::organisation::actor::{Actor, with_descendants};
 
 /// At most this many topics are returned.
