@@ -11,6 +11,13 @@ use crate::domain::role::Role;
 use crate::entities::{app_user, case, category, outbox, station, user_station, webhook};
 use crate::error::AppResult;
 
+/// Where an outbox row stands: waiting to go out (again), gone out, given up after the last
+/// attempt, or dropped because its webhook was switched off (or removed) before it went out.
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+pub const FAILED: &str = "failed";
+pub const CANCELLED: &str = "cancelled";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseNotice {
     Submitted,
@@ -181,7 +188,7 @@ pub async fn case_notice(
             title: Set(title.clone()),
             body: Set(body.clone()),
             payload: Set(Some(payload.clone())),
-            status: Set("pending".into()),
+            status: Set(PENDING.into()),
             attempts: Set(0),
             next_attempt_at: Set(now),
             last_error: Set(None),
