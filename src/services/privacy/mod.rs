@@ -4,3 +4,4 @@ pub mod audit;
 pub mod cipher;
 pub mod data_keys;
 pub mod reseal;
+pub mod retention;
