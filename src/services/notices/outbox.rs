@@ -1,7 +1,7 @@
 //! Who hears about what happens to a case. Notices are written to the outbox in the caller's
-//! transaction (so a notice exists exactly when its change does); the deliverer job turns
-//! them into in-app notifications and webhook posts, retrying failures without blocking
-//! anyone. Notices carry no personal data and no resident's words: only what, where, when.
+//! transaction (so a notice exists exactly when its change does); the deliverer
+//! (`notices::delivery`) turns them into in-app notifications and webhook posts, retrying
+//! failures without blocking anyone. Notices carry no personal data and no resident's words: only what, where, when.
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
