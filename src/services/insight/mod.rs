@@ -9,5 +9,6 @@ pub mod medians;
 pub mod performance;
 pub mod public_report;
 pub mod rollup;
+pub mod rollup_sql;
 pub mod stats;
 pub mod topics;

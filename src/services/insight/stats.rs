@@ -573,7 +573,7 @@ async fn rolled_up(
             first.extend(ends_first);
             close.extend(ends_close);
         }
-        let open = select.clone().filter(Expr::cust(migration::stats_sql::OPEN));
+        let open = select.clone().filter(Expr::cust(crate::services::insight::rollup_sql::OPEN));
         rows.extend(aggregate(open, key, request.now, Sums::Now).into_model::<AggRow>().all(db).await?);
     } else {
         if !split.edges.is_empty() {
