@@ -33,6 +33,7 @@ use crate::services::insight::{
     medians::{Histograms, middle_values, with_buckets},
 };
 use crate::services::organisation::actor::{Actor, with_descendants};
+use crate::services::support::xlsx::{self, Book, PageHeader, formats};
 
 /// How the cases are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -786,7 +787,7 @@ pub use crate::services::support::xlsx::error as xlsx_error;
 /// The table as an XLSX workbook: one row per group and a total row, rates as percentages
 /// (empty where there is no data), the counts they come from beside them.
 pub fn xlsx(stats: &Stats, place: &str) -> AppResult<Vec<u8>> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let mut book = Book::new();
     let first = stats.group_by.as_deref().and_then(|g| GroupBy::parse(Some(g)).ok().flatten());
     let total_label = format!("合计（{place}）");
     let rows: Vec<(&str, &Figures, bool)> = stats
@@ -795,59 +796,44 @@ pub fn xlsx(stats: &Stats, place: &str) -> AppResult<Vec<u8>> {
         .map(|g| (g.label.as_str(), &g.figures, false))
         .chain(std::iter::once((total_label.as_str(), &stats.totals, true)))
         .collect();
-    let header = format!("&L{place}&C意见建议办理统计&R{} 至 {}", stats.from, stats.to);
-    write_table(&mut workbook, "意见建议办理统计", first.map_or("范围", GroupBy::title_zh), &header, &rows)?;
-    workbook.save_to_buffer().map_err(xlsx_error)
+    let period = xlsx::period(&stats.from, &stats.to);
+    let header = PageHeader { place, title: "意见建议办理统计", right: &period };
+    write_table(&mut book, header.title, first.map_or("范围", GroupBy::title_zh), header, &rows)?;
+    book.to_bytes()
 }
 
 /// One sheet of figures: a row per `(label, figures, bold)`, a column per count and rate.
 pub fn write_table(
-    workbook: &mut rust_xlsxwriter::Workbook,
+    book: &mut Book,
     name: &str,
     first_heading: &str,
-    page_header: &str,
+    header: PageHeader<'_>,
     rows: &[(&str, &Figures, bool)],
 ) -> AppResult<()> {
-    use rust_xlsxwriter::Format;
-    let header = crate::services::support::xlsx::heading();
-    let percent = Format::new().set_num_format("0.0%");
-    let hours = Format::new().set_num_format("0.0");
-    let bold = Format::new().set_bold();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(name).map_err(xlsx_error)?;
-    sheet.set_landscape().set_paper_size(9);
-    sheet.set_header(page_header);
-    sheet.set_footer("&C第 &P 页 共 &N 页");
-    sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
-    sheet.write_string_with_format(0, 0, first_heading, &header).map_err(xlsx_error)?;
-    sheet.set_column_width(0, 24).map_err(xlsx_error)?;
-    let empty = figures(&AggRow::default(), (None, None));
-    for (i, (heading, _)) in cells(&empty).iter().enumerate() {
-        let col = u16::try_from(i + 1).map_err(AppError::internal)?;
-        sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;
-        sheet.set_column_width(col, 10).map_err(xlsx_error)?;
-    }
+    let (percent, hours, bold) = (formats::percent(), formats::hours(), formats::bold());
+    let mut sheet = book.sheet(name)?;
+    sheet.printed(header).page_numbers().freeze(1, 1)?;
+    let columns: Vec<(&str, f64)> = std::iter::once((first_heading, 24.0))
+        .chain(cells(&Figures::empty()).into_iter().map(|(heading, _)| (heading, 10.0)))
+        .collect();
+    sheet.columns(0, &columns)?;
     for (r, (label, figures, total)) in rows.iter().enumerate() {
-        let row = u32::try_from(r + 1).map_err(AppError::internal)?;
+        let row = r + 1;
         if *total {
-            sheet.write_string_with_format(row, 0, *label, &bold).map_err(xlsx_error)?;
+            sheet.text_as(row, 0, label, &bold)?;
         } else {
-            sheet.write_string(row, 0, *label).map_err(xlsx_error)?;
+            sheet.text(row, 0, label)?;
         }
         for (i, (_, cell)) in cells(figures).into_iter().enumerate() {
-            let col = u16::try_from(i + 1).map_err(AppError::internal)?;
+            let col = i + 1;
             match cell {
-                Cell::Count(n) => {
-                    sheet.write_number(row, col, n as f64).map_err(xlsx_error)?;
-                }
+                Cell::Count(n) => sheet.count(row, col, n)?,
                 Cell::Rate(rate) => {
                     if let Some(fraction) = rate.fraction() {
-                        sheet.write_number_with_format(row, col, fraction, &percent).map_err(xlsx_error)?;
+                        sheet.number_as(row, col, fraction, &percent)?;
                     }
                 }
-                Cell::Hours(Some(h)) => {
-                    sheet.write_number_with_format(row, col, h, &hours).map_err(xlsx_error)?;
-                }
+                Cell::Hours(Some(h)) => sheet.number_as(row, col, h, &hours)?,
                 Cell::Hours(None) => {}
             }
         }
