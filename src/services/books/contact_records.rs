@@ -18,6 +18,7 @@ use crate::entities::{case, contact_record, deputy};
 use crate::error::{AppError, AppResult};
 use crate::services::books::reception_roster::readable_station;
 use crate::services::organisation::actor::{Actor, StationScope};
+use crate::services::organisation::deputies;
 use crate::services::privacy::{audit, cipher::Cipher};
 
 #[derive(Debug, Clone)]
@@ -79,13 +80,7 @@ async fn views(
     records: Vec<contact_record::Model>,
 ) -> AppResult<Vec<ContactView>> {
     let deputy_ids: Vec<i32> = records.iter().map(|r| r.deputy_id).collect();
-    let names: HashMap<i32, String> = deputy::Entity::find()
-        .filter(deputy::Column::Id.is_in(deputy_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = deputies::names(db, deputy_ids).await?;
     let case_ids: Vec<i32> = records.iter().filter_map(|r| r.case_id).collect();
     let codes: HashMap<i32, String> = if case_ids.is_empty() {
         HashMap::new()

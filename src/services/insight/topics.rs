@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use crate::domain::case_state::CaseStatus;
 use crate::domain::role::Role;
@@ -75,6 +75,17 @@ async fn scope(db: &impl ConnectionTrait, actor: &Actor, station_id: Option<i32>
 
 type Row = (i32, String, Option<String>, i32, DateTime<Utc>);
 
+/// The cases, as the topics' [`Row`]s.
+fn rows() -> Select<case::Entity> {
+    case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .column(case::Column::Content)
+        .column(case::Column::Location)
+        .column(case::Column::CategoryId)
+        .column(case::Column::ReceivedAt)
+}
+
 /// The topics raised in `[start, end)` in the actor's scope (one station's when given).
 pub async fn hot_topics(
     db: &impl ConnectionTrait,
@@ -84,13 +95,7 @@ pub async fn hot_topics(
     limit: usize,
 ) -> AppResult<HotTopics> {
     let condition = scope(db, actor, station_id).await?;
-    let rows: Vec<Row> = case::Entity::find()
-        .select_only()
-        .column(case::Column::Id)
-        .column(case::Column::Content)
-        .column(case::Column::Location)
-        .column(case::Column::CategoryId)
-        .column(case::Column::ReceivedAt)
+    let rows: Vec<Row> = rows()
         .filter(condition)
         .filter(counted())
         .filter(case::Column::ReceivedAt.gte(start))
@@ -161,13 +166,7 @@ pub struct Similar {
 pub async fn similar(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<Vec<Similar>> {
     let record = access::get(db, actor, id).await?;
     let scope = access::readable(db, actor).await?.unwrap_or_else(Condition::all);
-    let candidates: Vec<Row> = case::Entity::find()
-        .select_only()
-        .column(case::Column::Id)
-        .column(case::Column::Content)
-        .column(case::Column::Location)
-        .column(case::Column::CategoryId)
-        .column(case::Column::ReceivedAt)
+    let candidates: Vec<Row> = rows()
         .filter(scope)
         .filter(case::Column::StationId.eq(record.station_id))
         .filter(case::Column::Status.is_in(open_statuses()))

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
     TransactionTrait,
 };
 
@@ -17,7 +17,7 @@ use crate::domain::role::Role;
 use crate::entities::{app_user, case, deputy, job_lease, outbox, webhook};
 use crate::error::AppResult;
 use crate::services::cases::deadlines::{open_statuses, overdue_condition};
-use crate::services::notices::outbox::PENDING;
+use crate::services::notices::outbox::pending;
 use crate::services::organisation::calendar;
 
 pub const EVENT: &str = "daily_digest";
@@ -213,24 +213,7 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
             "at": now,
         })
         .to_string();
-        for (user_id, webhook_id) in to {
-            rows.push(outbox::ActiveModel {
-                event: Set(EVENT.to_string()),
-                case_id: Set(None),
-                user_id: Set(*user_id),
-                webhook_id: Set(*webhook_id),
-                title: Set(title.clone()),
-                body: Set(body.clone()),
-                payload: Set(Some(payload.clone())),
-                status: Set(PENDING.into()),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                last_error: Set(None),
-                created_at: Set(now),
-                delivered_at: Set(None),
-                ..Default::default()
-            });
-        }
+        rows.extend(to.iter().map(|to| pending(now, EVENT, None, *to, (&title, &body, &payload))));
     }
     let messages = rows.len();
     if !rows.is_empty() {

@@ -84,6 +84,33 @@ impl CaseNotice {
     }
 }
 
+/// An outbox row to one account or one webhook (`to`: user id, webhook id; one of them
+/// set), due at once.
+pub fn pending(
+    now: DateTime<Utc>,
+    event: &str,
+    case_id: Option<i32>,
+    (user_id, webhook_id): (Option<i32>, Option<i32>),
+    (title, body, payload): (&str, &str, &str),
+) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        event: Set(event.to_string()),
+        case_id: Set(case_id),
+        user_id: Set(user_id),
+        webhook_id: Set(webhook_id),
+        title: Set(title.to_string()),
+        body: Set(body.to_string()),
+        payload: Set(Some(payload.to_string())),
+        status: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        delivered_at: Set(None),
+        ..Default::default()
+    }
+}
+
 /// The station and every station above it (a manager of the station above hears too).
 async fn station_line(db: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<station::Model>> {
     let mut line = Vec::new();
@@ -179,25 +206,8 @@ pub async fn case_notice(
     .to_string();
     let rows = users.iter().map(|user| (Some(*user), None)).chain(webhooks.iter().map(|hook| (None, Some(*hook))));
     let mut written = 0;
-    for (user_id, webhook_id) in rows {
-        outbox::ActiveModel {
-            event: Set(notice.code().to_string()),
-            case_id: Set(Some(record.id)),
-            user_id: Set(user_id),
-            webhook_id: Set(webhook_id),
-            title: Set(title.clone()),
-            body: Set(body.clone()),
-            payload: Set(Some(payload.clone())),
-            status: Set(PENDING.into()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            last_error: Set(None),
-            created_at: Set(now),
-            delivered_at: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+    for to in rows {
+        pending(now, notice.code(), Some(record.id), to, (&title, &body, &payload)).insert(db).await?;
         written += 1;
     }
     Ok(written)

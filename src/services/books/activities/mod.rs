@@ -11,6 +11,7 @@ mod read;
 mod write;
 
 use chrono::{NaiveDate, NaiveTime};
+use sea_orm::{ColumnTrait, QueryFilter, Select};
 
 use crate::domain::activity::{ActivityKind, AttendanceStatus, When};
 use crate::domain::reception::Slot;
@@ -89,6 +90,22 @@ pub struct ActivityFilter {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub kind: Option<ActivityKind>,
+}
+
+impl ActivityFilter {
+    /// Those of `select` held within the dates and of the kind asked for.
+    fn apply(&self, mut select: Select<activity::Entity>) -> Select<activity::Entity> {
+        if let Some(from) = self.from {
+            select = select.filter(activity::Column::HeldOn.gte(from));
+        }
+        if let Some(to) = self.to {
+            select = select.filter(activity::Column::HeldOn.lte(to));
+        }
+        if let Some(kind) = self.kind {
+            select = select.filter(activity::Column::Kind.eq(kind.as_str()));
+        }
+        select
+    }
 }
 
 /// Which case to link: by id or by tracking code.

@@ -11,6 +11,7 @@ use crate::entities::{activity, activity_attendance, activity_case, activity_pho
 use crate::error::{AppError, AppResult};
 use crate::services::books::reception_roster::{managed_station, readable_station};
 use crate::services::organisation::actor::{Actor, with_descendants};
+use crate::services::organisation::deputies;
 
 /// The active deputies of a station with its points and grids, by name order of id.
 pub async fn scope_deputies(db: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<deputy::Model>> {
@@ -41,16 +42,7 @@ async fn views(
         marks = marks.filter(activity_attendance::Column::DeputyId.eq(actor.deputy_id.unwrap_or(0)));
     }
     let marks = marks.all(db).await?;
-    let names: HashMap<i32, String> = deputy::Entity::find()
-        .select_only()
-        .column(deputy::Column::Id)
-        .column(deputy::Column::Name)
-        .filter(deputy::Column::Id.is_in(marks.iter().map(|m| m.deputy_id).collect::<Vec<_>>()))
-        .into_tuple::<(i32, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let names = deputies::names(db, marks.iter().map(|m| m.deputy_id).collect()).await?;
     let links = activity_case::Entity::find().filter(activity_case::Column::ActivityId.is_in(ids)).all(db).await?;
     let codes: HashMap<i32, String> = case::Entity::find()
         .select_only()
@@ -137,15 +129,7 @@ pub async fn list(
     if actor.is(Role::Deputy) {
         select = select.filter(activity::Column::Id.is_in(invited_to(db, actor.deputy_id).await?));
     }
-    if let Some(from) = filter.from {
-        select = select.filter(activity::Column::HeldOn.gte(from));
-    }
-    if let Some(to) = filter.to {
-        select = select.filter(activity::Column::HeldOn.lte(to));
-    }
-    if let Some(kind) = filter.kind {
-        select = select.filter(activity::Column::Kind.eq(kind.as_str()));
-    }
+    let select = filter.apply(select);
     let total = select.clone().count(db).await?;
     let items = select
         .order_by_desc(activity::Column::HeldOn)
@@ -160,17 +144,8 @@ pub async fn list(
 /// The activities the signed-in deputy was invited to, newest first, with their own mark.
 pub async fn mine(db: &impl ConnectionTrait, actor: &Actor, filter: &ActivityFilter) -> AppResult<Vec<ActivityView>> {
     actor.require(&[Role::Deputy])?;
-    let mut select =
-        activity::Entity::find().filter(activity::Column::Id.is_in(invited_to(db, actor.deputy_id).await?));
-    if let Some(from) = filter.from {
-        select = select.filter(activity::Column::HeldOn.gte(from));
-    }
-    if let Some(to) = filter.to {
-        select = select.filter(activity::Column::HeldOn.lte(to));
-    }
-    if let Some(kind) = filter.kind {
-        select = select.filter(activity::Column::Kind.eq(kind.as_str()));
-    }
+    let select = filter
+        .apply(activity::Entity::find().filter(activity::Column::Id.is_in(invited_to(db, actor.deputy_id).await?)));
     let items = select.order_by_desc(activity::Column::HeldOn).order_by_desc(activity::Column::Id).all(db).await?;
     views(db, actor, items).await
 }

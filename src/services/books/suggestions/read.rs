@@ -13,9 +13,10 @@ use super::{Party, SuggestionFilter, SuggestionView, entity};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::role::Role;
 use crate::domain::suggestion::{SuggestionRole, SuggestionStatus};
-use crate::entities::{category, deputy, station, suggestion_deputy, suggestion_unit, unit};
+use crate::entities::{category, station, suggestion_deputy, suggestion_unit, unit};
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::{Actor, with_descendants};
+use crate::services::organisation::deputies;
 
 pub(super) async fn parties(
     db: &impl ConnectionTrait,
@@ -33,13 +34,7 @@ pub(super) async fn parties(
         .order_by_asc(suggestion_unit::Column::UnitId)
         .all(db)
         .await?;
-    let deputy_names: HashMap<i32, String> = deputy::Entity::find()
-        .filter(deputy::Column::Id.is_in(deputy_links.iter().map(|l| l.deputy_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let deputy_names = deputies::names(db, deputy_links.iter().map(|l| l.deputy_id).collect()).await?;
     let unit_names: HashMap<i32, String> = unit::Entity::find()
         .filter(unit::Column::Id.is_in(unit_links.iter().map(|l| l.unit_id).collect::<Vec<_>>()))
         .all(db)
