@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
 
 use crate::domain::person::mask_name;
 use crate::domain::phone::{Phone, mask_phone};
@@ -187,6 +187,26 @@ pub async fn record(
     views(db, cipher, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
 }
 
+/// The records of `select` within `range`, newest first.
+async fn newest_first(
+    db: &impl ConnectionTrait,
+    cipher: &Cipher,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    mut select: Select<contact_record::Entity>,
+    range: Option<DateRange>,
+) -> AppResult<Vec<ContactView>> {
+    if let Some(range) = range {
+        select = select.filter(contact_record::Column::ContactedOn.between(range.from, range.to));
+    }
+    let records = select
+        .order_by_desc(contact_record::Column::ContactedOn)
+        .order_by_desc(contact_record::Column::Id)
+        .all(db)
+        .await?;
+    views(db, cipher, actor, now, records).await
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContactFilter {
     pub range: Option<DateRange>,
@@ -208,15 +228,7 @@ pub async fn list(
     if let Some(id) = deputy_id {
         select = select.filter(contact_record::Column::DeputyId.eq(id));
     }
-    if let Some(range) = filter.range {
-        select = select.filter(contact_record::Column::ContactedOn.between(range.from, range.to));
-    }
-    let records = select
-        .order_by_desc(contact_record::Column::ContactedOn)
-        .order_by_desc(contact_record::Column::Id)
-        .all(db)
-        .await?;
-    views(db, cipher, actor, now, records).await
+    newest_first(db, cipher, actor, now, select, filter.range).await
 }
 
 /// One deputy's records (newest first): the deputy, or staff who may read the deputy's station.
@@ -233,16 +245,8 @@ pub async fn of_deputy(
         return Err(AppError::forbidden("a deputy reads only their own contacts"));
     }
     readable_station(db, actor, found.station_id).await.map_err(|e| e.not_found_as("deputy"))?;
-    let mut select = contact_record::Entity::find().filter(contact_record::Column::DeputyId.eq(deputy_id));
-    if let Some(range) = range {
-        select = select.filter(contact_record::Column::ContactedOn.between(range.from, range.to));
-    }
-    let records = select
-        .order_by_desc(contact_record::Column::ContactedOn)
-        .order_by_desc(contact_record::Column::Id)
-        .all(db)
-        .await?;
-    views(db, cipher, actor, now, records).await
+    let select = contact_record::Entity::find().filter(contact_record::Column::DeputyId.eq(deputy_id));
+    newest_first(db, cipher, actor, now, select, range).await
 }
 
 async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<contact_record::Model> {
