@@ -20,7 +20,10 @@ mod m20261202_000013_sealed_personal_data;
 mod m20261203_000014_stats_rollup;
 mod m20261207_000015_submission_fingerprint;
 
-/// The expressions the statistics' reads share with the roll-up's triggers and indexes.
+/// The expressions of the roll-up's triggers and indexes as migration 000014 froze them. The
+/// application has its own copy (`liaison::services::insight::rollup_sql`); this is kept only
+/// for the test that the two are still equal.
+#[doc(hidden)]
 pub mod stats_sql {
     pub use crate::m20261203_000014_stats_rollup::{OPEN, SPANS, TABLE, close, first_response};
 }

@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityT
 
 use crate::entities::{job_lease, job_run};
 use crate::error::AppResult;
+use crate::state::AppState;
 
 /// Who holds leases in this process: host, process id and a random part (two processes on
 /// one host, or a restarted one, never share an identity).
@@ -87,4 +88,32 @@ pub async fn record_finish(db: &impl ConnectionTrait, run_id: i64, now: DateTime
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Takes the lease `name` for this process. The moment the run starts when taken (read once
+/// the lease is ours: the moment before may lie further back than the end of the previous
+/// holder's run, after a wait for a pooled connection); `None` when another process holds it.
+pub async fn take(state: &AppState, name: &str, ttl: Duration) -> AppResult<Option<DateTime<Utc>>> {
+    if !try_acquire(&state.db, name, &state.holder, state.clock.now(), ttl).await? {
+        return Ok(None);
+    }
+    Ok(Some(state.clock.now()))
+}
+
+/// Runs `work` under the lease `name` taken at `started`: records the run and its summary
+/// (or its failure), then gives the lease back.
+pub async fn recorded<T: std::fmt::Display>(
+    state: &AppState,
+    name: &str,
+    started: DateTime<Utc>,
+    work: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let db = &state.db;
+    let run_id = record_start(db, name, &state.holder, started).await?;
+    let result = work.await;
+    let finished = state.clock.now();
+    let summary = result.as_ref().map(ToString::to_string).unwrap_or_else(|e| format!("failed: {e}"));
+    record_finish(db, run_id, finished, &summary).await?;
+    release(db, name, &state.holder, finished).await?;
+    result
 }

@@ -1,10 +1,11 @@
 //! Background work: the deadline sweep, notification delivery, the daily digest, retention. Each run
 //! takes a lease in the database first, so with several processes on one database exactly
-//! one runs a given job at a time.
+//! one runs a given job at a time. A job is only its timer and its lease: the work is a
+//! service's (`services::cases::deadlines`, `notices::delivery`, `notices::digest`,
+//! `privacy::retention`); jobs call services, never the reverse.
 pub mod deliver;
 pub mod digest;
 pub mod lease;
-pub mod outbound;
 pub mod retention;
 pub mod sweep;
 

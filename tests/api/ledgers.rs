@@ -273,3 +273,72 @@ async fn the_print_view_is_an_a4_page_of_the_ledger() {
     assert_eq!(csv.status(), StatusCode::OK);
     assert!(csv.text().await.unwrap().contains(&code));
 }
+
+/// A ledger longer than one batch (2,000 rows) is read whole and once: the reports in
+/// `(day, id)` order, many on the same day, and the roster in id order.
+#[tokio::test]
+async fn ledgers_longer_than_a_batch_are_read_whole_and_once() {
+    use chrono::NaiveDate;
+    use liaison::entities::{app_user, deputy, deputy_report};
+    use sea_orm::{QueryOrder, Set};
+    let desk = desk().await;
+    let app = desk.app();
+    let db = &app.state.db;
+    let station = desk.s.station as i32;
+    let deputy_id = desk.s.deputy["id"].as_i64().unwrap() as i32;
+    let admin = app_user::Entity::find().order_by_asc(app_user::Column::Id).one(db).await.unwrap().unwrap().id;
+    let now = app.clock.now_utc();
+    let n = 2_101;
+    let reports: Vec<deputy_report::ActiveModel> = (0..n)
+        .map(|i| deputy_report::ActiveModel {
+            station_id: Set(station),
+            deputy_id: Set(deputy_id),
+            // Most on one day: the batches' ends fall among rows of the same day.
+            reported_on: Set(NaiveDate::from_ymd_opt(2026, 3, if i % 10 == 0 { 5 } else { 9 }).unwrap()),
+            place: Set(format!("第{i}场")),
+            form: Set("oral".into()),
+            voters_present: Set(0),
+            summary: Set("述职".into()),
+            comments: Set(None),
+            votes_satisfied: Set(0),
+            votes_basically_satisfied: Set(0),
+            votes_dissatisfied: Set(0),
+            published: Set(false),
+            recorded_by: Set(admin),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in reports.chunks(500) {
+        deputy_report::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await.unwrap();
+    }
+    let path = format!("/api/v1/stations/{}/ledgers/reports?{MARCH}", desk.s.station);
+    let body = expect(app.get(&path, &desk.manager).await, StatusCode::OK).await;
+    assert_eq!(body["total"], n);
+    let mut places: Vec<&str> =
+        body["items"].as_array().unwrap().iter().map(|r| r[column(&body, "place")].as_str().unwrap()).collect();
+    places.sort_unstable();
+    places.dedup();
+    assert_eq!(places.len(), n as usize, "every report once");
+
+    let deputies: Vec<deputy::ActiveModel> = (0..n)
+        .map(|i| deputy::ActiveModel {
+            name: Set(format!("代表{i}")),
+            level: Set("township".into()),
+            station_id: Set(station),
+            qr_token: Set(format!("batch-test-{i}")),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in deputies.chunks(500) {
+        deputy::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await.unwrap();
+    }
+    let path = format!("/api/v1/stations/{}/ledgers/roster", desk.s.station);
+    let body = expect(app.get(&path, &desk.manager).await, StatusCode::OK).await;
+    assert_eq!(body["total"], n + 1, "the generated deputies and 王建国");
+}

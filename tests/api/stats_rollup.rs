@@ -143,3 +143,22 @@ async fn the_roll_up_counts_what_the_cases_count_after_every_kind_of_change() {
     active.update(db).await.unwrap();
     assert_eq!(all_agree(w).await, 25);
 }
+
+/// The application's copy of the roll-up's SQL is what migration 000014 froze: the reads then
+/// use the expressions the triggers and the bucket indexes were built on. A change to one
+/// without the other (and a new migration) fails here.
+#[test]
+fn the_runtime_roll_up_sql_is_the_migrations() {
+    use liaison::services::insight::rollup_sql;
+    use migration::stats_sql as frozen;
+    use sea_orm::DatabaseBackend;
+    assert_eq!(rollup_sql::TABLE, frozen::TABLE);
+    assert_eq!(rollup_sql::SPANS, frozen::SPANS);
+    assert_eq!(rollup_sql::OPEN, frozen::OPEN);
+    for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
+        for p in ["", "NEW.", "OLD."] {
+            assert_eq!(rollup_sql::first_response(backend, p), frozen::first_response(backend, p), "{backend:?} {p}");
+            assert_eq!(rollup_sql::close(backend, p), frozen::close(backend, p), "{backend:?} {p}");
+        }
+    }
+}

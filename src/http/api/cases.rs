@@ -15,9 +15,9 @@ use crate::http::api::ListResponse;
 use crate::http::shared::client::ClientInfo;
 use crate::http::shared::input::cases::ActionRequest;
 use crate::http::shared::photos::jpeg;
-use crate::jobs::sweep::is_overdue;
 use crate::services::books::ledgers::Period;
 use crate::services::cases::commands;
+use crate::services::cases::deadlines::is_overdue;
 use crate::services::cases::photos::photo_of;
 use crate::services::cases::{
     access,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
 
 use crate::domain::person::mask_name;
 use crate::domain::phone::{Phone, mask_phone};
@@ -18,6 +18,7 @@ use crate::entities::{case, contact_record, deputy};
 use crate::error::{AppError, AppResult};
 use crate::services::books::reception_roster::readable_station;
 use crate::services::organisation::actor::{Actor, StationScope};
+use crate::services::organisation::deputies;
 use crate::services::privacy::{audit, cipher::Cipher};
 
 #[derive(Debug, Clone)]
@@ -79,13 +80,7 @@ async fn views(
     records: Vec<contact_record::Model>,
 ) -> AppResult<Vec<ContactView>> {
     let deputy_ids: Vec<i32> = records.iter().map(|r| r.deputy_id).collect();
-    let names: HashMap<i32, String> = deputy::Entity::find()
-        .filter(deputy::Column::Id.is_in(deputy_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = deputies::names(db, deputy_ids).await?;
     let case_ids: Vec<i32> = records.iter().filter_map(|r| r.case_id).collect();
     let codes: HashMap<i32, String> = if case_ids.is_empty() {
         HashMap::new()
@@ -192,6 +187,26 @@ pub async fn record(
     views(db, cipher, actor, now, vec![record]).await?.pop().ok_or(AppError::NotFound("contact"))
 }
 
+/// The records of `select` within `range`, newest first.
+async fn newest_first(
+    db: &impl ConnectionTrait,
+    cipher: &Cipher,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    mut select: Select<contact_record::Entity>,
+    range: Option<DateRange>,
+) -> AppResult<Vec<ContactView>> {
+    if let Some(range) = range {
+        select = select.filter(contact_record::Column::ContactedOn.between(range.from, range.to));
+    }
+    let records = select
+        .order_by_desc(contact_record::Column::ContactedOn)
+        .order_by_desc(contact_record::Column::Id)
+        .all(db)
+        .await?;
+    views(db, cipher, actor, now, records).await
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContactFilter {
     pub range: Option<DateRange>,
@@ -213,15 +228,7 @@ pub async fn list(
     if let Some(id) = deputy_id {
         select = select.filter(contact_record::Column::DeputyId.eq(id));
     }
-    if let Some(range) = filter.range {
-        select = select.filter(contact_record::Column::ContactedOn.between(range.from, range.to));
-    }
-    let records = select
-        .order_by_desc(contact_record::Column::ContactedOn)
-        .order_by_desc(contact_record::Column::Id)
-        .all(db)
-        .await?;
-    views(db, cipher, actor, now, records).await
+    newest_first(db, cipher, actor, now, select, filter.range).await
 }
 
 /// One deputy's records (newest first): the deputy, or staff who may read the deputy's station.
@@ -238,16 +245,8 @@ pub async fn of_deputy(
         return Err(AppError::forbidden("a deputy reads only their own contacts"));
     }
     readable_station(db, actor, found.station_id).await.map_err(|e| e.not_found_as("deputy"))?;
-    let mut select = contact_record::Entity::find().filter(contact_record::Column::DeputyId.eq(deputy_id));
-    if let Some(range) = range {
-        select = select.filter(contact_record::Column::ContactedOn.between(range.from, range.to));
-    }
-    let records = select
-        .order_by_desc(contact_record::Column::ContactedOn)
-        .order_by_desc(contact_record::Column::Id)
-        .all(db)
-        .await?;
-    views(db, cipher, actor, now, records).await
+    let select = contact_record::Entity::find().filter(contact_record::Column::DeputyId.eq(deputy_id));
+    newest_first(db, cipher, actor, now, select, range).await
 }
 
 async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<contact_record::Model> {

@@ -17,7 +17,7 @@ use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::domain::reception::{DateRange, Disposition, Slot, Visitor, VisitorsCount};
 use crate::domain::role::Role;
-use crate::entities::{case, category, deputy, reception_visit, reception_visit_deputy};
+use crate::entities::{case, category, reception_visit, reception_visit_deputy};
 use crate::error::{AppError, AppResult};
 use crate::services::books::reception_roster::{managed_station, on_duty, readable_station, station_deputies};
 use crate::services::cases::{
@@ -25,6 +25,7 @@ use crate::services::cases::{
     intake::{self, Channel, IntakeContext, IntakeTarget},
 };
 use crate::services::organisation::actor::Actor;
+use crate::services::organisation::deputies;
 use crate::services::privacy::{audit, cipher::Cipher};
 
 #[derive(Debug, Clone)]
@@ -83,13 +84,7 @@ async fn deputies_of(db: &impl ConnectionTrait, visit_ids: &[i32]) -> AppResult<
         .order_by_asc(reception_visit_deputy::Column::Position)
         .all(db)
         .await?;
-    let names: HashMap<i32, String> = deputy::Entity::find()
-        .filter(deputy::Column::Id.is_in(links.iter().map(|l| l.deputy_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = deputies::names(db, links.iter().map(|l| l.deputy_id).collect()).await?;
     let mut out: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
     for link in links {
         let name = names.get(&link.deputy_id).cloned().unwrap_or_default();

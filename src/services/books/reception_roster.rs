@@ -16,6 +16,7 @@ use crate::domain::role::Role;
 use crate::entities::{deputy, reception_duty, station};
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::Actor;
+use crate::services::organisation::deputies;
 use crate::services::privacy::audit;
 
 /// A station the actor manages: 403 for roles that never manage, 404 for a station outside
@@ -78,13 +79,7 @@ pub struct DutyView {
 async fn views(db: &impl ConnectionTrait, duties: Vec<reception_duty::Model>) -> AppResult<Vec<DutyView>> {
     let deputy_ids: Vec<i32> = duties.iter().map(|d| d.deputy_id).collect();
     let station_ids: Vec<i32> = duties.iter().map(|d| d.station_id).collect();
-    let deputies: HashMap<i32, String> = deputy::Entity::find()
-        .filter(deputy::Column::Id.is_in(deputy_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let deputies = deputies::names(db, deputy_ids).await?;
     let stations: HashMap<i32, String> = station::Entity::find()
         .filter(station::Column::Id.is_in(station_ids))
         .all(db)
@@ -321,7 +316,7 @@ pub async fn swap<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Vec<DutyView>> {
     let duty = reception_duty::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("duty"))?;
     let txn = db.begin().await?;
-    let changed = match with {
+    let (changed, detail) = match with {
         SwapWith::Duty(other_id) => {
             let other = reception_duty::Entity::find_by_id(other_id)
                 .one(db)
@@ -343,17 +338,7 @@ pub async fn swap<C: ConnectionTrait + TransactionTrait>(
             set_deputy(&txn, &duty, second).await?;
             set_deputy(&txn, &other, first).await?;
             let detail = format!("duty {} ⇄ duty {}: deputy {first} ⇄ deputy {second}", duty.id, other.id);
-            audit::record(
-                &txn,
-                now,
-                Some(actor.user_id),
-                "reception_duty_swapped",
-                Some(("reception_duty", Some(duty.id))),
-                Some(&detail),
-                None,
-            )
-            .await?;
-            vec![duty.id, other.id]
+            (vec![duty.id, other.id], detail)
         }
         SwapWith::Deputy(deputy_id) => {
             may_swap(db, actor, &[&duty]).await?;
@@ -363,19 +348,19 @@ pub async fn swap<C: ConnectionTrait + TransactionTrait>(
             }
             set_deputy(&txn, &duty, deputy_id).await?;
             let detail = format!("duty {}: deputy {} → deputy {deputy_id}", duty.id, duty.deputy_id);
-            audit::record(
-                &txn,
-                now,
-                Some(actor.user_id),
-                "reception_duty_swapped",
-                Some(("reception_duty", Some(duty.id))),
-                Some(&detail),
-                None,
-            )
-            .await?;
-            vec![duty.id]
+            (vec![duty.id], detail)
         }
     };
+    audit::record(
+        &txn,
+        now,
+        Some(actor.user_id),
+        "reception_duty_swapped",
+        Some(("reception_duty", Some(duty.id))),
+        Some(&detail),
+        None,
+    )
+    .await?;
     txn.commit().await?;
     let duties = reception_duty::Entity::find().filter(reception_duty::Column::Id.is_in(changed)).all(db).await?;
     Ok(sorted(views(db, duties).await?))

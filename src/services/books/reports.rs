@@ -2,18 +2,17 @@
 //! what they said and how they voted. Managers of the station record and edit them
 //! (administrators any); viewers and the station's deputies read them; handlers have no
 //! business here.
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::domain::reception::DateRange;
 use crate::domain::station_books::{ReportForm, Vote};
-use crate::entities::{deputy, deputy_report};
+use crate::entities::deputy_report;
 use crate::error::{AppError, AppResult};
 use crate::services::books::reception_roster::{managed_station, readable_station, station_deputies};
 use crate::services::organisation::actor::Actor;
+use crate::services::organisation::deputies;
 use crate::services::privacy::audit;
 
 #[derive(Debug, Clone)]
@@ -62,13 +61,7 @@ impl ReportView {
 
 async fn views(db: &impl ConnectionTrait, reports: Vec<deputy_report::Model>) -> AppResult<Vec<ReportView>> {
     let ids: Vec<i32> = reports.iter().map(|r| r.deputy_id).collect();
-    let names: HashMap<i32, String> = deputy::Entity::find()
-        .filter(deputy::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = deputies::names(db, ids).await?;
     Ok(reports
         .into_iter()
         .map(|report| ReportView { deputy_name: names.get(&report.deputy_id).cloned().unwrap_or_default(), report })

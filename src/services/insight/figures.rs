@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 
-use crate::jobs::sweep::{open_statuses, overdue_condition};
+use crate::services::cases::deadlines::{open_statuses, overdue_condition};
 
 /// Accepted (see `domain::rates`): reached accepted or later, not rejected (also after
 /// acceptance, or rejected and then archived — archived without ever being closed),

@@ -13,27 +13,27 @@ use crate::domain::bucket_median::Middle;
 use crate::domain::rates;
 use crate::entities::case;
 use crate::error::AppResult;
-use crate::services::insight::stats::KEY;
+use crate::services::insight::{rollup_sql, stats::KEY};
 
 pub const FIRST_BUCKET: &str = "first_bucket";
 pub const CLOSE_BUCKET: &str = "close_bucket";
 pub const CASES: &str = "cases_in_bucket";
 
 /// A span's hours (NULL for a case without it) and its bucket: the expressions of the roll-up's
-/// triggers and indexes (migration 000014), so that the read of the middle buckets is a range
-/// of an index.
+/// triggers and indexes (`rollup_sql`), so that the read of the middle buckets is a range of
+/// an index.
 struct SpanSql {
     hours: String,
     bucket: String,
 }
 
 fn first_response(backend: DbBackend) -> SpanSql {
-    let (hours, bucket) = migration::stats_sql::first_response(backend, "");
+    let (hours, bucket) = rollup_sql::first_response(backend, "");
     SpanSql { hours, bucket }
 }
 
 fn close(backend: DbBackend) -> SpanSql {
-    let (hours, bucket) = migration::stats_sql::close(backend, "");
+    let (hours, bucket) = rollup_sql::close(backend, "");
     SpanSql { hours, bucket }
 }
 

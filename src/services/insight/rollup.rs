@@ -7,9 +7,8 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use crate::error::AppResult;
+use crate::services::insight::rollup_sql::{SPANS, TABLE};
 use crate::services::insight::stats::KEY;
-
-pub use migration::stats_sql::{SPANS, TABLE};
 
 /// The roll-up's count columns, in the order of `stats::AggRow`'s additive fields.
 pub const COUNTS: [&str; 21] = [

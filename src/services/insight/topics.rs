@@ -8,16 +8,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use crate::domain::case_state::CaseStatus;
 use crate::domain::role::Role;
 use crate::domain::topics::{self, Prepared, TopicText};
 use crate::entities::{case, category, station};
 use crate::error::{AppError, AppResult};
-use crate::jobs::sweep::open_statuses;
 use crate::services::cases::access;
+use crate::services::cases::deadlines::open_statuses;
 use crate::services::organisation::actor::{Actor, with_descendants};
+use crate::services::support::xlsx::{self, Book, PageHeader, formats};
 
 /// At most this many topics are returned.
 pub const MAX_LIMIT: usize = 100;
@@ -74,6 +75,17 @@ async fn scope(db: &impl ConnectionTrait, actor: &Actor, station_id: Option<i32>
 
 type Row = (i32, String, Option<String>, i32, DateTime<Utc>);
 
+/// The cases, as the topics' [`Row`]s.
+fn rows() -> Select<case::Entity> {
+    case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .column(case::Column::Content)
+        .column(case::Column::Location)
+        .column(case::Column::CategoryId)
+        .column(case::Column::ReceivedAt)
+}
+
 /// The topics raised in `[start, end)` in the actor's scope (one station's when given).
 pub async fn hot_topics(
     db: &impl ConnectionTrait,
@@ -83,13 +95,7 @@ pub async fn hot_topics(
     limit: usize,
 ) -> AppResult<HotTopics> {
     let condition = scope(db, actor, station_id).await?;
-    let rows: Vec<Row> = case::Entity::find()
-        .select_only()
-        .column(case::Column::Id)
-        .column(case::Column::Content)
-        .column(case::Column::Location)
-        .column(case::Column::CategoryId)
-        .column(case::Column::ReceivedAt)
+    let rows: Vec<Row> = rows()
         .filter(condition)
         .filter(counted())
         .filter(case::Column::ReceivedAt.gte(start))
@@ -160,13 +166,7 @@ pub struct Similar {
 pub async fn similar(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<Vec<Similar>> {
     let record = access::get(db, actor, id).await?;
     let scope = access::readable(db, actor).await?.unwrap_or_else(Condition::all);
-    let candidates: Vec<Row> = case::Entity::find()
-        .select_only()
-        .column(case::Column::Id)
-        .column(case::Column::Content)
-        .column(case::Column::Location)
-        .column(case::Column::CategoryId)
-        .column(case::Column::ReceivedAt)
+    let candidates: Vec<Row> = rows()
         .filter(scope)
         .filter(case::Column::StationId.eq(record.station_id))
         .filter(case::Column::Status.is_in(open_statuses()))
@@ -244,47 +244,38 @@ pub async fn topic_cases(
     Ok(out)
 }
 
-use crate::services::support::xlsx::error as xlsx_error;
-
 /// The topics as an XLSX workbook: one row per topic, largest first — rank, label, count,
 /// category, first and last receipt (local dates), and the case numbers.
 pub fn xlsx(found: &HotTopics, place: &str, period: (&str, &str), tz: chrono_tz::Tz) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
     let title = "热点难点";
-    let mut workbook = Workbook::new();
-    let header = crate::services::support::xlsx::heading();
-    let wrap = Format::new().set_text_wrap();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(title).map_err(xlsx_error)?;
-    sheet.set_landscape().set_paper_size(9);
-    sheet.set_header(format!("&L{place}&C{title}&R{} 至 {}", period.0, period.1));
-    sheet.set_footer("&C第 &P 页 共 &N 页");
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-    let columns: [(&str, f64); 7] = [
-        ("序号", 6.0),
-        ("热点", 30.0),
-        ("件数", 8.0),
-        ("类别", 14.0),
-        ("最早收到", 12.0),
-        ("最近收到", 12.0),
-        ("案件编号", 40.0),
-    ];
-    for (i, (heading, width)) in columns.iter().enumerate() {
-        let col = u16::try_from(i).map_err(AppError::internal)?;
-        sheet.write_string_with_format(0, col, *heading, &header).map_err(xlsx_error)?;
-        sheet.set_column_width(col, *width).map_err(xlsx_error)?;
-    }
+    let wrap = formats::wrap();
+    let mut book = Book::new();
+    let mut sheet = book.sheet(title)?;
+    let right = xlsx::period(period.0, period.1);
+    sheet.printed(PageHeader { place, title, right: &right }).page_numbers().freeze(1, 0)?;
+    sheet.columns(
+        0,
+        &[
+            ("序号", 6.0),
+            ("热点", 30.0),
+            ("件数", 8.0),
+            ("类别", 14.0),
+            ("最早收到", 12.0),
+            ("最近收到", 12.0),
+            ("案件编号", 40.0),
+        ],
+    )?;
     let date = |at: DateTime<Utc>| at.with_timezone(&tz).format("%Y-%m-%d").to_string();
     for (i, topic) in found.topics.iter().enumerate() {
-        let row = u32::try_from(i + 1).map_err(AppError::internal)?;
+        let row = i + 1;
         let ids = topic.case_ids.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join("、");
-        sheet.write_number(row, 0, (i + 1) as f64).map_err(xlsx_error)?;
-        sheet.write_string(row, 1, &topic.label).map_err(xlsx_error)?;
-        sheet.write_number(row, 2, topic.count as f64).map_err(xlsx_error)?;
-        sheet.write_string(row, 3, topic.category.as_deref().unwrap_or("")).map_err(xlsx_error)?;
-        sheet.write_string(row, 4, date(topic.first_at)).map_err(xlsx_error)?;
-        sheet.write_string(row, 5, date(topic.last_at)).map_err(xlsx_error)?;
-        sheet.write_string_with_format(row, 6, ids, &wrap).map_err(xlsx_error)?;
+        sheet.number(row, 0, (i + 1) as f64)?;
+        sheet.text(row, 1, &topic.label)?;
+        sheet.number(row, 2, topic.count as f64)?;
+        sheet.text(row, 3, topic.category.as_deref().unwrap_or(""))?;
+        sheet.text(row, 4, &date(topic.first_at))?;
+        sheet.text(row, 5, &date(topic.last_at))?;
+        sheet.text_as(row, 6, &ids, &wrap)?;
     }
-    workbook.save_to_buffer().map_err(xlsx_error)
+    book.to_bytes()
 }

@@ -1,7 +1,7 @@
 //! Who hears about what happens to a case. Notices are written to the outbox in the caller's
-//! transaction (so a notice exists exactly when its change does); the deliverer job turns
-//! them into in-app notifications and webhook posts, retrying failures without blocking
-//! anyone. Notices carry no personal data and no resident's words: only what, where, when.
+//! transaction (so a notice exists exactly when its change does); the deliverer
+//! (`notices::delivery`) turns them into in-app notifications and webhook posts, retrying
+//! failures without blocking anyone. Notices carry no personal data and no resident's words: only what, where, when.
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +10,13 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityT
 use crate::domain::role::Role;
 use crate::entities::{app_user, case, category, outbox, station, user_station, webhook};
 use crate::error::AppResult;
+
+/// Where an outbox row stands: waiting to go out (again), gone out, given up after the last
+/// attempt, or dropped because its webhook was switched off (or removed) before it went out.
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+pub const FAILED: &str = "failed";
+pub const CANCELLED: &str = "cancelled";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseNotice {
@@ -74,6 +81,33 @@ impl CaseNotice {
                 (true, true, true)
             }
         }
+    }
+}
+
+/// An outbox row to one account or one webhook (`to`: user id, webhook id; one of them
+/// set), due at once.
+pub fn pending(
+    now: DateTime<Utc>,
+    event: &str,
+    case_id: Option<i32>,
+    (user_id, webhook_id): (Option<i32>, Option<i32>),
+    (title, body, payload): (&str, &str, &str),
+) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        event: Set(event.to_string()),
+        case_id: Set(case_id),
+        user_id: Set(user_id),
+        webhook_id: Set(webhook_id),
+        title: Set(title.to_string()),
+        body: Set(body.to_string()),
+        payload: Set(Some(payload.to_string())),
+        status: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        delivered_at: Set(None),
+        ..Default::default()
     }
 }
 
@@ -172,25 +206,8 @@ pub async fn case_notice(
     .to_string();
     let rows = users.iter().map(|user| (Some(*user), None)).chain(webhooks.iter().map(|hook| (None, Some(*hook))));
     let mut written = 0;
-    for (user_id, webhook_id) in rows {
-        outbox::ActiveModel {
-            event: Set(notice.code().to_string()),
-            case_id: Set(Some(record.id)),
-            user_id: Set(user_id),
-            webhook_id: Set(webhook_id),
-            title: Set(title.clone()),
-            body: Set(body.clone()),
-            payload: Set(Some(payload.clone())),
-            status: Set("pending".into()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            last_error: Set(None),
-            created_at: Set(now),
-            delivered_at: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+    for to in rows {
+        pending(now, notice.code(), Some(record.id), to, (&title, &body, &payload)).insert(db).await?;
         written += 1;
     }
     Ok(written)

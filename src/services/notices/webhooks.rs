@@ -2,10 +2,7 @@
 //! Administrators manage all of them; a manager those of the stations they manage and of
 //! those stations' deputies. Secrets are write-only: stored, never shown.
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    sea_query::Query,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::domain::field::FieldError;
 use crate::domain::page::{Page, PageRequest};
@@ -14,6 +11,7 @@ use crate::domain::webhook::WebhookFormat;
 use crate::entities::{deputy, station, webhook};
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::{Actor, StationScope};
+use crate::services::organisation::deputies;
 use crate::services::privacy::audit;
 use crate::services::support::paging::fetch_page;
 
@@ -61,15 +59,9 @@ async fn scope(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<StationSco
 
 /// Webhooks of the stations in `ids` and of their deputies.
 fn in_stations(ids: Vec<i32>) -> Condition {
-    Condition::any().add(webhook::Column::StationId.is_in(ids.clone())).add(
-        webhook::Column::DeputyId.in_subquery(
-            Query::select()
-                .column(deputy::Column::Id)
-                .from(deputy::Entity)
-                .and_where(deputy::Column::StationId.is_in(ids))
-                .to_owned(),
-        ),
-    )
+    Condition::any()
+        .add(webhook::Column::StationId.is_in(ids.clone()))
+        .add(webhook::Column::DeputyId.in_subquery(deputies::of_stations(ids)))
 }
 
 pub async fn list(

@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::organisation::{
     actor::{Actor, StationScope},
     auth::{PasswordHasher, revoke_all_sessions},
+    deputies,
 };
 use crate::services::privacy::audit;
 use crate::services::support::paging::{contains, fetch_page};
@@ -101,15 +102,7 @@ fn managed_accounts(scope: &StationScope) -> Option<Condition> {
                         .to_owned(),
                 ),
             )
-            .add(
-                app_user::Column::DeputyId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(deputy::Column::Id)
-                        .from(deputy::Entity)
-                        .and_where(deputy::Column::StationId.is_in(ids))
-                        .to_owned(),
-                ),
-            ),
+            .add(app_user::Column::DeputyId.in_subquery(deputies::of_stations(ids))),
     )
 }
 

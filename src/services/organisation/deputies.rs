@@ -1,6 +1,11 @@
 //! Deputies (the roster, 花名册) and their QR tokens.
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use crate::domain::field::FieldError;
 use crate::domain::org::DeputyLevel;
@@ -83,6 +88,28 @@ pub struct DeputyFilter {
     pub level: Option<DeputyLevel>,
     pub q: Option<String>,
     pub active: Option<bool>,
+}
+
+/// The names of these deputies (active or not) by id: what lists of records show beside each.
+pub async fn names(db: &impl ConnectionTrait, ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
+    let found: Vec<(i32, String)> = deputy::Entity::find()
+        .select_only()
+        .column(deputy::Column::Id)
+        .column(deputy::Column::Name)
+        .filter(deputy::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// The ids of the deputies of the stations `ids`, as a subquery.
+pub fn of_stations(ids: Vec<i32>) -> SelectStatement {
+    Query::select()
+        .column(deputy::Column::Id)
+        .from(deputy::Entity)
+        .and_where(deputy::Column::StationId.is_in(ids))
+        .to_owned()
 }
 
 /// Whether the actor may see a deputy's phone and address unmasked: administrators, the

@@ -13,7 +13,7 @@ use crate::domain::page::{Page, PageRequest};
 use crate::entities::{app_user as user, audit_log};
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::Actor;
-use crate::services::support::xlsx;
+use crate::services::support::xlsx::Book;
 
 pub async fn record(
     db: &impl ConnectionTrait,
@@ -176,20 +176,16 @@ pub fn csv(entries: &[AuditEntry], tz: chrono_tz::Tz) -> AppResult<Vec<u8>> {
 }
 
 pub fn xlsx(entries: &[AuditEntry], tz: chrono_tz::Tz) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::Workbook;
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("审计日志").map_err(xlsx::error)?;
-    let heading = xlsx::heading();
-    for (col, (title, width)) in HEADINGS.iter().zip([20.0, 14.0, 24.0, 14.0, 10.0, 40.0, 16.0, 10.0]).enumerate() {
-        sheet.write_string_with_format(0, col as u16, *title, &heading).map_err(xlsx::error)?;
-        sheet.set_column_width(col as u16, width).map_err(xlsx::error)?;
-    }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx::error)?;
+    let mut book = Book::new();
+    let mut sheet = book.sheet("审计日志")?;
+    let widths = [20.0, 14.0, 24.0, 14.0, 10.0, 40.0, 16.0, 10.0];
+    let columns: Vec<(&str, f64)> = HEADINGS.iter().copied().zip(widths).collect();
+    sheet.columns(0, &columns)?;
+    sheet.freeze(1, 0)?;
     for (row, entry) in entries.iter().enumerate() {
         for (col, cell) in cells(entry, tz).iter().enumerate() {
-            sheet.write_string(row as u32 + 1, col as u16, cell).map_err(xlsx::error)?;
+            sheet.text(row + 1, col, cell)?;
         }
     }
-    workbook.save_to_buffer().map_err(xlsx::error)
+    book.to_bytes()
 }

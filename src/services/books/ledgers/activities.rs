@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
+use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::activity::{ActivityKind, AttendanceStatus, When};
 use crate::entities::{activity, activity_attendance, activity_case, activity_photo, case, deputy, station};
 use crate::error::AppResult;
@@ -47,37 +47,28 @@ pub struct ActivityRows {
     period: Period,
     station_names: HashMap<i32, String>,
     deputy_names: HashMap<i32, String>,
-    /// The keyset: (day, id) of the last row read.
-    after: Option<(NaiveDate, i32)>,
-    done: bool,
+    /// Where the read stands, in (day, id) order.
+    read: Keyset<NaiveDate>,
 }
 
 impl ActivityRows {
     pub async fn new(db: DatabaseConnection, scope: &StationScope, period: Period) -> AppResult<ActivityRows> {
         let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
         let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
-        Ok(ActivityRows { db, stations: scope.ids(), period, station_names, deputy_names, after: None, done: false })
+        Ok(ActivityRows { db, stations: scope.ids(), period, station_names, deputy_names, read: Keyset::default() })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut select = activity::Entity::find()
+        let select = activity::Entity::find()
             .filter(activity::Column::HeldOn.gte(self.period.from))
             .filter(activity::Column::HeldOn.lte(self.period.to));
-        if let Some(ids) = &self.stations {
-            select = select.filter(activity::Column::StationId.is_in(ids.clone()));
-        }
-        let batch =
-            after_keyset(select, activity::Column::HeldOn, activity::Column::Id, self.after).all(&self.db).await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let select = of_stations(select, activity::Column::StationId, self.stations.as_deref());
+        let position = |r: &activity::Model| (r.held_on, r.id);
+        let Some(batch) =
+            self.read.next(&self.db, select, (activity::Column::HeldOn, activity::Column::Id), position).await?
+        else {
             return Ok(None);
         };
-        self.after = Some((last.held_on, last.id));
         let ids: Vec<i32> = batch.iter().map(|a| a.id).collect();
         let marks = self.marks_of(&ids).await?;
         let codes = self.codes_of(&ids).await?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
+use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::case_state::{CaseStatus, Satisfaction};
 use crate::domain::org::TierCode;
 use crate::domain::person::mask_name;
@@ -78,9 +78,8 @@ pub struct CaseRows {
     tz: chrono_tz::Tz,
     masked: bool,
     names: Names,
-    /// The keyset: (received, id) of the last row read.
-    after: Option<(DateTime<Utc>, i32)>,
-    done: bool,
+    /// Where the read stands, in (received, id) order.
+    read: Keyset<DateTime<Utc>>,
 }
 
 impl CaseRows {
@@ -94,29 +93,22 @@ impl CaseRows {
     ) -> AppResult<CaseRows> {
         let (start, end) = period.bounds(tz);
         let names = Names::load(&db).await?;
-        Ok(CaseRows { db, cipher, stations: scope.ids(), start, end, tz, masked, names, after: None, done: false })
+        Ok(CaseRows { db, cipher, stations: scope.ids(), start, end, tz, masked, names, read: Keyset::default() })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
         // In the order received, by (received_at, id): each batch continues the index range
         // where the last one stopped, rather than sorting what is left of the period again.
-        let mut select = case::Entity::find()
+        let select = case::Entity::find()
             .filter(case::Column::ReceivedAt.gte(self.start))
             .filter(case::Column::ReceivedAt.lt(self.end));
-        if let Some(ids) = &self.stations {
-            select = select.filter(case::Column::StationId.is_in(ids.clone()));
-        }
-        let batch = after_keyset(select, case::Column::ReceivedAt, case::Column::Id, self.after).all(&self.db).await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let select = of_stations(select, case::Column::StationId, self.stations.as_deref());
+        let position = |r: &case::Model| (r.received_at, r.id);
+        let Some(batch) =
+            self.read.next(&self.db, select, (case::Column::ReceivedAt, case::Column::Id), position).await?
+        else {
             return Ok(None);
         };
-        self.after = Some((last.received_at, last.id));
         Ok(Some(batch.iter().map(|m| self.row(m)).collect::<AppResult<_>>()?))
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
+use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::domain::station_books::ContactMode;
@@ -35,8 +35,7 @@ pub struct ContactRows {
     masked: bool,
     station_names: HashMap<i32, String>,
     deputy_names: HashMap<i32, String>,
-    after: Option<(NaiveDate, i32)>,
-    done: bool,
+    read: Keyset<NaiveDate>,
 }
 
 impl ContactRows {
@@ -57,30 +56,22 @@ impl ContactRows {
             masked,
             station_names,
             deputy_names,
-            after: None,
-            done: false,
+            read: Keyset::default(),
         })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut select = contact_record::Entity::find()
+        let select = contact_record::Entity::find()
             .filter(contact_record::Column::ContactedOn.between(self.period.from, self.period.to));
-        if let Some(ids) = &self.stations {
-            select = select.filter(contact_record::Column::StationId.is_in(ids.clone()));
-        }
-        let batch = after_keyset(select, contact_record::Column::ContactedOn, contact_record::Column::Id, self.after)
-            .all(&self.db)
-            .await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let select = of_stations(select, contact_record::Column::StationId, self.stations.as_deref());
+        let position = |r: &contact_record::Model| (r.contacted_on, r.id);
+        let Some(batch) = self
+            .read
+            .next(&self.db, select, (contact_record::Column::ContactedOn, contact_record::Column::Id), position)
+            .await?
+        else {
             return Ok(None);
         };
-        self.after = Some((last.contacted_on, last.id));
         let case_ids: Vec<i32> = batch.iter().filter_map(|r| r.case_id).collect();
         let codes: HashMap<i32, String> = if case_ids.is_empty() {
             HashMap::new()

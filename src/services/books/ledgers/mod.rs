@@ -279,28 +279,89 @@ async fn names<E: EntityTrait>(
     Ok(rows.into_iter().collect())
 }
 
-/// The next batch of a ledger read in `(key, id)` order: the rows after the last one read,
-/// so each batch continues along the index instead of sorting what is left again.
-fn after_keyset<E, V>(
-    select: sea_orm::Select<E>,
-    key: E::Column,
-    id: E::Column,
+/// Where a ledger's read stands. Rows come in batches in `(key, id)` order, each batch after
+/// the last row read, so that it continues along the index instead of sorting what is left
+/// again.
+struct Keyset<V> {
     after: Option<(V, i32)>,
-) -> sea_orm::Select<E>
-where
-    E: EntityTrait,
-    V: Into<sea_orm::Value> + Clone,
-{
-    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
-    let select = match after {
-        Some((last_key, last_id)) => select.filter(
-            Condition::any()
-                .add(key.gt(last_key.clone()))
-                .add(Condition::all().add(key.eq(last_key)).add(id.gt(last_id))),
-        ),
+    done: bool,
+}
+
+impl<V> Default for Keyset<V> {
+    fn default() -> Self {
+        Keyset { after: None, done: false }
+    }
+}
+
+impl<V: Into<sea_orm::Value> + Clone> Keyset<V> {
+    /// The next batch of `select` in `(key, id)` order; `None` once every row was read.
+    /// `position` is a row's `(key, id)`.
+    async fn next<E: EntityTrait>(
+        &mut self,
+        db: &DatabaseConnection,
+        select: sea_orm::Select<E>,
+        (key, id): (E::Column, E::Column),
+        position: impl Fn(&E::Model) -> (V, i32),
+    ) -> AppResult<Option<Vec<E::Model>>> {
+        use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
+        if self.done {
+            return Ok(None);
+        }
+        let select = match self.after.clone() {
+            Some((last_key, last_id)) => select.filter(
+                Condition::any()
+                    .add(key.gt(last_key.clone()))
+                    .add(Condition::all().add(key.eq(last_key)).add(id.gt(last_id))),
+            ),
+            None => select,
+        };
+        let batch = select.order_by_asc(key).order_by_asc(id).limit(BATCH).all(db).await?;
+        Ok(self.advance(batch, position))
+    }
+
+    /// Moves past `batch`, the one just read.
+    fn advance<M>(&mut self, batch: Vec<M>, position: impl Fn(&M) -> (V, i32)) -> Option<Vec<M>> {
+        if (batch.len() as u64) < BATCH {
+            self.done = true;
+        }
+        self.after = Some(position(batch.last()?));
+        Some(batch)
+    }
+}
+
+/// The next batch of the active deputies of `stations` (`None`: all), in id order: the rows
+/// of the roster and of the performance ledger.
+async fn next_deputies(
+    db: &DatabaseConnection,
+    stations: Option<&[i32]>,
+    read: &mut Keyset<i32>,
+) -> AppResult<Option<Vec<crate::entities::deputy::Model>>> {
+    use crate::entities::deputy;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    if read.done {
+        return Ok(None);
+    }
+    let after = read.after.map_or(0, |(_, id)| id);
+    let select = deputy::Entity::find().filter(deputy::Column::Active.eq(true)).filter(deputy::Column::Id.gt(after));
+    let batch = of_stations(select, deputy::Column::StationId, stations)
+        .order_by_asc(deputy::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    Ok(read.advance(batch, |d| (d.id, d.id)))
+}
+
+/// Those of `select` at `stations` (`None`: all) by their `station` column.
+fn of_stations<E: EntityTrait>(
+    select: sea_orm::Select<E>,
+    station: E::Column,
+    stations: Option<&[i32]>,
+) -> sea_orm::Select<E> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    match stations {
+        Some(ids) => select.filter(station.is_in(ids.to_vec())),
         None => select,
-    };
-    select.order_by_asc(key).order_by_asc(id).limit(BATCH)
+    }
 }
 
 /// Whose stations a ledger covers: one station with its points and grids, or the district.

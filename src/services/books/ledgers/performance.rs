@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::DatabaseConnection;
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, col, names};
+use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, next_deputies};
 use crate::domain::org::DeputyLevel;
 use crate::entities::{deputy, station};
 use crate::error::AppResult;
@@ -37,8 +37,7 @@ pub struct PerformanceRows {
     stations: Option<Vec<i32>>,
     window: Window,
     station_names: HashMap<i32, String>,
-    after: i32,
-    done: bool,
+    read: Keyset<i32>,
 }
 
 impl PerformanceRows {
@@ -51,26 +50,13 @@ impl PerformanceRows {
     ) -> AppResult<PerformanceRows> {
         let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
         let window = Window::new(period, tz, today);
-        Ok(PerformanceRows { db, stations: scope.ids(), window, station_names, after: 0, done: false })
+        Ok(PerformanceRows { db, stations: scope.ids(), window, station_names, read: Keyset::default() })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut select =
-            deputy::Entity::find().filter(deputy::Column::Active.eq(true)).filter(deputy::Column::Id.gt(self.after));
-        if let Some(ids) = &self.stations {
-            select = select.filter(deputy::Column::StationId.is_in(ids.clone()));
-        }
-        let batch = select.order_by_asc(deputy::Column::Id).limit(BATCH).all(&self.db).await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let Some(batch) = next_deputies(&self.db, self.stations.as_deref(), &mut self.read).await? else {
             return Ok(None);
         };
-        self.after = last.id;
         let ids: Vec<i32> = batch.iter().map(|d| d.id).collect();
         let numbers = performance::of_deputies(&self.db, &ids, self.window).await?;
         let none = Performance::default();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
+use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::domain::reception::{Disposition, Slot};
@@ -40,9 +40,8 @@ pub struct VisitRows {
     station_names: HashMap<i32, String>,
     category_names: HashMap<i32, String>,
     deputy_names: HashMap<i32, String>,
-    /// The keyset: (day, id) of the last row read.
-    after: Option<(NaiveDate, i32)>,
-    done: bool,
+    /// Where the read stands, in (day, id) order.
+    read: Keyset<NaiveDate>,
 }
 
 impl VisitRows {
@@ -65,31 +64,23 @@ impl VisitRows {
             station_names,
             category_names,
             deputy_names,
-            after: None,
-            done: false,
+            read: Keyset::default(),
         })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut select = reception_visit::Entity::find()
+        let select = reception_visit::Entity::find()
             .filter(reception_visit::Column::VisitedOn.gte(self.period.from))
             .filter(reception_visit::Column::VisitedOn.lte(self.period.to));
-        if let Some(ids) = &self.stations {
-            select = select.filter(reception_visit::Column::StationId.is_in(ids.clone()));
-        }
-        let batch = after_keyset(select, reception_visit::Column::VisitedOn, reception_visit::Column::Id, self.after)
-            .all(&self.db)
-            .await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let select = of_stations(select, reception_visit::Column::StationId, self.stations.as_deref());
+        let position = |r: &reception_visit::Model| (r.visited_on, r.id);
+        let Some(batch) = self
+            .read
+            .next(&self.db, select, (reception_visit::Column::VisitedOn, reception_visit::Column::Id), position)
+            .await?
+        else {
             return Ok(None);
         };
-        self.after = Some((last.visited_on, last.id));
         let deputies = self.deputies_of(&batch).await?;
         let codes = self.tracking_codes(&batch).await?;
         Ok(Some(batch.iter().map(|v| self.row(v, &deputies, &codes)).collect::<AppResult<_>>()?))

@@ -1,19 +1,18 @@
 //! A ledger in each export format. JSON and CSV are produced as a stream of chunks, one per
 //! batch of rows; XLSX is written row by row in constant-memory mode to a temporary file,
 //! which is then sent. Nothing ever holds a whole ledger in memory.
-use std::io::{Seek, Write};
 use std::path::PathBuf;
 
 use futures_util::Stream;
-use rust_xlsxwriter::{Format as CellFormat, Workbook};
 use serde_json::{Value, json};
 
 use super::{Cell, Column, Ledger, Row};
 use crate::domain::field::{FieldError, Problem};
 use crate::error::{AppError, AppResult};
+use crate::services::support::xlsx::{self, Book, PageHeader, formats};
 
 /// The last row a worksheet can hold.
-const XLSX_MAX_ROWS: u32 = 1_048_575;
+const XLSX_MAX_ROWS: usize = 1_048_575;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -44,7 +43,7 @@ impl Format {
         match self {
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Xlsx => xlsx::CONTENT_TYPE,
         }
     }
 }
@@ -185,8 +184,6 @@ struct SheetMeta {
     period: String,
 }
 
-use crate::services::support::xlsx::error as xlsx_error;
-
 /// The ledger as an XLSX file in `tmp_dir`, rewound and ready to send. Rows are written as
 /// they are read, in constant-memory mode: the worksheet goes to a temporary file as it grows.
 pub async fn xlsx(mut ledger: Ledger, tmp_dir: PathBuf) -> AppResult<std::fs::File> {
@@ -195,7 +192,7 @@ pub async fn xlsx(mut ledger: Ledger, tmp_dir: PathBuf) -> AppResult<std::fs::Fi
         columns: ledger.columns.clone(),
         place: ledger.scope.station.as_ref().map_or("全区".to_string(), |s| s.name.clone()),
         period: if ledger.code.uses_period() {
-            format!("{} 至 {}", ledger.period.from, ledger.period.to)
+            xlsx::period(ledger.period.from, ledger.period.to)
         } else {
             format!("截至 {}", ledger.period.to)
         },
@@ -230,26 +227,17 @@ fn write_xlsx(
     mut rx: tokio::sync::mpsc::Receiver<Vec<Row>>,
     tmp_dir: PathBuf,
 ) -> AppResult<std::fs::File> {
-    std::fs::create_dir_all(&tmp_dir).map_err(AppError::internal)?;
-    let mut workbook = Workbook::new();
-    workbook.set_tempdir(&tmp_dir).map_err(xlsx_error)?;
-    let header = crate::services::support::xlsx::heading();
-    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
-    let datetime = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm");
-    let percent = CellFormat::new().set_num_format("0%");
-    let sheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
-    sheet.set_name(meta.title).map_err(xlsx_error)?;
-    sheet.set_landscape().set_paper_size(9);
-    sheet.set_header(format!("&L{}&C{}&R{}", meta.place, meta.title, meta.period));
-    sheet.set_footer("&C第 &P 页 共 &N 页");
-    sheet.set_repeat_rows(0, 0).map_err(xlsx_error)?;
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-    for (i, column) in meta.columns.iter().enumerate() {
-        let index = u16::try_from(i).map_err(AppError::internal)?;
-        sheet.set_column_width(index, column.width).map_err(xlsx_error)?;
-        sheet.write_string_with_format(0, index, column.title.as_ref(), &header).map_err(xlsx_error)?;
-    }
-    let mut row: u32 = 0;
+    let mut book = Book::large(&tmp_dir)?;
+    let (date, datetime, percent) = (formats::date(), formats::datetime(), formats::whole_percent());
+    let mut sheet = book.sheet(meta.title)?;
+    sheet
+        .printed(PageHeader { place: &meta.place, title: meta.title, right: &meta.period })
+        .page_numbers()
+        .repeat_heading()?
+        .freeze(1, 0)?;
+    let columns: Vec<(&str, f64)> = meta.columns.iter().map(|c| (c.title.as_ref(), c.width)).collect();
+    sheet.columns(0, &columns)?;
+    let mut row = 0;
     while let Some(batch) = rx.blocking_recv() {
         for cells in batch {
             row += 1;
@@ -259,25 +247,19 @@ fn write_xlsx(
                     Problem::Described("more rows than one worksheet holds: choose a shorter period".into()),
                 )));
             }
-            for (i, cell) in cells.iter().enumerate() {
-                let col = u16::try_from(i).map_err(AppError::internal)?;
+            for (col, cell) in cells.iter().enumerate() {
                 match cell {
-                    Cell::Empty => continue,
-                    Cell::Text(text) => sheet.write_string(row, col, text),
-                    Cell::Integer(n) => sheet.write_number(row, col, *n as f64),
-                    Cell::Date(day) => sheet.write_date_with_format(row, col, day, &date),
-                    Cell::DateTime(at) => sheet.write_datetime_with_format(row, col, at, &datetime),
-                    Cell::Percent(p) => sheet.write_number_with_format(row, col, f64::from(*p) / 100.0, &percent),
+                    Cell::Empty => {}
+                    Cell::Text(text) => sheet.text(row, col, text)?,
+                    Cell::Integer(n) => sheet.count(row, col, *n)?,
+                    Cell::Date(day) => sheet.date_as(row, col, day, &date)?,
+                    Cell::DateTime(at) => sheet.date_as(row, col, at, &datetime)?,
+                    Cell::Percent(p) => sheet.number_as(row, col, f64::from(*p) / 100.0, &percent)?,
                 }
-                .map_err(xlsx_error)?;
             }
         }
     }
-    let mut file = tempfile::tempfile_in(&tmp_dir).map_err(AppError::internal)?;
-    workbook.save_to_writer(&mut file).map_err(xlsx_error)?;
-    file.flush().map_err(AppError::internal)?;
-    file.rewind().map_err(AppError::internal)?;
-    Ok(file)
+    book.to_file(&tmp_dir)
 }
 
 #[cfg(test)]

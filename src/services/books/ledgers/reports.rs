@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
+use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::station_books::{ReportForm, Vote};
 use crate::entities::{deputy, deputy_report, station};
 use crate::error::AppResult;
@@ -32,36 +32,28 @@ pub struct ReportRows {
     period: Period,
     station_names: HashMap<i32, String>,
     deputy_names: HashMap<i32, String>,
-    after: Option<(NaiveDate, i32)>,
-    done: bool,
+    read: Keyset<NaiveDate>,
 }
 
 impl ReportRows {
     pub async fn new(db: DatabaseConnection, scope: &StationScope, period: Period) -> AppResult<ReportRows> {
         let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
         let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
-        Ok(ReportRows { db, stations: scope.ids(), period, station_names, deputy_names, after: None, done: false })
+        Ok(ReportRows { db, stations: scope.ids(), period, station_names, deputy_names, read: Keyset::default() })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut select = deputy_report::Entity::find()
+        let select = deputy_report::Entity::find()
             .filter(deputy_report::Column::ReportedOn.between(self.period.from, self.period.to));
-        if let Some(ids) = &self.stations {
-            select = select.filter(deputy_report::Column::StationId.is_in(ids.clone()));
-        }
-        let batch = after_keyset(select, deputy_report::Column::ReportedOn, deputy_report::Column::Id, self.after)
-            .all(&self.db)
-            .await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let select = of_stations(select, deputy_report::Column::StationId, self.stations.as_deref());
+        let position = |r: &deputy_report::Model| (r.reported_on, r.id);
+        let Some(batch) = self
+            .read
+            .next(&self.db, select, (deputy_report::Column::ReportedOn, deputy_report::Column::Id), position)
+            .await?
+        else {
             return Ok(None);
         };
-        self.after = Some((last.reported_on, last.id));
         Ok(Some(batch.iter().map(|r| self.row(r)).collect()))
     }
 

@@ -1,9 +1,9 @@
 //! 五级人大代表花名册: the deputies of the stations in scope, as the register stands.
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Row, col};
+use super::{Cell, CellKind, Column, Keyset, Row, col, next_deputies};
 use crate::domain::org::DeputyLevel;
 use crate::domain::phone::mask_phone;
 use crate::entities::{deputy, station};
@@ -34,8 +34,7 @@ pub struct RosterRows {
     /// Each station's name with its parents: 城关联络站 / 东门联络点.
     paths: HashMap<i32, String>,
     masked: bool,
-    after: i32,
-    done: bool,
+    read: Keyset<i32>,
 }
 
 impl RosterRows {
@@ -65,26 +64,13 @@ impl RosterRows {
                 (*id, names.join(" / "))
             })
             .collect();
-        Ok(RosterRows { db, stations: scope.ids(), paths, masked, after: 0, done: false })
+        Ok(RosterRows { db, stations: scope.ids(), paths, masked, read: Keyset::default() })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut select =
-            deputy::Entity::find().filter(deputy::Column::Active.eq(true)).filter(deputy::Column::Id.gt(self.after));
-        if let Some(ids) = &self.stations {
-            select = select.filter(deputy::Column::StationId.is_in(ids.clone()));
-        }
-        let batch = select.order_by_asc(deputy::Column::Id).limit(BATCH).all(&self.db).await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let Some(batch) = next_deputies(&self.db, self.stations.as_deref(), &mut self.read).await? else {
             return Ok(None);
         };
-        self.after = last.id;
         Ok(Some(batch.iter().map(|d| self.row(d)).collect()))
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{BATCH, Cell, CellKind, Column, Period, Row, after_keyset, col, names};
+use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::case_state::Satisfaction;
 use crate::domain::suggestion::{ResultClass, SuggestionRole, SuggestionStatus};
 use crate::entities::{category, deputy, suggestion, suggestion_deputy, suggestion_unit, unit};
@@ -41,9 +41,8 @@ pub struct SuggestionRows {
     category_names: HashMap<i32, String>,
     deputy_names: HashMap<i32, String>,
     unit_names: HashMap<i32, String>,
-    /// The keyset: (day raised, id) of the last row read.
-    after: Option<(NaiveDate, i32)>,
-    done: bool,
+    /// Where the read stands, in (day raised, id) order.
+    read: Keyset<NaiveDate>,
 }
 
 /// The deputies and units of the suggestions of one batch: lead and co names by suggestion.
@@ -71,31 +70,21 @@ impl SuggestionRows {
             category_names,
             deputy_names,
             unit_names,
-            after: None,
-            done: false,
+            read: Keyset::default(),
         })
     }
 
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut select = suggestion::Entity::find()
+        let select = suggestion::Entity::find()
             .filter(suggestion::Column::RaisedOn.gte(self.period.from))
             .filter(suggestion::Column::RaisedOn.lte(self.period.to));
-        if let Some(ids) = &self.stations {
-            select = select.filter(suggestion::Column::StationId.is_in(ids.clone()));
-        }
-        let batch = after_keyset(select, suggestion::Column::RaisedOn, suggestion::Column::Id, self.after)
-            .all(&self.db)
-            .await?;
-        if (batch.len() as u64) < BATCH {
-            self.done = true;
-        }
-        let Some(last) = batch.last() else {
+        let select = of_stations(select, suggestion::Column::StationId, self.stations.as_deref());
+        let position = |r: &suggestion::Model| (r.raised_on, r.id);
+        let Some(batch) =
+            self.read.next(&self.db, select, (suggestion::Column::RaisedOn, suggestion::Column::Id), position).await?
+        else {
             return Ok(None);
         };
-        self.after = Some((last.raised_on, last.id));
         let ids: Vec<i32> = batch.iter().map(|s| s.id).collect();
         let deputies = self.deputies_of(&ids).await?;
         let units = self.units_of(&ids).await?;

@@ -9,6 +9,23 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use crate::domain::net::is_internal;
 
+/// Whole request, connecting included.
+pub const POST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The HTTP client for webhooks: short timeouts, no redirects (a robot URL that redirects
+/// is misconfigured, and following it could lead anywhere), no proxy from the environment
+/// (the address checked must be the address connected to), and, unless `allow_private`,
+/// only public addresses ([`PublicOnly`]).
+pub fn http_client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .timeout(POST_TIMEOUT)
+        .connect_timeout(POST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("liaison/", env!("CARGO_PKG_VERSION")));
+    if allow_private { builder } else { builder.dns_resolver(std::sync::Arc::new(PublicOnly)) }.build()
+}
+
 /// Why a post was not made.
 #[derive(Debug, thiserror::Error)]
 #[error("the address is internal (loopback, private, link-local or metadata); refused")]
