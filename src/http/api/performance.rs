@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{AppResult, ErrorBody};
-use crate::http::api::ledgers::LedgerQuery;
+use crate::http::shared::input::ledgers::LedgerQuery;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::performance::{self, Window};
 use crate::services::organisation::actor::Actor;

@@ -81,14 +81,3 @@ pub async fn get_stats(
     Ok(download::attachment(bytes, download::XLSX, &ascii, &name))
 }
 
-/// RFC 5987 encoding for `filename*`.
-pub fn encode(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() * 3);
-    for byte in name.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}

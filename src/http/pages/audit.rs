@@ -8,13 +8,16 @@ use serde::Deserialize;
 
 use crate::domain::page::PageRequest;
 use crate::error::AppError;
-use crate::http::api::audit::{AuditFormat, AuditQuery, download as download_log, filter_of};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
 use crate::http::shared::client::ClientInfo;
+use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::audit::{AuditQuery, filter_of};
+use crate::services::context::Ctx;
 use crate::services::privacy::audit;
+use crate::services::privacy::audit::ExportFormat;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -70,7 +73,7 @@ impl AuditPageQuery {
         pairs
             .iter()
             .filter_map(|(k, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (k, v)))
-            .map(|(k, v)| format!("{k}={}", crate::http::api::stats::encode(v)))
+            .map(|(k, v)| format!("{k}={}", download::encode(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -146,7 +149,7 @@ pub async fn index(
         csv_href: format!("/app/audit.csv?{filter_query}"),
         xlsx_href: format!("/app/audit.xlsx?{filter_query}"),
     };
-    let filter = query.parsed().and_then(|q| filter_of(&state, &q));
+    let filter = query.parsed().and_then(|q| filter_of(&state.ctx(), &q));
     let filter = match filter {
         Ok(filter) => filter,
         Err(error @ AppError::Validation(_)) => {
@@ -194,29 +197,30 @@ pub async fn index(
 
 async fn export(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     session: StaffSession,
     query: web::Query<AuditPageQuery>,
-    format: AuditFormat,
+    format: ExportFormat,
 ) -> Result<HttpResponse, PageError> {
-    let filter = query.parsed().and_then(|q| filter_of(&state, &q))?;
-    download_log(&state, &session.0, &ClientInfo::of(&req), &filter, format).await.map_err(PageError::from)
+    let filter = query.parsed().and_then(|q| filter_of(&ctx, &q))?;
+    let ip = ClientInfo::of(&req).ip;
+    Ok(download::file(audit::export_file(&ctx, &session.0, &filter, format, Some(&ip)).await?))
 }
 
 pub async fn download_csv(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     session: StaffSession,
     query: web::Query<AuditPageQuery>,
 ) -> Result<HttpResponse, PageError> {
-    export(req, state, session, query, AuditFormat::Csv).await
+    export(req, ctx, session, query, ExportFormat::Csv).await
 }
 
 pub async fn download_xlsx(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     session: StaffSession,
     query: web::Query<AuditPageQuery>,
 ) -> Result<HttpResponse, PageError> {
-    export(req, state, session, query, AuditFormat::Xlsx).await
+    export(req, ctx, session, query, ExportFormat::Xlsx).await
 }

@@ -7,12 +7,12 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use crate::domain::rates::Rate;
 use crate::error::{AppError, AppResult};
-use crate::http::api::ledgers::LedgerQuery;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
 use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::ledgers::LedgerQuery;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
     deputy_comparison::{self, Comparison},

@@ -12,12 +12,12 @@ use crate::domain::reception::{Disposition, Slot};
 use crate::domain::role::Role;
 use crate::domain::station_books::ContactMode;
 use crate::error::AppError;
-use crate::http::api::ledgers::LedgerQuery;
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::day_label;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::ledgers::LedgerQuery;
 use crate::services::books::ledgers::Period;
 use crate::services::insight::{
     performance::{self, FileLine, Window},

@@ -9,12 +9,14 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::AppError;
-use crate::http::api::ledgers::{LedgerQuery, open_ledger, respond};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
 use crate::http::shared::client::ClientInfo;
 use crate::http::shared::i18n::Lang;
+use crate::http::shared::input::ledgers::LedgerQuery;
+use crate::http::shared::ledger_response;
+use crate::services::books::ledgers::request::{self, LedgerAsk};
 use crate::services::books::ledgers::{
     CellKind, LedgerCode, Period,
     render::{self, Format},
@@ -161,7 +163,15 @@ pub async fn print(
     let actor = session.0;
     let (id, code) = path.into_inner();
     let client = ClientInfo::of(&req);
-    let mut ledger = open_ledger(&state, &actor, &code, Some(id), &query, "print", Some(&client.ip)).await?;
+    let ask = LedgerAsk {
+        code: &code,
+        station_id: Some(id),
+        from: query.from.as_deref(),
+        to: query.to.as_deref(),
+        format: "print",
+        ip: Some(&client.ip),
+    };
+    let mut ledger = request::open_asked(&state.ctx(), &actor, ask).await?;
     let (rows, truncated) = render::collect(&mut ledger, PRINT_LIMIT).await?;
     let tz = state.settings.time_zone();
     let page = PrintPage {
@@ -194,8 +204,16 @@ pub async fn download(
         Format::Json => Format::Csv,
         other => other,
     };
-    let ledger = open_ledger(&state, &actor, &code, Some(id), &query, format.as_str(), Some(&client.ip)).await?;
-    respond(&state, ledger, format).await.map_err(PageError::from)
+    let ask = LedgerAsk {
+        code: &code,
+        station_id: Some(id),
+        from: query.from.as_deref(),
+        to: query.to.as_deref(),
+        format: format.as_str(),
+        ip: Some(&client.ip),
+    };
+    let ledger = request::open_asked(&state.ctx(), &actor, ask).await?;
+    Ok(ledger_response::respond(ledger, format, state.settings.data_dir.join("tmp")).await?)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use actix_web::http::header;
 
 use crate::error::{AppError, AppResult};
 
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-pub const CSV: &str = "text/csv; charset=utf-8";
+use crate::services::support::file::FileDownload;
+pub use crate::services::support::file::{CSV, XLSX};
 
 /// RFC 5987 encoding for `filename*` (and for a value inside a query string).
 pub fn encode(name: &str) -> String {
@@ -38,4 +38,9 @@ pub fn attachment(bytes: Vec<u8>, content_type: &str, ascii: &str, name: &str) -
 /// Builds a workbook (CPU-bound) on the blocking pool, not on the request's thread.
 pub async fn build<T: Send + 'static>(make: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
     actix_web::web::block(make).await.map_err(|e| AppError::internal(anyhow::anyhow!("xlsx: {e}")))?
+}
+
+/// A file a service made, as a download.
+pub fn file(download: FileDownload) -> HttpResponse {
+    attachment(download.bytes, download.content_type, &download.ascii_name, &download.name)
 }

@@ -9,6 +9,7 @@ pub mod download;
 pub mod extract;
 pub mod i18n;
 pub mod input;
+pub mod ledger_response;
 pub mod multipart;
 pub mod patch;
 pub mod photo_intake;

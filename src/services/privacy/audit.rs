@@ -12,7 +12,9 @@ use crate::domain::field::{FieldError, Problem};
 use crate::domain::page::{Page, PageRequest};
 use crate::entities::{app_user as user, audit_log};
 use crate::error::{AppError, AppResult};
+use crate::services::context::Ctx;
 use crate::services::organisation::actor::Actor;
+use crate::services::support::file::{self, FileDownload};
 use crate::services::support::xlsx::Book;
 
 pub async fn record(
@@ -188,4 +190,36 @@ pub fn xlsx(entries: &[AuditEntry], tz: chrono_tz::Tz) -> AppResult<Vec<u8>> {
         }
     }
     book.to_bytes()
+}
+
+/// How the log is downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+/// The filtered log as a file to download (administrators; the export itself is logged).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, format = ?format))]
+pub async fn export_file(
+    ctx: &Ctx,
+    actor: &Actor,
+    filter: &AuditFilter,
+    format: ExportFormat,
+    ip: Option<&str>,
+) -> AppResult<FileDownload> {
+    let kind = if format == ExportFormat::Csv { "csv" } else { "xlsx" };
+    let entries = export(&ctx.db, actor, filter, ctx.now, kind, ip).await?;
+    let tz = ctx.tz;
+    let (bytes, content_type) = match format {
+        ExportFormat::Csv => (csv(&entries, tz)?, file::CSV),
+        ExportFormat::Xlsx => (file::blocking(move || xlsx(&entries, tz)).await?, file::XLSX),
+    };
+    let today = ctx.today();
+    Ok(FileDownload {
+        bytes,
+        content_type,
+        name: format!("审计日志-{today}.{kind}"),
+        ascii_name: format!("audit-log-{today}.{kind}"),
+    })
 }

@@ -18,8 +18,8 @@ use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::cases::ActionRequest;
 use crate::http::shared::multipart::FormLimits;
 use crate::http::shared::photo_intake::{self, PhotoProblem};
-use crate::services::cases::deadlines::is_overdue;
 use crate::services::cases::commands;
+use crate::services::cases::deadlines::is_overdue;
 use crate::services::cases::{
     actions,
     queries::{self},

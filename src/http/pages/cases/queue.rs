@@ -12,9 +12,9 @@ use crate::http::pages::stations::total_label;
 use crate::http::pages::{PageError, html, redirect, urlencoding_component};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::cases::ActionRequest;
-use crate::services::cases::deadlines::is_overdue;
 use crate::services::books::ledgers::Period;
 use crate::services::cases::commands;
+use crate::services::cases::deadlines::is_overdue;
 use crate::services::cases::{
     actions,
     queries::{self, CaseFilter, CaseSort},

@@ -1,8 +1,10 @@
 //! Request bodies and queries that the pages and the API both read, parsed into the domain
 //! types the services take: one parser per input, whether it came as JSON or as a form.
 pub mod activities;
+pub mod audit;
 pub mod books;
 pub mod cases;
+pub mod ledgers;
 pub mod organisation;
 pub mod public_report;
 pub mod reception;

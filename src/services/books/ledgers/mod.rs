@@ -10,6 +10,7 @@ pub mod performance;
 pub mod reception;
 pub mod render;
 pub mod reports;
+pub mod request;
 pub mod roster;
 pub mod suggestions;
 pub mod ten_haves;
