@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,13 +36,16 @@ pub struct Settings {
     /// `DATABASE_URL`; an SQLite file under `data_dir` when unset.
     pub database_url: Option<String>,
     /// HS256 key for sign-in tokens (`LIAISON_JWT_SECRET`); at least 32 bytes in production.
-    pub jwt_secret: Option<String>,
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
     /// Keys for residents' names and phones (`LIAISON_DATA_KEYS`): `id:base64key,…`, 32-byte
     /// keys, the first seals new values; generated into `data_dir` when unset.
-    pub data_keys: Option<String>,
+    #[serde(skip_serializing)]
+    pub data_keys: Option<SecretString>,
     /// Key of the phone lookup hashes (`LIAISON_LOOKUP_KEY`, base64 of 32 bytes); generated
     /// into `data_dir` when unset.
-    pub lookup_key: Option<String>,
+    #[serde(skip_serializing)]
+    pub lookup_key: Option<SecretString>,
     /// Name of the congress office shown in page headers and exports.
     pub org_name: String,
     /// IANA time zone of the stations; working days and deadlines are counted in it. Parsed
@@ -204,7 +208,7 @@ impl Settings {
             return Err(ConfigError::Invalid("session lifetimes must be positive".into()));
         }
         if self.env == Environment::Production {
-            match self.jwt_secret.as_deref() {
+            match self.jwt_secret.as_ref().map(ExposeSecret::expose_secret) {
                 None | Some("") => {
                     return Err(ConfigError::Invalid(
                         "refusing to start in production without LIAISON_JWT_SECRET (at least 32 random bytes)".into(),
@@ -297,7 +301,7 @@ mod tests {
         let placeholder =
             Settings { jwt_secret: Some("change-me-change-me-change-me-change-me".into()), ..production() };
         assert!(placeholder.validate().unwrap_err().to_string().contains("placeholder"));
-        let repetitive = Settings { jwt_secret: Some("a".repeat(40)), ..production() };
+        let repetitive = Settings { jwt_secret: Some("a".repeat(40).into()), ..production() };
         assert!(repetitive.validate().is_err());
     }
 
@@ -324,5 +328,19 @@ mod tests {
     fn a_bad_bind_address_is_refused() {
         let s = Settings { bind: "nonsense".into(), ..Settings::default() };
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        let settings = Settings {
+            jwt_secret: Some("kV9s2QxW7pLm4Tz8Rb1Nc6Yd3Hf5Jg0AaBbCcDdEe".into()),
+            data_keys: Some("k1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=".into()),
+            lookup_key: Some("ZWZnaGlqa2xtbm9wcXJzdHV2d3h5ent8fX5/gIGCg4Q=".into()),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        for secret in ["kV9s2QxW7p", "AQIDBAUGBwgJ", "ZWZnaGlqa2xt"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Headless Chromium at phone size (390×844), driven through chromedriver: what a resident
 //! does with a real browser. Runs with `--features browser-tests` (CI installs chromium and
 //! chromium-driver); screenshots land in `target/test-artifacts/`.
+// Benchmarks and tests may unwrap and panic: a failed expectation is what they are for.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "browser-tests")]
 
 #[path = "api/helpers.rs"]

@@ -3,6 +3,9 @@
 //! parses back to itself). `fuzz/` runs them under libFuzzer (`cargo +nightly fuzz run <name>`);
 //! on stable, `cargo test` replays `fuzz/corpus/<name>/` and feeds each a few seconds of mutated
 //! input (see `replay`). Compiled for tests and with the `fuzzing` feature only.
+// Fuzz targets assert their invariants by panicking, like tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod fields;
 mod forms;
 mod guard;

@@ -1,5 +1,7 @@
 //! Black-box tests: each starts the real server on port 0 with a fresh database (SQLite,
 //! or PostgreSQL when TEST_DATABASE_URL is set) and talks to it over HTTP.
+// Benchmarks and tests may unwrap and panic: a failed expectation is what they are for.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod child;
 mod helpers;
 

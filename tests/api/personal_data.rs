@@ -186,8 +186,8 @@ async fn cases_from_a_phone_are_found_by_its_hash_however_it_was_typed() {
 /// Settings for another process on the test's database, with its own data directory.
 fn settings_for(app: &TestApp, dir: &std::path::Path, data_keys: Option<&str>, lookup_key: Option<&str>) -> Settings {
     let mut settings = test_settings(dir, &app.database_url);
-    settings.data_keys = data_keys.map(str::to_string);
-    settings.lookup_key = lookup_key.map(str::to_string);
+    settings.data_keys = data_keys.map(Into::into);
+    settings.lookup_key = lookup_key.map(Into::into);
     settings
 }
 

@@ -80,4 +80,3 @@ pub async fn get_stats(
     let name = format!("{place}-意见建议办理统计-{}至{}.xlsx", period.from, period.to);
     Ok(download::attachment(bytes, download::XLSX, &ascii, &name))
 }
-

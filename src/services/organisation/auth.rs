@@ -14,6 +14,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use secrecy::ExposeSecret;
+
 use crate::config::{MIN_SECRET_BYTES, Settings};
 use crate::domain::account::{NewPassword, Username};
 use crate::domain::field::FieldError;
@@ -125,7 +127,7 @@ impl TokenKeys {
 /// The signing secret: configured, or in development one generated once and kept in the
 /// data directory (so sign-ins survive restarts without any setup).
 pub fn resolve_jwt_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
-    if let Some(secret) = settings.jwt_secret.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(secret) = settings.jwt_secret.as_ref().map(ExposeSecret::expose_secret).filter(|s| !s.is_empty()) {
         return Ok(secret.as_bytes().to_vec());
     }
     if settings.is_production() {

@@ -14,6 +14,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 
+use secrecy::ExposeSecret;
+
 use crate::config::Settings;
 use crate::domain::sealed::KeyId;
 use crate::services::privacy::cipher::{Cipher, KEY_BYTES, random_key};
@@ -23,7 +25,8 @@ pub const LOOKUP_KEY_FILE: &str = "lookup-key";
 
 /// The cipher of this process, from the configuration or the generated files.
 pub fn load(settings: &Settings) -> anyhow::Result<Cipher> {
-    let data_keys = match settings.data_keys.as_deref().filter(|s| !s.trim().is_empty()) {
+    let data_keys = match settings.data_keys.as_ref().map(ExposeSecret::expose_secret).filter(|s| !s.trim().is_empty())
+    {
         Some(configured) => parse_data_keys(configured).context("LIAISON_DATA_KEYS")?,
         None => {
             let path = settings.data_dir.join(DATA_KEYS_FILE);
@@ -36,16 +39,17 @@ pub fn load(settings: &Settings) -> anyhow::Result<Cipher> {
             keys
         }
     };
-    let lookup_key = match settings.lookup_key.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(configured) => parse_key(configured.trim()).context("LIAISON_LOOKUP_KEY")?,
-        None => {
-            let path = settings.data_dir.join(LOOKUP_KEY_FILE);
-            let text = read_or_generate(&path, || STANDARD.encode(random_key()))?;
-            let key = parse_key(text.trim()).with_context(|| format!("{}", path.display()))?;
-            warn_generated("lookup key", &path, settings);
-            key
-        }
-    };
+    let lookup_key =
+        match settings.lookup_key.as_ref().map(ExposeSecret::expose_secret).filter(|s| !s.trim().is_empty()) {
+            Some(configured) => parse_key(configured.trim()).context("LIAISON_LOOKUP_KEY")?,
+            None => {
+                let path = settings.data_dir.join(LOOKUP_KEY_FILE);
+                let text = read_or_generate(&path, || STANDARD.encode(random_key()))?;
+                let key = parse_key(text.trim()).with_context(|| format!("{}", path.display()))?;
+                warn_generated("lookup key", &path, settings);
+                key
+            }
+        };
     Cipher::new(data_keys, lookup_key).map_err(anyhow::Error::msg)
 }
 

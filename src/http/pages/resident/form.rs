@@ -95,7 +95,7 @@ async fn deputy_target(state: &AppState, token: &str, lang: Lang) -> Result<Targ
     if !looks_like_public_token(token) {
         return Err(not_found());
     }
-    let card = state.scan_cache.card(&state.db, token).await?.ok_or_else(|| not_found())?;
+    let card = state.scan_cache.card(&state.db, token).await?.ok_or_else(not_found)?;
     let (deputy, station) = match card.as_ref() {
         (QrTarget::Deputy(record), station) => (Some(record.as_ref().clone()), station.clone()),
         (QrTarget::Retired { .. }, station) => (None, station.clone()),
@@ -119,7 +119,7 @@ async fn station_target(state: &AppState, token: &str) -> Result<Target, PageErr
     if !looks_like_public_token(token) {
         return Err(not_found());
     }
-    let station = stations::find_by_public_token(&state.db, token).await?.ok_or_else(|| not_found())?;
+    let station = stations::find_by_public_token(&state.db, token).await?.ok_or_else(not_found)?;
     Ok(Target { action: format!("/s/{token}"), station, deputy: None, notice: None })
 }
 
