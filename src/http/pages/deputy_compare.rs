@@ -3,10 +3,9 @@
 //! on the last line; `…/compare.xlsx` is the same table.
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use rust_xlsxwriter::{Format, Workbook};
 
 use crate::domain::rates::Rate;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
@@ -14,11 +13,7 @@ use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::ledgers::LedgerQuery;
 use crate::services::books::ledgers::Period;
-use crate::services::insight::{
-    deputy_comparison::{self, Comparison},
-    figures::Figure,
-    stats::{Figures, xlsx_error},
-};
+use crate::services::insight::{ deputy_comparison::{self, Comparison}, figures::Figure, stats::Figures};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -178,70 +173,5 @@ pub async fn download(
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, PageError> {
     let c = load(&state, &session, *id, &query).await?;
-    let (from, to) = (c.period.from, c.period.to);
-    let name = c.station.name.clone();
-    let bytes = download::build(move || workbook(&c)).await?;
-    let ascii = format!("deputies-{from}-{to}.xlsx");
-    let title = format!("{name}-代表履职对比-{from}至{to}.xlsx");
-    Ok(download::attachment(bytes, download::XLSX, &ascii, &title))
-}
-
-fn workbook(c: &Comparison) -> AppResult<Vec<u8>> {
-    let mut workbook = Workbook::new();
-    let header = crate::services::support::xlsx::heading();
-    let percent = Format::new().set_num_format("0.0%");
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("代表履职对比").map_err(xlsx_error)?;
-    sheet.set_landscape().set_paper_size(9);
-    sheet.set_header(format!("&L{}&C代表履职对比&R{} 至 {}", c.station.name, c.period.from, c.period.to));
-    sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
-    let mut headings = vec!["代表".to_string(), "收集意见建议".to_string()];
-    for rate in rate_headings(Lang::Zh) {
-        headings.extend([rate.to_string(), format!("{rate}分子"), format!("{rate}分母")]);
-    }
-    headings.extend(
-        ["进站天数", "接待值班", "接待来访", "述职", "联系选民", "受邀活动", "参加活动", "领衔建议", "附议建议"]
-            .map(str::to_string),
-    );
-    for (i, h) in headings.iter().enumerate() {
-        let col = u16::try_from(i).map_err(AppError::internal)?;
-        sheet.write_string_with_format(0, col, h, &header).map_err(xlsx_error)?;
-        sheet.set_column_width(col, if i == 0 { 14 } else { 9 }).map_err(xlsx_error)?;
-    }
-    let lines = c
-        .rows
-        .iter()
-        .map(|r| (r.deputy.name.as_str(), &r.figures, Some(&r.performance)))
-        .chain(std::iter::once(("全站", &c.station_figures, None)));
-    for (r, (name, figures, performance)) in lines.enumerate() {
-        let row = u32::try_from(r + 1).map_err(AppError::internal)?;
-        sheet.write_string(row, 0, name).map_err(xlsx_error)?;
-        sheet.write_number(row, 1, figures.received as f64).map_err(xlsx_error)?;
-        let mut col = 2u16;
-        for (rate, _) in rates(figures) {
-            if let Some(x) = rate.fraction() {
-                sheet.write_number_with_format(row, col, x, &percent).map_err(xlsx_error)?;
-            }
-            sheet.write_number(row, col + 1, rate.numerator as f64).map_err(xlsx_error)?;
-            sheet.write_number(row, col + 2, rate.denominator as f64).map_err(xlsx_error)?;
-            col += 3;
-        }
-        if let Some(p) = performance {
-            for n in [
-                p.station_days,
-                p.duties_served,
-                p.visits_received,
-                p.reports_given,
-                p.contacts,
-                p.activities_invited,
-                p.activities_attended,
-                p.suggestions_led,
-                p.suggestions_cosigned,
-            ] {
-                sheet.write_number(row, col, n as f64).map_err(xlsx_error)?;
-                col += 1;
-            }
-        }
-    }
-    workbook.save_to_buffer().map_err(xlsx_error)
+    Ok(download::file(deputy_comparison::workbook(c).await?))
 }

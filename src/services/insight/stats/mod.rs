@@ -35,7 +35,6 @@ use crate::services::cases::access;
 use crate::services::organisation::actor::{Actor, with_descendants};
 use counting::{compute, months};
 
-pub use crate::services::support::xlsx::error as xlsx_error;
 pub use table::{write_table, xlsx};
 
 /// How the cases are grouped.

@@ -13,7 +13,6 @@ use rust_xlsxwriter::XlsxError;
 use crate::error::AppError;
 
 pub use book::Book;
-pub use formats::heading;
 pub use sheet::{PageHeader, Sheet};
 
 /// The media type of an XLSX file.
