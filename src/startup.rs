@@ -17,8 +17,9 @@ use crate::http::request_span::RequestSpan;
 use crate::http::{api, input_guard, middleware, pages, static_files};
 use crate::photos::{PhotoLimits, PhotoStore};
 use crate::services::organisation::auth::{PasswordHasher, TokenKeys, resolve_jwt_secret};
+use crate::services::organisation::scan_cache::ScanCache;
 use crate::services::privacy::{cipher::Cipher, data_keys, reseal};
-use crate::state::{AppState, ScanCache};
+use crate::state::AppState;
 
 /// A separate key for each use, derived from the one configured secret.
 fn derive_key(secret: &[u8], purpose: &[u8]) -> [u8; 32] {

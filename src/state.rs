@@ -2,19 +2,12 @@
 //! sessions live in the database, the rest is configuration.
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::entities::{category, station};
-use crate::error::AppResult;
 use crate::photos::{PhotoLimits, PhotoStore};
-use crate::services::organisation::{
-    auth::{PasswordHasher, TokenKeys},
-    categories,
-    deputies::{self, QrTarget},
-};
-use crate::services::support::ttl_cache::TtlCache;
+use crate::services::organisation::auth::{PasswordHasher, TokenKeys};
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -34,7 +27,7 @@ pub struct AppState {
     /// This process's name on job leases.
     pub holder: String,
     /// What every QR scan reads: the active categories and each code's card, briefly cached.
-    pub scan_cache: ScanCache,
+    pub scan_cache: crate::services::organisation::scan_cache::ScanCache,
     /// How many photos are re-encoded at once in this process (each needs a burst of memory).
     pub photo_permits: tokio::sync::Semaphore,
     /// Posts webhook messages (one client: connections are pooled).
@@ -68,46 +61,5 @@ impl AppState {
     /// Whether cookies must carry `Secure` (the site is served over HTTPS).
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
-    }
-}
-
-/// Public data read on every scan, cached for a few seconds in this process.
-pub struct ScanCache {
-    pub categories: TtlCache<(), Arc<Vec<category::Model>>>,
-    pub cards: TtlCache<String, Option<Arc<(QrTarget, station::Model)>>>,
-}
-
-impl ScanCache {
-    pub fn new(ttl: std::time::Duration) -> Self {
-        ScanCache { categories: TtlCache::new(ttl, 1), cards: TtlCache::new(ttl, 10_000) }
-    }
-
-    /// After any change to categories, deputies or stations made by this process.
-    pub fn clear(&self) {
-        self.categories.clear();
-        self.cards.clear();
-    }
-
-    pub async fn categories(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Vec<category::Model>>> {
-        if let Some(list) = self.categories.get(&()) {
-            return Ok(list);
-        }
-        let list = Arc::new(categories::list(db, true).await?);
-        self.categories.put((), list.clone());
-        Ok(list)
-    }
-
-    /// What a deputy's QR token leads to, with its station.
-    pub async fn card(
-        &self,
-        db: &impl ConnectionTrait,
-        token: &str,
-    ) -> AppResult<Option<Arc<(QrTarget, station::Model)>>> {
-        if let Some(found) = self.cards.get(&token.to_string()) {
-            return Ok(found);
-        }
-        let found = deputies::resolve_qr_with_station(db, token).await?.map(Arc::new);
-        self.cards.put(token.to_string(), found.clone());
-        Ok(found)
     }
 }

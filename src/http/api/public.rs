@@ -9,19 +9,14 @@ use crate::domain::case_state::{CaseStatus, Satisfaction};
 use crate::domain::field::FieldError;
 use crate::domain::intake::{self, RawSubmission};
 use crate::domain::org::DeputyLevel;
-use crate::domain::token::looks_like_public_token;
 use crate::domain::tracking::{TrackingCode, parse_rating, parse_withdraw_reason};
 use crate::entities::{deputy, station};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::shared::client::ClientInfo;
-use crate::services::cases::{
-    intake::{Channel, IntakeContext, IntakeTarget, submit},
-    tracking,
-};
-use crate::services::organisation::{
-    deputies::{self, QrTarget},
-    stations,
-};
+use crate::services::cases::submission::{self, Destination, Door, Resident};
+use crate::services::cases::tracking;
+use crate::services::context::Ctx;
+use crate::services::organisation::stations;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -96,40 +91,21 @@ async fn categories_list(state: &AppState) -> AppResult<Vec<PublicCategory>> {
         .collect())
 }
 
-/// Where a deputy's or a station's token leads, for intake.
+/// Where a deputy's or a station's token leads, for intake: 422 naming the token otherwise.
 async fn resolve(
+    ctx: &Ctx,
     state: &AppState,
     qr_token: Option<&str>,
     station_token: Option<&str>,
-) -> AppResult<(IntakeTarget, Option<deputy::Model>, station::Model, bool)> {
-    let unknown = |field| AppError::field(FieldError::unknown(field));
-    match (qr_token, station_token) {
-        (Some(token), None) => {
-            if !looks_like_public_token(token) {
-                return Err(unknown("qr_token"));
-            }
-            let (deputy, station, retired) = match deputies::resolve_qr_with_station(&state.db, token).await? {
-                Some((QrTarget::Deputy(d), station)) => (Some(*d), station, false),
-                Some((QrTarget::Retired { .. }, station)) => (None, station, true),
-                None => return Err(unknown("qr_token")),
-            };
-            Ok((
-                IntakeTarget { station_id: station.id, deputy_id: deputy.as_ref().map(|d| d.id) },
-                deputy,
-                station,
-                retired,
-            ))
-        }
-        (None, Some(token)) => {
-            if !looks_like_public_token(token) {
-                return Err(unknown("station_token"));
-            }
-            let station =
-                stations::find_by_public_token(&state.db, token).await?.ok_or_else(|| unknown("station_token"))?;
-            Ok((IntakeTarget { station_id: station.id, deputy_id: None }, None, station, false))
-        }
-        _ => Err(AppError::field(FieldError::invalid("qr_token", "exactly one of qr_token and station_token"))),
-    }
+) -> AppResult<Destination> {
+    let (door, field) = match (qr_token, station_token) {
+        (Some(token), None) => (Door::Deputy(token), "qr_token"),
+        (None, Some(token)) => (Door::Station(token), "station_token"),
+        _ => return Err(AppError::field(FieldError::invalid("qr_token", "exactly one of qr_token and station_token"))),
+    };
+    submission::destination(ctx, &state.scan_cache, door)
+        .await?
+        .ok_or_else(|| AppError::field(FieldError::unknown(field)))
 }
 
 /// A deputy's public card and the categories to choose from: what the form shows.
@@ -139,14 +115,19 @@ async fn resolve(
     responses((status = 200, body = PublicCard), (status = 404, body = ErrorBody))
 )]
 #[get("/public/deputies/{qr_token}")]
-pub async fn deputy_card(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<web::Json<PublicCard>> {
-    let (_, deputy, station, retired) =
-        resolve(&state, Some(&token), None).await.map_err(|_| AppError::NotFound("deputy"))?;
+pub async fn deputy_card(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    token: web::Path<String>,
+) -> AppResult<web::Json<PublicCard>> {
+    let found = submission::destination(&ctx, &state.scan_cache, Door::Deputy(&token))
+        .await?
+        .ok_or(AppError::NotFound("deputy"))?;
     Ok(web::Json(PublicCard {
-        deputy: deputy.map(public_deputy),
-        station: public_station(station),
+        deputy: found.deputy.map(public_deputy),
+        station: public_station(found.station),
         categories: categories_list(&state).await?,
-        notice: retired.then(|| "code_retired".to_string()),
+        notice: found.retired.then(|| "code_retired".to_string()),
     }))
 }
 
@@ -157,11 +138,17 @@ pub async fn deputy_card(state: web::Data<AppState>, token: web::Path<String>) -
     responses((status = 200, body = PublicCard), (status = 404, body = ErrorBody))
 )]
 #[get("/public/stations/{station_token}")]
-pub async fn station_card(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<web::Json<PublicCard>> {
-    let (_, _, station, _) = resolve(&state, None, Some(&token)).await.map_err(|_| AppError::NotFound("station"))?;
+pub async fn station_card(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    token: web::Path<String>,
+) -> AppResult<web::Json<PublicCard>> {
+    let found = submission::destination(&ctx, &state.scan_cache, Door::Station(&token))
+        .await?
+        .ok_or(AppError::NotFound("station"))?;
     Ok(web::Json(PublicCard {
         deputy: None,
-        station: public_station(station),
+        station: public_station(found.station),
         categories: categories_list(&state).await?,
         notice: None,
     }))
@@ -214,11 +201,12 @@ pub struct SubmissionCreated {
 #[post("/public/submissions")]
 pub async fn create_submission(
     state: web::Data<AppState>,
+    ctx: Ctx,
     client: ClientInfo,
     body: web::Json<SubmissionRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
-    let (target, _, _, _) = resolve(&state, body.qr_token.as_deref(), body.station_token.as_deref()).await?;
+    let target = resolve(&ctx, &state, body.qr_token.as_deref(), body.station_token.as_deref()).await?.target;
     let raw = RawSubmission {
         category_id: body.category_id.to_string(),
         content: body.content,
@@ -241,18 +229,8 @@ pub async fn create_submission(
         }
         None => None,
     };
-    let ctx = IntakeContext {
-        now: state.clock.now(),
-        time_zone: state.settings.time_zone(),
-        channel: Channel::Qr,
-        lang: "zh-CN",
-        submission_key: key,
-        submitter_key: Some(state.address_hash(&client.ip)),
-        max_per_address_per_minute: state.settings.submit_rate_per_minute,
-        max_per_code_per_minute: state.settings.submit_rate_per_code_per_minute,
-        cipher: &state.cipher,
-    };
-    let outcome = submit(&state.db, &ctx, target, submission, Vec::new()).await?;
+    let resident = Resident { lang: "zh-CN", submission_key: key, address_hash: state.address_hash(&client.ip) };
+    let outcome = submission::submit(&ctx, resident, target, submission, Vec::new()).await?;
     let created = SubmissionCreated {
         tracking_url: format!("{}/t/{}", state.public_url, outcome.case.tracking_code),
         tracking_code: outcome.case.tracking_code,

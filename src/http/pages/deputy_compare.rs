@@ -13,7 +13,11 @@ use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::ledgers::LedgerQuery;
 use crate::services::books::ledgers::Period;
-use crate::services::insight::{ deputy_comparison::{self, Comparison}, figures::Figure, stats::Figures};
+use crate::services::insight::{
+    deputy_comparison::{self, Comparison},
+    figures::Figure,
+    stats::Figures,
+};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

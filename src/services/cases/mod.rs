@@ -11,4 +11,5 @@ pub mod intake;
 pub mod photos;
 pub mod queries;
 pub mod reply_templates;
+pub mod submission;
 pub mod tracking;

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::domain::rates::Rate;
-use crate::services::support::file::{self, FileDownload};
-use crate::services::support::xlsx::{self, Book, PageHeader, formats};
 use crate::domain::role::Role;
 use crate::entities::{deputy, station};
 use crate::error::{AppError, AppResult};
@@ -18,6 +16,8 @@ use crate::services::insight::{
     stats::{self, Figures, GroupBy, StatsRequest},
 };
 use crate::services::organisation::actor::{Actor, with_descendants};
+use crate::services::support::file::{self, FileDownload};
+use crate::services::support::xlsx::{self, Book, PageHeader, formats};
 
 pub struct ComparisonRow {
     pub deputy: deputy::Model,

@@ -7,5 +7,6 @@ pub mod auth;
 pub mod calendar;
 pub mod categories;
 pub mod deputies;
+pub mod scan_cache;
 pub mod stations;
 pub mod units;

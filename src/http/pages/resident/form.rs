@@ -9,7 +9,6 @@ use askama::Template;
 use crate::domain::field::FieldError;
 use crate::domain::intake::{self, MAX_CONTENT_CHARS, MAX_PHOTOS, RawSubmission};
 use crate::domain::org::DeputyLevel;
-use crate::domain::token::looks_like_public_token;
 use crate::entities::{deputy, station};
 use crate::error::AppError;
 use crate::http::pages::resident::Prefs;
@@ -18,8 +17,8 @@ use crate::http::shared::client::ClientInfo;
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::multipart::{self, FormLimits, ReceivedForm};
 use crate::http::shared::photo_intake::{self, PhotoProblem};
-use crate::services::cases::intake::{Channel, IntakeContext, IntakeTarget, submit};
-use crate::services::organisation::{deputies::QrTarget, stations};
+use crate::services::cases::intake::IntakeTarget;
+use crate::services::cases::submission::{self, Door, Resident};
 use crate::state::AppState;
 
 pub struct DeputyCard {
@@ -91,19 +90,16 @@ fn not_found() -> PageError {
     PageError::from(AppError::NotFound("form"))
 }
 
-async fn deputy_target(state: &AppState, token: &str, lang: Lang) -> Result<Target, PageError> {
-    if !looks_like_public_token(token) {
-        return Err(not_found());
-    }
-    let card = state.scan_cache.card(&state.db, token).await?.ok_or_else(not_found)?;
-    let (deputy, station) = match card.as_ref() {
-        (QrTarget::Deputy(record), station) => (Some(record.as_ref().clone()), station.clone()),
-        (QrTarget::Retired { .. }, station) => (None, station.clone()),
-    };
-    Ok(match deputy {
-        Some(record) => Target { action: format!("/d/{token}"), station, deputy: Some(record), notice: None },
-        // A rotated code still works: it lands on the station's form, saying so.
-        None => Target {
+/// Where a code leads, as the form shows it: a rotated deputy's code lands on the station's
+/// form with a notice.
+async fn target_of(state: &AppState, door: Door<'_>, lang: Lang) -> Result<Target, PageError> {
+    let found = submission::destination(&state.ctx(), &state.scan_cache, door).await?.ok_or_else(not_found)?;
+    let station = found.station;
+    Ok(match (found.deputy, door) {
+        (Some(record), Door::Deputy(token)) => {
+            Target { action: format!("/d/{token}"), station, deputy: Some(record), notice: None }
+        }
+        (_, Door::Deputy(_)) => Target {
             action: format!("/s/{}", station.public_token),
             notice: Some(
                 rust_i18n::t!("form.retired_notice", locale = lang.code(), station = station.name.as_str())
@@ -112,15 +108,8 @@ async fn deputy_target(state: &AppState, token: &str, lang: Lang) -> Result<Targ
             station,
             deputy: None,
         },
+        (_, Door::Station(token)) => Target { action: format!("/s/{token}"), station, deputy: None, notice: None },
     })
-}
-
-async fn station_target(state: &AppState, token: &str) -> Result<Target, PageError> {
-    if !looks_like_public_token(token) {
-        return Err(not_found());
-    }
-    let station = stations::find_by_public_token(&state.db, token).await?.ok_or_else(not_found)?;
-    Ok(Target { action: format!("/s/{token}"), station, deputy: None, notice: None })
 }
 
 fn level_label(level: &str, lang: Lang) -> String {
@@ -227,7 +216,7 @@ pub async fn show_deputy_form(
     lang: Lang,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let target = deputy_target(&state, &token, lang).await?;
+    let target = target_of(&state, Door::Deputy(&token), lang).await?;
     render(&req, &state, lang, target, blank()).await
 }
 
@@ -237,7 +226,7 @@ pub async fn show_station_form(
     lang: Lang,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let target = station_target(&state, &token).await?;
+    let target = target_of(&state, Door::Station(&token), lang).await?;
     render(&req, &state, lang, target, blank()).await
 }
 
@@ -249,7 +238,7 @@ pub async fn submit_deputy_form(
     token: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let target = deputy_target(&state, &token, lang).await?;
+    let target = target_of(&state, Door::Deputy(&token), lang).await?;
     receive(req, state, lang, client, target, payload).await
 }
 
@@ -261,7 +250,7 @@ pub async fn submit_station_form(
     token: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let target = station_target(&state, &token).await?;
+    let target = target_of(&state, Door::Station(&token), lang).await?;
     receive(req, state, lang, client, target, payload).await
 }
 
@@ -364,19 +353,10 @@ async fn receive(
             return render(&req, &state, lang, target, rendering).await;
         }
     };
-    let ctx = IntakeContext {
-        now: state.clock.now(),
-        time_zone: state.settings.time_zone(),
-        channel: Channel::Qr,
-        lang: lang.code(),
-        submission_key: form_key.clone(),
-        submitter_key: Some(state.address_hash(&client.ip)),
-        max_per_address_per_minute: state.settings.submit_rate_per_minute,
-        max_per_code_per_minute: state.settings.submit_rate_per_code_per_minute,
-        cipher: &state.cipher,
-    };
+    let resident =
+        Resident { lang: lang.code(), submission_key: form_key.clone(), address_hash: state.address_hash(&client.ip) };
     let intake_target = IntakeTarget { station_id: target.station.id, deputy_id: target.deputy.as_ref().map(|d| d.id) };
-    match submit(&state.db, &ctx, intake_target, submission, photos.clone()).await {
+    match submission::submit(&state.ctx(), resident, intake_target, submission, photos.clone()).await {
         Ok(outcome) => Ok(redirect(&format!("/t/{}?new=1", outcome.case.tracking_code))),
         Err(AppError::Validation(errors)) => {
             // A key already used for another body: the form gets a fresh one, so sending
