@@ -5,10 +5,9 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
-use sea_orm::DeriveValueType;
 
 /// A stored personal value: sealed, or (before conversion) plaintext. Never shown as is.
-#[derive(Clone, PartialEq, Eq, DeriveValueType)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SealedText(pub String);
 
 impl fmt::Debug for SealedText {

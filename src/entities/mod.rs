@@ -24,6 +24,7 @@ pub mod reception_visit;
 pub mod reception_visit_deputy;
 pub mod reply_template;
 pub mod retired_qr_token;
+mod sealed_value;
 pub mod session;
 pub mod station;
 pub mod suggestion;
