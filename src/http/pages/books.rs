@@ -15,12 +15,13 @@ use crate::domain::role::Role;
 use crate::domain::station_books::{ContactMode, ReportForm, TenHaveItem};
 use crate::entities::{deputy, station};
 use crate::error::AppError;
+use crate::http::pages::form::station_id;
 use crate::http::pages::form::{CsrfForm, csrf_multipart};
+use crate::http::pages::form::{Outcome, outcome};
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::day_label;
 use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::books::{ConfirmTenHave, RecordContact, RecordReport};
@@ -356,10 +357,6 @@ pub async fn index(
     render(&req, &state, &session.0, lang, query.station, Refusal::default(), query.saved).await
 }
 
-fn station_of(raw: &str) -> Result<i32, PageError> {
-    raw.trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))
-}
-
 /// A count typed into a form: blank is 0; anything not a number is out of range.
 fn count(raw: &str) -> i64 {
     match raw.trim() {
@@ -378,16 +375,13 @@ async fn after(
     result: Result<(), AppError>,
     refusal: impl FnOnce(HashMap<String, String>) -> Refusal,
 ) -> Result<HttpResponse, PageError> {
-    match result {
-        Ok(()) => Ok(redirect(&format!("/app/books?station={station_id}&saved=true"))),
-        Err(error) => match field_messages(&error, lang) {
-            Some(errors) => {
-                let mut page = render(req, state, actor, lang, Some(station_id), refusal(errors), false).await?;
-                *page.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-                Ok(page)
-            }
-            None => Err(PageError::from(error)),
-        },
+    match outcome(result, lang)? {
+        Outcome::Done => Ok(redirect(&format!("/app/books?station={station_id}&saved=true"))),
+        Outcome::Refused(errors) => {
+            let mut page = render(req, state, actor, lang, Some(station_id), refusal(errors), false).await?;
+            *page.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
+        }
     }
 }
 
@@ -400,7 +394,7 @@ pub async fn record_report(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     let actor = session.0;
-    let station_id = station_of(&form.station_id)?;
+    let station_id = station_id(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
     reception_roster::managed_station(&state.db, &actor, station_id).await?;
     let request = RecordReport {
@@ -436,7 +430,7 @@ pub async fn record_contact(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     let actor = session.0;
-    let station_id = station_of(&form.station_id)?;
+    let station_id = station_id(&form.station_id)?;
     // A deputy records for themselves whatever the form says.
     let deputy_id = match actor.deputy_id.filter(|_| actor.is(Role::Deputy)) {
         Some(own) => Some(own),
@@ -491,7 +485,7 @@ pub async fn confirm_item(
 ) -> Result<HttpResponse, PageError> {
     let received = csrf_multipart(&req, payload, ITEM_LIMITS).await?;
     let actor = session.0;
-    let station_id = station_of(&received.text("station_id"))?;
+    let station_id = station_id(&received.text("station_id"))?;
     let item = received.text("item");
     let typed = ItemFields {
         present: received.checked("present"),

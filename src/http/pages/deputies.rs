@@ -9,9 +9,10 @@ use crate::domain::org::DeputyLevel;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::domain::phone::mask_phone;
 use crate::http::pages::form::CsrfForm;
+use crate::http::pages::form::{Outcome, outcome};
+use crate::http::pages::form::{Pager, total_label};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::stations::{Pager, field_messages, total_label};
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::organisation::CreateDeputy;
@@ -159,11 +160,10 @@ pub async fn create(
         Ok(new) => deputies::create(&state.db, &actor, state.clock.now(), new).await.map(|_| ()),
         Err(error) => Err(error),
     };
-    match result {
-        Ok(()) => Ok(redirect("/app/deputies?saved=true")),
-        Err(error) => match field_messages(&error, lang) {
-            Some(errors) => render(&req, &state, &actor, lang, PageRequest::default(), form, errors, false).await,
-            None => Err(PageError::from(error)),
-        },
+    match outcome(result, lang)? {
+        Outcome::Done => Ok(redirect("/app/deputies?saved=true")),
+        Outcome::Refused(errors) => {
+            render(&req, &state, &actor, lang, PageRequest::default(), form, errors, false).await
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Staff forms: every post that changes something carries its session's CSRF token.
+//! Staff forms: every post that changes something carries its session's CSRF token, and a
+//! refused form comes back with each problem beside its field.
 //! `CsrfForm<T>` reads a URL-encoded form, refuses it (403) without the token, and gives its
 //! fields as `T`; `csrf_multipart` does the same for forms with photos.
 use std::future::Future;
@@ -9,9 +10,13 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+use std::collections::HashMap;
+
+use crate::domain::page::PageRequest;
+use crate::error::{AppError, AppResult};
 use crate::http::pages::PageError;
 use crate::http::shared::csrf::{self, CSRF_FIELD};
+use crate::http::shared::i18n::Lang;
 use crate::http::shared::multipart::{self, FormLimits, ReceivedForm};
 
 /// A form that is only its token (a button: mark read, sign out).
@@ -70,4 +75,53 @@ pub async fn csrf_multipart(
         return Err(PageError::csrf());
     }
     Ok(received)
+}
+
+/// What a form's service call came to, as a page answers it.
+pub enum Outcome {
+    Done,
+    /// Fields were refused: field name → message in the reader's language.
+    Refused(HashMap<String, String>),
+}
+
+/// `Done`, `Refused` with the messages for field problems, or the error itself (its page).
+pub fn outcome(result: AppResult<()>, lang: Lang) -> Result<Outcome, PageError> {
+    match result {
+        Ok(()) => Ok(Outcome::Done),
+        Err(error) => match field_messages(&error, lang) {
+            Some(errors) => Ok(Outcome::Refused(errors)),
+            None => Err(error.into()),
+        },
+    }
+}
+
+/// A station's id from a form field; anything else is "no such station".
+pub fn station_id(raw: &str) -> Result<i32, PageError> {
+    raw.trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))
+}
+
+pub struct Pager {
+    pub page: u64,
+    pub has_prev: bool,
+    pub has_next: bool,
+}
+
+impl Pager {
+    pub fn new(request: PageRequest, total: u64) -> Pager {
+        Pager { page: request.page, has_prev: request.page > 1, has_next: request.page * request.per_page < total }
+    }
+}
+
+pub fn total_label(lang: Lang, total: u64) -> String {
+    rust_i18n::t!("common.total", locale = lang.code(), count = total).into_owned()
+}
+
+/// Field name → message, for showing problems beside the fields.
+pub fn field_messages(error: &AppError, lang: Lang) -> Option<HashMap<String, String>> {
+    match error {
+        AppError::Validation(fields) => {
+            Some(fields.iter().map(|f| (f.field.to_string(), lang.field_message(f))).collect())
+        }
+        _ => None,
+    }
 }

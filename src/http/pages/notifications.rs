@@ -5,9 +5,9 @@ use askama::Template;
 
 use crate::domain::page::PageParams;
 use crate::http::pages::form::{CsrfForm, NoFields};
+use crate::http::pages::form::{Pager, total_label};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::stations::{Pager, total_label};
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
 use crate::services::notices::notifications;

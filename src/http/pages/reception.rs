@@ -12,10 +12,11 @@ use crate::domain::reception::{DateRange, Disposition, Slot};
 use crate::entities::{deputy, station, suggestion};
 use crate::error::AppError;
 use crate::http::pages::form::CsrfForm;
+use crate::http::pages::form::station_id;
+use crate::http::pages::form::{Outcome, outcome};
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{RosterLine, day_label, lines, slot_label};
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::reception::{RecordVisit, SetDuties};
@@ -267,10 +268,6 @@ pub async fn index(
         .await
 }
 
-fn station_of(raw: &str) -> Result<i32, PageError> {
-    raw.trim().parse().map_err(|_| PageError::from(AppError::NotFound("station")))
-}
-
 pub async fn add_duty(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -280,7 +277,7 @@ pub async fn add_duty(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     let actor = session.0;
-    let station_id = station_of(&form.station_id)?;
+    let station_id = station_id(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
     reception_roster::managed_station(&state.db, &actor, station_id).await?;
     let request = SetDuties {
@@ -299,15 +296,12 @@ pub async fn add_duty(
         }
         Err(error) => Err(error),
     };
-    match result {
-        Ok(()) => Ok(redirect(&format!("/app/reception?station={station_id}&saved=true"))),
-        Err(error) => match field_messages(&error, lang) {
-            Some(errors) => {
-                let (_, visit) = blank_forms(state.ctx().today());
-                render(&req, &state, &actor, lang, Some(station_id), form, errors, visit, HashMap::new(), false).await
-            }
-            None => Err(PageError::from(error)),
-        },
+    match outcome(result, lang)? {
+        Outcome::Done => Ok(redirect(&format!("/app/reception?station={station_id}&saved=true"))),
+        Outcome::Refused(errors) => {
+            let (_, visit) = blank_forms(state.ctx().today());
+            render(&req, &state, &actor, lang, Some(station_id), form, errors, visit, HashMap::new(), false).await
+        }
     }
 }
 
@@ -320,7 +314,7 @@ pub async fn record_visit(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     let actor = session.0;
-    let station_id = station_of(&form.station_id)?;
+    let station_id = station_id(&form.station_id)?;
     // Who may, before what was typed is checked: a refused caller learns nothing from it.
     reception_roster::managed_station(&state.db, &actor, station_id).await?;
     let count = form.visitors_count.trim();
@@ -344,14 +338,11 @@ pub async fn record_visit(
         Ok(new) => reception_log::record(&state.db, &state.cipher, &actor, clock, station_id, new).await.map(|_| ()),
         Err(error) => Err(error),
     };
-    match result {
-        Ok(()) => Ok(redirect(&format!("/app/reception?station={station_id}&saved=true"))),
-        Err(error) => match field_messages(&error, lang) {
-            Some(errors) => {
-                let (duty, _) = blank_forms(state.ctx().today());
-                render(&req, &state, &actor, lang, Some(station_id), duty, HashMap::new(), form, errors, false).await
-            }
-            None => Err(PageError::from(error)),
-        },
+    match outcome(result, lang)? {
+        Outcome::Done => Ok(redirect(&format!("/app/reception?station={station_id}&saved=true"))),
+        Outcome::Refused(errors) => {
+            let (duty, _) = blank_forms(state.ctx().today());
+            render(&req, &state, &actor, lang, Some(station_id), duty, HashMap::new(), form, errors, false).await
+        }
     }
 }

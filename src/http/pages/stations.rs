@@ -8,8 +8,9 @@ use serde::Deserialize;
 use crate::domain::org::StationKind;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::entities::station;
-use crate::error::AppError;
 use crate::http::pages::form::CsrfForm;
+use crate::http::pages::form::{Outcome, outcome};
+use crate::http::pages::form::{Pager, total_label};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
 use crate::http::pages::{PageError, html};
@@ -20,32 +21,6 @@ use crate::services::organisation::{
     stations::{self, StationFilter},
 };
 use crate::state::AppState;
-
-pub struct Pager {
-    pub page: u64,
-    pub has_prev: bool,
-    pub has_next: bool,
-}
-
-impl Pager {
-    pub fn new(request: PageRequest, total: u64) -> Pager {
-        Pager { page: request.page, has_prev: request.page > 1, has_next: request.page * request.per_page < total }
-    }
-}
-
-pub fn total_label(lang: Lang, total: u64) -> String {
-    rust_i18n::t!("common.total", locale = lang.code(), count = total).into_owned()
-}
-
-/// Field name → message, for showing problems beside the fields.
-pub fn field_messages(error: &AppError, lang: Lang) -> Option<HashMap<String, String>> {
-    match error {
-        AppError::Validation(fields) => {
-            Some(fields.iter().map(|f| (f.field.to_string(), lang.field_message(f))).collect())
-        }
-        _ => None,
-    }
-}
 
 struct Row {
     name: String,
@@ -190,11 +165,10 @@ pub async fn create(
         Ok(new) => stations::create(&state.db, &actor, state.clock.now(), new).await.map(|_| ()),
         Err(error) => Err(error),
     };
-    match result {
-        Ok(()) => Ok(crate::http::pages::redirect("/app/stations?saved=true")),
-        Err(error) => match field_messages(&error, lang) {
-            Some(errors) => render(&req, &state, &actor, lang, PageRequest::default(), form, errors, false).await,
-            None => Err(PageError::from(error)),
-        },
+    match outcome(result, lang)? {
+        Outcome::Done => Ok(crate::http::pages::redirect("/app/stations?saved=true")),
+        Outcome::Refused(errors) => {
+            render(&req, &state, &actor, lang, PageRequest::default(), form, errors, false).await
+        }
     }
 }

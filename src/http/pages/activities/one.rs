@@ -6,12 +6,13 @@ use crate::domain::reception::Slot;
 use crate::domain::role::Role;
 use crate::entities::station;
 use crate::error::AppError;
+use crate::http::pages::form::field_messages;
 use crate::http::pages::form::{CsrfForm, csrf_multipart};
+use crate::http::pages::form::{Outcome, outcome};
 use crate::http::pages::home::Nav;
 use crate::http::pages::reception_roster_view::{day_label, slot_label};
 use crate::http::pages::resident::form::photo_message;
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::stations::field_messages;
 use crate::http::pages::{PageError, html, redirect};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::activities::{AttendanceItem, SetAttendance, UpdateActivity};
@@ -281,15 +282,11 @@ pub async fn link_case(
         }
         None => Err(AppError::field(FieldError::invalid("tracking_code", "a 12-character tracking code"))),
     };
-    match result {
-        Ok(()) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
-        Err(error) => match field_messages(&error, lang) {
-            Some(errors) => {
-                render_one(&req, &state, &actor, lang, id, Shown { errors, tracking_code: typed, ..Shown::default() })
-                    .await
-            }
-            None => Err(PageError::from(error)),
-        },
+    match outcome(result, lang)? {
+        Outcome::Done => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
+        Outcome::Refused(errors) => {
+            render_one(&req, &state, &actor, lang, id, Shown { errors, tracking_code: typed, ..Shown::default() }).await
+        }
     }
 }
 
@@ -395,12 +392,11 @@ pub async fn add_photos(
             None => activities::add_photos(&state.db, &actor, state.clock.now(), id, photos).await.map(|_| ()),
         }
     };
-    match result {
-        Ok(()) => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
-        Err(error) => match field_messages(&error, lang) {
-            Some(errors) => render_one(&req, &state, &actor, lang, id, Shown { errors, ..Shown::default() }).await,
-            None => Err(PageError::from(error)),
-        },
+    match outcome(result, lang)? {
+        Outcome::Done => Ok(redirect(&format!("/app/activities/{id}?saved=true"))),
+        Outcome::Refused(errors) => {
+            render_one(&req, &state, &actor, lang, id, Shown { errors, ..Shown::default() }).await
+        }
     }
 }
 
