@@ -72,11 +72,6 @@ impl AttendanceStatus {
             value => value.parse().map_err(|_| FieldError::invalid(field, AttendanceStatus::EXPECTED)),
         }
     }
-
-    /// The status of a stored row; anything unreadable counts as not yet marked.
-    pub fn of(raw: &str) -> AttendanceStatus {
-        raw.parse().unwrap_or(AttendanceStatus::Invited)
-    }
 }
 
 pub fn parse_topic(raw: &str) -> Result<String, FieldError> {
@@ -136,11 +131,11 @@ impl When {
     }
 
     /// `09:00–11:30`, `09:00`, `上午` or nothing, as the books write it.
-    pub fn label_zh(slot: Option<&str>, starts_at: Option<&str>, ends_at: Option<&str>) -> String {
+    pub fn label_zh(slot: Option<Slot>, starts_at: Option<&str>, ends_at: Option<&str>) -> String {
         match (starts_at, ends_at) {
             (Some(start), Some(end)) => format!("{start}–{end}"),
             (Some(start), None) => start.to_string(),
-            _ => slot.and_then(|s| s.parse::<Slot>().ok()).map_or_else(String::new, |s| s.label_zh().to_string()),
+            _ => slot.map_or_else(String::new, |s| s.label_zh().to_string()),
         }
     }
 }
@@ -269,7 +264,6 @@ mod tests {
         }
         assert_eq!(AttendanceStatus::parse("status", "excused").unwrap().label_zh(), "请假");
         assert!(AttendanceStatus::parse("status", "late").is_err());
-        assert_eq!(AttendanceStatus::of("garbage"), AttendanceStatus::Invited);
     }
 
     #[test]
@@ -292,8 +286,8 @@ mod tests {
         assert!(When::new(None, nine, half_past_eleven).is_ok());
         assert_eq!(When::new(None, half_past_eleven, nine).unwrap_err().field, "ends_at");
         assert_eq!(When::new(None, None, nine).unwrap_err().field, "starts_at");
-        assert_eq!(When::label_zh(Some("morning"), Some("09:00"), Some("11:30")), "09:00–11:30");
-        assert_eq!(When::label_zh(Some("afternoon"), None, None), "下午");
+        assert_eq!(When::label_zh(Some(Slot::Morning), Some("09:00"), Some("11:30")), "09:00–11:30");
+        assert_eq!(When::label_zh(Some(Slot::Afternoon), None, None), "下午");
         assert_eq!(When::label_zh(None, None, None), "");
     }
 

@@ -14,6 +14,43 @@ pub const MAX_COMMENT_CHARS: usize = 500;
 /// The version of the data-use notice a resident agrees to; each case records it.
 pub const CONSENT_VERSION: &str = "2026-11";
 
+/// How a case reached the station.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A deputy's or a station's QR code.
+    Qr,
+    /// A walk-in visit written down at a reception.
+    Reception,
+    /// A deputy's visit to voters.
+    Visit,
+    Phone,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Qr => "qr",
+            Channel::Reception => "reception",
+            Channel::Visit => "visit",
+            Channel::Phone => "phone",
+        }
+    }
+}
+
+impl std::str::FromStr for Channel {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "qr" => Ok(Channel::Qr),
+            "reception" => Ok(Channel::Reception),
+            "visit" => Ok(Channel::Visit),
+            "phone" => Ok(Channel::Phone),
+            _ => Err(()),
+        }
+    }
+}
+
 /// What happened, in the resident's words: 5–2,000 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseContent(String);

@@ -19,6 +19,7 @@ pub mod public_report;
 pub mod rates;
 pub mod reception;
 pub mod redact;
+pub mod reply_template;
 pub mod role;
 pub mod sealed;
 pub mod station_books;

@@ -1,3 +1,5 @@
+use crate::domain::activity::ActivityKind;
+use crate::domain::reception::Slot;
 use sea_orm::entity::prelude::*;
 
 /// One entry of the activities register (人大代表活动登记簿).
@@ -8,10 +10,10 @@ pub struct Model {
     pub id: i32,
     pub station_id: i32,
     /// An `ActivityKind` code.
-    pub kind: String,
+    pub kind: ActivityKind,
     pub held_on: Date,
     /// morning, afternoon or all_day, when no times are given.
-    pub slot: Option<String>,
+    pub slot: Option<Slot>,
     /// `HH:MM`
     pub starts_at: Option<String>,
     /// `HH:MM`

@@ -1,3 +1,4 @@
+use crate::domain::activity::AttendanceStatus;
 use sea_orm::entity::prelude::*;
 
 /// A deputy invited to an activity, and whether they came.
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub deputy_id: i32,
     /// invited, present, excused or absent
-    pub status: String,
+    pub status: AttendanceStatus,
     pub note: Option<String>,
 }
 

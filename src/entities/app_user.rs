@@ -1,3 +1,4 @@
+use crate::domain::role::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     pub username: String,
     pub display_name: Option<String>,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub unit_id: Option<i32>,
     pub deputy_id: Option<i32>,
     pub active: bool,

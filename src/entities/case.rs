@@ -1,3 +1,8 @@
+use crate::domain::case_decision::CloseReason;
+use crate::domain::case_state::CaseStatus;
+use crate::domain::case_state::Satisfaction;
+use crate::domain::intake::Channel;
+use crate::domain::org::TierCode;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::sealed::SealedText;
@@ -8,14 +13,14 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub tracking_code: String,
-    pub status: String,
+    pub status: CaseStatus,
     /// Optimistic concurrency: every change increments it; a stale version is a 409.
     pub version: i32,
-    pub channel: String,
+    pub channel: Channel,
     pub station_id: i32,
     pub deputy_id: Option<i32>,
     pub category_id: i32,
-    pub tier: String,
+    pub tier: TierCode,
     pub unit_id: Option<i32>,
     pub content: String,
     pub location: Option<String>,
@@ -39,9 +44,9 @@ pub struct Model {
     pub replied_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub archived_at: Option<DateTimeUtc>,
-    pub close_reason: Option<String>,
+    pub close_reason: Option<CloseReason>,
     pub reply: Option<String>,
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
     pub solved: Option<bool>,
     pub rating_comment: Option<String>,
     pub rated_at: Option<DateTimeUtc>,

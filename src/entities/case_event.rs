@@ -1,3 +1,4 @@
+use crate::domain::case_state::CaseStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,8 +12,8 @@ pub struct Model {
     /// `resident`, `system` or a staff role.
     pub actor_role: String,
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: Option<CaseStatus>,
     pub note: Option<String>,
     /// Shown on the resident's tracking page.
     pub public: bool,

@@ -1,3 +1,4 @@
+use crate::domain::org::TierCode;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ pub struct Model {
     pub id: i32,
     pub name: String,
     pub hint: Option<String>,
-    pub default_tier: String,
+    pub default_tier: TierCode,
     pub default_unit_id: Option<i32>,
     pub sort_order: i32,
     pub active: bool,

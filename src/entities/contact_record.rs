@@ -1,3 +1,4 @@
+use crate::domain::station_books::ContactMode;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::sealed::SealedText;
@@ -13,7 +14,7 @@ pub struct Model {
     pub deputy_id: i32,
     pub contacted_on: Date,
     /// `visit`, `phone`, `wechat` or `other`.
-    pub mode: String,
+    pub mode: ContactMode,
     /// Who the household is (a name, a flat): personal data, masked in lists.
     pub household: SealedText,
     /// Sealed, like the household.

@@ -1,3 +1,4 @@
+use crate::domain::org::DeputyLevel;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -15,7 +16,7 @@ pub struct Model {
     pub occupation: Option<String>,
     pub employer: Option<String>,
     pub post: Option<String>,
-    pub level: String,
+    pub level: DeputyLevel,
     /// 届次, e.g. 第十八届
     pub term: Option<String>,
     pub card_number: Option<String>,

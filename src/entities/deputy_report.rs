@@ -1,3 +1,4 @@
+use crate::domain::station_books::ReportForm;
 use sea_orm::entity::prelude::*;
 
 /// A deputy's report to voters (代表述职), with the voters' vote on it.
@@ -11,7 +12,7 @@ pub struct Model {
     pub reported_on: Date,
     pub place: String,
     /// `oral` or `written`.
-    pub form: String,
+    pub form: ReportForm,
     pub voters_present: i32,
     pub summary: String,
     /// What the voters said.

@@ -27,6 +27,7 @@ pub mod retired_qr_token;
 mod sealed_value;
 pub mod session;
 pub mod station;
+mod stored;
 pub mod suggestion;
 pub mod suggestion_deputy;
 pub mod suggestion_unit;

@@ -1,3 +1,4 @@
+use crate::domain::reception::Slot;
 use sea_orm::entity::prelude::*;
 
 /// One deputy on duty at a station on one day and slot (今日我接待).
@@ -9,7 +10,7 @@ pub struct Model {
     pub station_id: i32,
     pub date: Date,
     /// `morning`, `afternoon` or `all_day`
-    pub slot: String,
+    pub slot: Slot,
     pub deputy_id: i32,
     pub note: Option<String>,
     pub created_by: Option<i32>,

@@ -1,3 +1,5 @@
+use crate::domain::reception::Disposition;
+use crate::domain::reception::Slot;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::sealed::SealedText;
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i32,
     pub station_id: i32,
     pub visited_on: Date,
-    pub slot: String,
+    pub slot: Slot,
     /// Sealed (`services::cipher`), like the phone.
     pub visitor_name: Option<SealedText>,
     pub visitor_phone: Option<SealedText>,
@@ -22,7 +24,7 @@ pub struct Model {
     /// The matter in the visitor's own words.
     pub matter: String,
     pub category_id: Option<i32>,
-    pub disposition: String,
+    pub disposition: Disposition,
     pub result: Option<String>,
     pub feedback: Option<String>,
     /// The case opened from this visit, if any.

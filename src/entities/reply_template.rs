@@ -1,3 +1,4 @@
+use crate::domain::reply_template::TemplateKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -6,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub station_id: Option<i32>,
-    pub kind: String,
+    pub kind: TemplateKind,
     pub title: String,
     pub body: String,
     pub sort_order: i32,

@@ -1,3 +1,4 @@
+use crate::domain::org::StationKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -6,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub name: String,
-    pub kind: String,
+    pub kind: StationKind,
     pub parent_id: Option<i32>,
     pub public_token: String,
     pub address: Option<String>,

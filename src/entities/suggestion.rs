@@ -1,3 +1,6 @@
+use crate::domain::case_state::Satisfaction;
+use crate::domain::suggestion::ResultClass;
+use crate::domain::suggestion::SuggestionStatus;
 use sea_orm::entity::prelude::*;
 
 /// A formal suggestion (代表建议) raised by deputies, and where its handling stands.
@@ -23,14 +26,14 @@ pub struct Model {
     pub replied_on: Option<Date>,
     pub reply: Option<String>,
     /// `A` solved, `B` being solved, `C` planned, `D` explained.
-    pub result_class: Option<String>,
-    pub satisfaction: Option<String>,
+    pub result_class: Option<ResultClass>,
+    pub satisfaction: Option<Satisfaction>,
     pub rated_on: Option<Date>,
     /// A dissatisfied deputy starts re-handling, due one month after the rating.
     pub rehandling_due_on: Option<Date>,
     pub rehandling_count: i32,
     pub key_supervision: bool,
-    pub status: String,
+    pub status: SuggestionStatus,
     pub closed_on: Option<Date>,
     pub source_case_id: Option<i32>,
     pub source_visit_id: Option<i32>,

@@ -1,3 +1,4 @@
+use crate::domain::suggestion::SuggestionRole;
 use sea_orm::entity::prelude::*;
 
 /// A deputy behind a suggestion: exactly one `lead` (领衔), any number of `co` (附议).
@@ -8,7 +9,7 @@ pub struct Model {
     pub suggestion_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub deputy_id: i32,
-    pub role: String,
+    pub role: SuggestionRole,
     pub position: i32,
 }
 

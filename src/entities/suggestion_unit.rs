@@ -1,3 +1,4 @@
+use crate::domain::suggestion::SuggestionRole;
 use sea_orm::entity::prelude::*;
 
 /// A unit handling a suggestion: one `lead` (主办), any number of `co` (协办).
@@ -8,7 +9,7 @@ pub struct Model {
     pub suggestion_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub unit_id: i32,
-    pub role: String,
+    pub role: SuggestionRole,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

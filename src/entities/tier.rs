@@ -1,10 +1,11 @@
+use crate::domain::org::TierCode;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tier")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub code: String,
+    pub code: TierCode,
     pub name: String,
     pub first_response_days: i32,
     pub resolve_days: i32,

@@ -1,3 +1,4 @@
+use crate::domain::webhook::WebhookFormat;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ pub struct Model {
     pub id: i32,
     pub station_id: Option<i32>,
     pub deputy_id: Option<i32>,
-    pub format: String,
+    pub format: WebhookFormat,
     pub url: String,
     pub secret: Option<String>,
     pub active: bool,

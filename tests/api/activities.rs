@@ -681,7 +681,7 @@ async fn an_attendance_table_too_wide_asks_for_a_shorter_period() {
     let rows: Vec<activity::ActiveModel> = (0..401)
         .map(|i| activity::ActiveModel {
             station_id: Set(w.station as i32),
-            kind: Set("other".into()),
+            kind: Set("other".parse().unwrap()),
             held_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(i % 60)),
             place: Set("会议室".into()),
             topic: Set(format!("活动 {i}")),

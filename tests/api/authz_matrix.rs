@@ -292,7 +292,8 @@ const TEXT_COLUMNS: &[(&str, &[&str])] = &[
     ("extension_request", &["reason", "decision_note"]),
     ("notification", &["title", "body"]),
     ("reception_duty", &["note"]),
-    ("reception_visit", &["matter", "disposition", "result", "feedback"]),
+    // `disposition` is a closed list, typed in its entity: markup there is an unknown value (500).
+    ("reception_visit", &["matter", "result", "feedback"]),
     ("reply_template", &["title", "body"]),
     ("station", &["name", "address", "reception_days"]),
     ("suggestion", &["title", "reasons", "proposals", "reply"]),

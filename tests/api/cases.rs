@@ -150,7 +150,10 @@ async fn a_case_from_submission_to_archive() {
     assert_eq!(actions, vec!["submitted", "accept", "assign", "start", "progress", "reply", "rated", "archive"]);
     let event = &w.events(id).await[2];
     assert_eq!(event.actor_role, "manager");
-    assert_eq!((event.from_status.as_deref(), event.to_status.as_deref()), (Some("accepted"), Some("assigned")));
+    assert_eq!(
+        (event.from_status.map(|v| v.as_str()), event.to_status.map(|v| v.as_str())),
+        (Some("accepted"), Some("assigned"))
+    );
 }
 
 #[tokio::test]
@@ -591,7 +594,7 @@ async fn the_sweep_marks_escalates_and_closes_on_a_moved_clock() {
     assert_eq!(sweep().await.unwrap().unwrap().auto_closed, 1);
     let stored = w.stored(id).await;
     assert_eq!(stored.status, "closed");
-    assert_eq!(stored.close_reason.as_deref(), Some("unrated"));
+    assert_eq!(stored.close_reason.map(|v| v.as_str()), Some("unrated"));
     assert_eq!(stored.satisfaction, None, "never counted as satisfied");
 }
 

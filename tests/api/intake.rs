@@ -384,7 +384,7 @@ pub async fn reply_directly(s: &Scene, code: &str, text: &str) {
     use sea_orm::{ActiveModelTrait, Set};
     let current = s.case(code).await;
     let mut active: case::ActiveModel = current.into();
-    active.status = Set("replied".into());
+    active.status = Set("replied".parse().unwrap());
     active.reply = Set(Some(text.into()));
     active.replied_at = Set(Some(s.app.clock.now_utc()));
     active.update(&s.app.state.db).await.unwrap();
@@ -434,7 +434,7 @@ async fn a_dissatisfied_resident_reopens_the_case_from_the_page() {
     let stored = s.case(&code).await;
     assert_eq!(stored.status, "in_progress");
     assert_eq!(stored.reopened_count, 1);
-    assert_eq!(stored.satisfaction.as_deref(), Some("dissatisfied"));
+    assert_eq!(stored.satisfaction.map(|v| v.as_str()), Some("dissatisfied"));
     let page = s.app.get_anonymous(&format!("/t/{code}?rated=2")).await.text().await.unwrap();
     assert!(page.contains("重新办理"));
     // A rating form without choices says what is missing.
@@ -552,4 +552,29 @@ async fn each_bad_field_is_refused_and_nothing_stored() {
         assert!(response.text().await.unwrap().contains(message), "{what}: says {message}");
     }
     assert_eq!(s.case_count().await, 0, "nothing was stored");
+}
+
+/// A stored status outside the list is an internal error (logged, 500), never read as
+/// another state: the case's page, its JSON and the resident's tracking page all refuse.
+#[tokio::test]
+async fn an_unknown_stored_status_is_an_error_not_another_state() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let s = scene().await;
+    let code = s.submit("路灯坏了三天，晚上很黑").await;
+    let id = s.case(&code).await.id;
+    let db = &s.app.state.db;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!("UPDATE cases SET status = 'lost' WHERE id = {id}"),
+    ))
+    .await
+    .unwrap();
+    let body = expect_error(
+        s.app.get(&format!("/api/v1/cases/{id}"), &s.admin).await,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+    )
+    .await;
+    assert!(!body.to_string().contains("lost"), "the cause stays in the log: {body}");
+    assert_eq!(s.app.get_anonymous(&format!("/t/{code}")).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }

@@ -296,7 +296,7 @@ async fn ledgers_longer_than_a_batch_are_read_whole_and_once() {
             // Most on one day: the batches' ends fall among rows of the same day.
             reported_on: Set(NaiveDate::from_ymd_opt(2026, 3, if i % 10 == 0 { 5 } else { 9 }).unwrap()),
             place: Set(format!("第{i}场")),
-            form: Set("oral".into()),
+            form: Set("oral".parse().unwrap()),
             voters_present: Set(0),
             summary: Set("述职".into()),
             comments: Set(None),
@@ -326,7 +326,7 @@ async fn ledgers_longer_than_a_batch_are_read_whole_and_once() {
     let deputies: Vec<deputy::ActiveModel> = (0..n)
         .map(|i| deputy::ActiveModel {
             name: Set(format!("代表{i}")),
-            level: Set("township".into()),
+            level: Set("township".parse().unwrap()),
             station_id: Set(station),
             qr_token: Set(format!("batch-test-{i}")),
             active: Set(true),

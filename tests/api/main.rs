@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod activities;
 mod admin_scope;
+mod architecture;
 mod audit;
 mod auth;
 mod authz_matrix;

@@ -726,7 +726,7 @@ async fn webhooks_never_reach_internal_addresses_unless_allowed() {
     for url in [receiver.url("/internal-admin"), format!("http://localhost:{port}/internal-admin")] {
         liaison::entities::webhook::ActiveModel {
             station_id: Set(Some(s.station as i32)),
-            format: Set("json".into()),
+            format: Set("json".parse().unwrap()),
             url: Set(url),
             active: Set(true),
             created_at: Set(s.app.clock.now_utc()),

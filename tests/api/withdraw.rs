@@ -22,7 +22,7 @@ async fn a_case_nobody_has_handled_can_be_withdrawn_by_its_code() {
     let view: Value = expect(done, StatusCode::OK).await;
     assert_eq!(view["status"], "closed");
     let stored = s.case(&code).await;
-    assert_eq!(stored.close_reason.as_deref(), Some("withdrawn"));
+    assert_eq!(stored.close_reason.map(|v| v.as_str()), Some("withdrawn"));
     assert!(stored.closed_at.is_some());
     let timeline = view["timeline"].to_string();
     assert!(timeline.contains("店家已经整改了"), "{timeline}");

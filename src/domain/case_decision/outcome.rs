@@ -54,6 +54,12 @@ pub struct Closing {
 pub enum CloseReason {
     ClosedByStaff,
     Merged,
+    /// The resident rated the answer.
+    Rated,
+    /// No rating came within the rating window (the sweep closes it).
+    Unrated,
+    /// The resident withdrew the case.
+    Withdrawn,
 }
 
 impl CloseReason {
@@ -61,6 +67,24 @@ impl CloseReason {
         match self {
             CloseReason::ClosedByStaff => "closed_by_staff",
             CloseReason::Merged => "merged",
+            CloseReason::Rated => "rated",
+            CloseReason::Unrated => "unrated",
+            CloseReason::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl std::str::FromStr for CloseReason {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "closed_by_staff" => Ok(CloseReason::ClosedByStaff),
+            "merged" => Ok(CloseReason::Merged),
+            "rated" => Ok(CloseReason::Rated),
+            "unrated" => Ok(CloseReason::Unrated),
+            "withdrawn" => Ok(CloseReason::Withdrawn),
+            _ => Err(()),
         }
     }
 }

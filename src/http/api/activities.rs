@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::domain::activity::{ActivityKind, AttendanceStatus};
+use crate::domain::activity::AttendanceStatus;
 use crate::domain::field::FieldError;
 use crate::domain::page::PageParams;
 use crate::domain::tracking::TrackingCode;
@@ -101,10 +101,10 @@ impl From<ActivityView> for ActivityDto {
         ActivityDto {
             id: a.id,
             station_id: a.station_id,
-            kind_label: a.kind.parse::<ActivityKind>().map_or_else(|_| a.kind.clone(), |k| k.label_zh().to_string()),
-            kind: a.kind,
+            kind_label: a.kind.label_zh().to_string(),
+            kind: a.kind.as_str().to_owned(),
             held_on: a.held_on.to_string(),
-            slot: a.slot,
+            slot: a.slot.map(|s| s.as_str().to_owned()),
             starts_at: a.starts_at,
             ends_at: a.ends_at,
             place: a.place,

@@ -30,7 +30,7 @@ pub struct CalendarDayDto {
 
 impl From<calendar_day::Model> for CalendarDayDto {
     fn from(m: calendar_day::Model) -> Self {
-        CalendarDayDto { date: m.day, kind: m.kind.parse().unwrap_or(DayKind::Holiday), name: m.name }
+        CalendarDayDto { date: m.day, kind: m.kind, name: m.name }
     }
 }
 

@@ -89,20 +89,20 @@ pub struct CaseDto {
 
 impl CaseDto {
     pub fn new(m: case::Model, contact: ContactView, now: DateTime<Utc>) -> Self {
-        let status: CaseStatus = m.status.parse().unwrap_or(CaseStatus::Submitted);
+        let status: CaseStatus = m.status;
         CaseDto {
             overdue: is_overdue(&m, now),
             status,
             status_label: status.label_zh().to_string(),
-            tier: m.tier.parse().unwrap_or(TierCode::Month),
+            tier: m.tier,
             contact_name: contact.name,
             contact_phone: contact.phone,
             contact_masked: contact.masked,
-            satisfaction: m.satisfaction.as_deref().and_then(|s| s.parse().ok()),
+            satisfaction: m.satisfaction,
             id: m.id,
             tracking_code: m.tracking_code,
             version: m.version,
-            channel: m.channel,
+            channel: m.channel.as_str().to_owned(),
             station_id: m.station_id,
             deputy_id: m.deputy_id,
             category_id: m.category_id,
@@ -122,7 +122,7 @@ impl CaseDto {
             replied_at: m.replied_at,
             closed_at: m.closed_at,
             archived_at: m.archived_at,
-            close_reason: m.close_reason,
+            close_reason: m.close_reason.map(|r| r.as_str().to_owned()),
             reply: m.reply,
             solved: m.solved,
             rating_comment: m.rating_comment,
@@ -285,8 +285,8 @@ impl From<case_event::Model> for EventDto {
             actor_user_id: e.actor_user_id,
             actor_role: e.actor_role,
             action: e.action,
-            from_status: e.from_status,
-            to_status: e.to_status,
+            from_status: e.from_status.map(|s| s.as_str().to_owned()),
+            to_status: e.to_status.map(|s| s.as_str().to_owned()),
             note: e.note,
             public: e.public,
         }
@@ -453,7 +453,7 @@ impl From<Vec<(i32, AppResult<case::Model>)>> for BulkResponse {
         let results: Vec<BulkResult> = outcomes
             .into_iter()
             .map(|(case_id, outcome)| match outcome {
-                Ok(saved) => BulkResult { case_id, ok: true, status: saved.status.parse().ok(), error: None },
+                Ok(saved) => BulkResult { case_id, ok: true, status: Some(saved.status), error: None },
                 Err(error) => BulkResult { case_id, ok: false, status: None, error: Some(error.body()) },
             })
             .collect();

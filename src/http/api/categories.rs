@@ -38,7 +38,7 @@ impl From<category::Model> for CategoryDto {
             id: m.id,
             name: m.name,
             hint: m.hint,
-            default_tier: m.default_tier.parse().unwrap_or(TierCode::Month),
+            default_tier: m.default_tier,
             default_unit_id: m.default_unit_id,
             sort_order: m.sort_order,
             active: m.active,
@@ -215,12 +215,7 @@ pub struct TierDto {
 
 impl From<tier::Model> for TierDto {
     fn from(m: tier::Model) -> Self {
-        TierDto {
-            code: m.code.parse().unwrap_or(TierCode::Month),
-            name: m.name,
-            first_response_days: m.first_response_days,
-            resolve_days: m.resolve_days,
-        }
+        TierDto { code: m.code, name: m.name, first_response_days: m.first_response_days, resolve_days: m.resolve_days }
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeputyDto {
 impl DeputyDto {
     pub fn new(m: deputy::Model, base_url: &str, show_contact: bool) -> Self {
         DeputyDto {
-            level: m.level.parse().unwrap_or(DeputyLevel::Township),
+            level: m.level,
             phone: m.phone.as_deref().map(|p| if show_contact { p.to_string() } else { mask_phone(p) }),
             phone_masked: !show_contact,
             address: if show_contact { m.address } else { m.address.map(|_| "****".into()) },

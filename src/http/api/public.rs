@@ -77,7 +77,7 @@ fn public_station(s: station::Model) -> PublicStation {
 }
 
 fn public_deputy(d: deputy::Model) -> PublicDeputy {
-    let level: DeputyLevel = d.level.parse().unwrap_or(DeputyLevel::Township);
+    let level: DeputyLevel = d.level;
     PublicDeputy { level, level_label: level.label_zh().to_string(), name: d.name, post: d.post, employer: d.employer }
 }
 
@@ -234,7 +234,7 @@ pub async fn create_submission(
     let created = SubmissionCreated {
         tracking_url: format!("{}/t/{}", state.public_url, outcome.case.tracking_code),
         tracking_code: outcome.case.tracking_code,
-        status: outcome.case.status.parse().unwrap_or(CaseStatus::Submitted),
+        status: outcome.case.status,
     };
     Ok(if outcome.created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(created))
 }
@@ -294,7 +294,7 @@ async fn submission_view(state: &AppState, code: &TrackingCode) -> AppResult<Pub
         .iter()
         .map(|e| PublicEvent {
             at: e.at,
-            status: e.to_status.as_deref().and_then(|s| s.parse().ok()).unwrap_or(status),
+            status: e.to_status.unwrap_or(status),
             event: e.action.clone(),
             note: tracking::public_note(e),
         })

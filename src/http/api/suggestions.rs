@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::field::FieldError;
 use crate::domain::page::PageParams;
-use crate::domain::suggestion::{ResultClass, SuggestionStatus};
+use crate::domain::suggestion::SuggestionStatus;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::ListResponse;
 use crate::http::shared::input::suggestions::{CreateSuggestion, SuggestionActionBody, UpdateSuggestion};
@@ -145,13 +145,9 @@ impl From<SuggestionView> for SuggestionDto {
             deadline: day(v.deadline),
             replied_on: day(s.replied_on),
             reply: s.reply,
-            result_label: s
-                .result_class
-                .as_deref()
-                .and_then(|c| c.parse::<ResultClass>().ok())
-                .map(|c| c.label_zh().into()),
-            result_class: s.result_class,
-            satisfaction: s.satisfaction,
+            result_label: s.result_class.map(|c| c.label_zh().into()),
+            result_class: s.result_class.map(|c| c.as_str().to_owned()),
+            satisfaction: s.satisfaction.map(|c| c.as_str().to_owned()),
             rated_on: day(s.rated_on),
             rehandling_due_on: day(s.rehandling_due_on),
             rehandling_count: s.rehandling_count,

@@ -36,7 +36,7 @@ impl From<reply_template::Model> for TemplateDto {
         TemplateDto {
             id: t.id,
             station_id: t.station_id,
-            kind: t.kind,
+            kind: t.kind.as_str().to_owned(),
             title: t.title,
             body: t.body,
             sort_order: t.sort_order,

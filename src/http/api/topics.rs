@@ -133,7 +133,7 @@ pub async fn similar(state: web::Data<AppState>, actor: Actor, id: web::Path<i32
             .map(|s| SimilarCaseDto {
                 id: s.case.id,
                 tracking_code: s.case.tracking_code,
-                status: s.case.status.parse().unwrap_or(CaseStatus::Submitted),
+                status: s.case.status,
                 score: (s.score * 100.0).round() / 100.0,
                 content: s.case.content,
                 location: s.case.location,

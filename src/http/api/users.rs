@@ -45,7 +45,7 @@ impl From<UserView> for UserDto {
         let u = view.user;
         UserDto {
             id: u.id,
-            role: u.role.parse().unwrap_or(Role::Viewer),
+            role: u.role,
             username: u.username,
             display_name: u.display_name,
             station_ids: view.station_ids,

@@ -42,7 +42,7 @@ impl From<webhook::Model> for WebhookDto {
             id: m.id,
             station_id: m.station_id,
             deputy_id: m.deputy_id,
-            format: m.format,
+            format: m.format.as_str().to_owned(),
             url: m.url,
             has_secret: m.secret.is_some_and(|s| !s.is_empty()),
             active: m.active,

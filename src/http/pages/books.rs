@@ -174,16 +174,10 @@ pub struct BooksQuery {
     saved: bool,
 }
 
-fn label<T: Copy + std::str::FromStr>(
-    value: &str,
-    lang: Lang,
-    zh: impl Fn(T) -> &'static str,
-    en: impl Fn(T) -> &'static str,
-) -> String {
-    match value.parse::<T>() {
-        Ok(v) if lang == Lang::Zh => zh(v).to_string(),
-        Ok(v) => en(v).to_string(),
-        Err(_) => value.to_string(),
+fn label<T: Copy>(value: T, lang: Lang, zh: impl Fn(T) -> &'static str, en: impl Fn(T) -> &'static str) -> String {
+    match lang {
+        Lang::Zh => zh(value).to_string(),
+        Lang::En => en(value).to_string(),
     }
 }
 
@@ -307,7 +301,7 @@ async fn render(
                 ReportLine {
                     day: day_label(v.report.reported_on, lang),
                     deputy: v.deputy_name.clone(),
-                    form: label(&v.report.form, lang, ReportForm::label_zh, ReportForm::label_en),
+                    form: label(v.report.form, lang, ReportForm::label_zh, ReportForm::label_en),
                     place: v.report.place.clone(),
                     voters: v.report.voters_present,
                     votes: format!("{}/{}/{}", vote.satisfied, vote.basically_satisfied, vote.dissatisfied),
@@ -323,7 +317,7 @@ async fn render(
             .map(|v| ContactLine {
                 day: day_label(v.record.contacted_on, lang),
                 deputy: v.deputy_name,
-                mode: label(&v.record.mode, lang, ContactMode::label_zh, ContactMode::label_en),
+                mode: label(v.record.mode, lang, ContactMode::label_zh, ContactMode::label_en),
                 household: [Some(v.household), v.phone].into_iter().flatten().collect::<Vec<_>>().join(" "),
                 matter: v.record.matter,
                 handling: v.record.handling.unwrap_or_default(),
@@ -332,11 +326,11 @@ async fn render(
         deputies: deputies.into_iter().map(|d| (d.id, d.name)).collect(),
         report_forms: ReportForm::ALL
             .iter()
-            .map(|f| (f.as_str(), label(f.as_str(), lang, ReportForm::label_zh, ReportForm::label_en)))
+            .map(|f| (f.as_str(), label(*f, lang, ReportForm::label_zh, ReportForm::label_en)))
             .collect(),
         contact_modes: ContactMode::ALL
             .iter()
-            .map(|m| (m.as_str(), label(m.as_str(), lang, ContactMode::label_zh, ContactMode::label_en)))
+            .map(|m| (m.as_str(), label(*m, lang, ContactMode::label_zh, ContactMode::label_en)))
             .collect(),
         report,
         report_errors,

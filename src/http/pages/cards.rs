@@ -51,8 +51,7 @@ struct CardsPage {
     lang_href: String,
 }
 
-fn level_label(level: &str, lang: Lang) -> String {
-    let level = level.parse().unwrap_or(DeputyLevel::Township);
+fn level_label(level: DeputyLevel, lang: Lang) -> String {
     match lang {
         Lang::Zh => level.label_zh().to_string(),
         Lang::En => capitalised(&rust_i18n::t!("cards.level", locale = lang.code(), level = level.label_en())),
@@ -93,7 +92,7 @@ fn card(state: &AppState, record: &deputy::Model, place: &station::Model, lang: 
         qr_token: record.qr_token.clone(),
         initial: record.name.trim().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default(),
         name: record.name.clone(),
-        level: level_label(&record.level, lang),
+        level: level_label(record.level, lang),
         role: role_line(record, lang),
         place_label: place_label(place, lang),
         place: place.name.clone(),
@@ -217,8 +216,8 @@ mod tests {
 
     #[test]
     fn labels_read_naturally_in_both_languages() {
-        assert_eq!(level_label("county", Lang::Zh), "县（区）人大代表");
-        assert_eq!(level_label("county", Lang::En), "County-level deputy");
+        assert_eq!(level_label(DeputyLevel::County, Lang::Zh), "县（区）人大代表");
+        assert_eq!(level_label(DeputyLevel::County, Lang::En), "County-level deputy");
         assert_eq!(capitalised(StationKind::Point.label_en()), "Point");
     }
 }

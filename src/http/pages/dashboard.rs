@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::http::pages::charts::{self, Bar, TrendLegend, TrendPoint};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::{PageError, html, urlencoding_component};
+use crate::http::pages::{PageError, form_page, urlencoding_component};
 use crate::http::shared::download;
 use crate::http::shared::i18n::Lang;
 use crate::services::books::ledgers::Period;
@@ -531,11 +531,7 @@ pub async fn show(
             .map(|id| format!("/app/stations/{id}/deputies/compare?from={}&to={}", d.period.from, d.period.to)),
     };
     let refused = page.problem.is_some();
-    let mut response = html(page.render()?);
-    if refused {
-        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(form_page(page.render()?, refused))
 }
 
 /// `/app/dashboard.xlsx`: the same figures as the page, one sheet per part.

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use crate::domain::org::DeputyLevel;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::domain::phone::mask_phone;
-use crate::http::pages::form::CsrfForm;
+use crate::http::pages::form::{CsrfForm, SavedQuery};
 use crate::http::pages::form::{Outcome, outcome};
 use crate::http::pages::form::{Pager, total_label};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::{PageError, html, redirect};
+use crate::http::pages::{PageError, form_page, redirect};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::organisation::CreateDeputy;
 use crate::services::organisation::{
@@ -90,7 +90,7 @@ async fn render(
             Row {
                 id: d.id,
                 name: d.name.clone(),
-                level: level_label(d.level.parse().unwrap_or(DeputyLevel::Township), lang).to_string(),
+                level: level_label(d.level, lang).to_string(),
                 station: names.get(&d.station_id).cloned().unwrap_or_default(),
                 phone: d.phone.as_deref().map(|p| if show { p.to_string() } else { mask_phone(p) }),
             }
@@ -111,19 +111,8 @@ async fn render(
         errors,
         saved,
     };
-    // A refused form comes back with what was typed, as 422 like every other staff form.
     let refused = !view.errors.is_empty();
-    let mut response = html(view.render()?);
-    if refused {
-        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct SavedQuery {
-    #[serde(default)]
-    saved: bool,
+    Ok(form_page(view.render()?, refused))
 }
 
 pub async fn index(

@@ -5,7 +5,6 @@ use askama::Template;
 
 use crate::domain::activity::AttendanceStatus;
 use crate::domain::case_state::CaseStatus;
-use crate::domain::org::DeputyLevel;
 use crate::domain::phone::mask_phone;
 use crate::domain::rates::Rate;
 use crate::domain::reception::{Disposition, Slot};
@@ -192,11 +191,7 @@ pub async fn show(
         lang,
         nav: Nav::new(&req, &actor, lang),
         id: d.id,
-        level: match d.level.parse::<DeputyLevel>() {
-            Ok(l) if zh => l.label_zh().to_string(),
-            Ok(l) => l.label_en().to_string(),
-            Err(_) => d.level.clone(),
-        },
+        level: if zh { d.level.label_zh() } else { d.level.label_en() }.to_string(),
         name: d.name,
         station: file.station_name,
         post: [d.employer, d.post].into_iter().flatten().collect::<Vec<_>>().join(" "),

@@ -19,6 +19,13 @@ use crate::http::shared::csrf::{self, CSRF_FIELD};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::multipart::{self, FormLimits, ReceivedForm};
 
+/// `?saved=true` after a form was stored: the page says so once.
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    #[serde(default)]
+    pub saved: bool,
+}
+
 /// A form that is only its token (a button: mark read, sign out).
 #[derive(serde::Deserialize)]
 pub struct NoFields {}

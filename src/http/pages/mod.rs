@@ -56,6 +56,16 @@ pub fn html(body: String) -> HttpResponse {
     HttpResponse::Ok().content_type(ContentType::html()).insert_header((header::CACHE_CONTROL, "no-store")).body(body)
 }
 
+/// A page with a staff form on it: 422 when the form was refused and comes back with what
+/// was typed, as every staff form does.
+pub fn form_page(body: String, refused: bool) -> HttpResponse {
+    let mut response = html(body);
+    if refused {
+        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
 pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
 }

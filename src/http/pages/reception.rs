@@ -126,11 +126,10 @@ pub struct ReceptionQuery {
     saved: bool,
 }
 
-fn disposition_label(code: &str, lang: Lang) -> String {
-    match (code.parse::<Disposition>(), lang) {
-        (Ok(d), Lang::Zh) => d.label_zh().to_string(),
-        (Ok(d), Lang::En) => d.label_en().to_string(),
-        (Err(_), _) => code.to_string(),
+fn disposition_label(disposition: Disposition, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => disposition.label_zh().to_string(),
+        Lang::En => disposition.label_en().to_string(),
     }
 }
 
@@ -201,7 +200,7 @@ async fn render(
             .iter()
             .map(|d| TodayLine {
                 station: d.station_name.clone(),
-                slot: slot_label(&d.duty.slot, lang),
+                slot: slot_label(d.duty.slot, lang),
                 deputy: d.deputy_name.clone(),
             })
             .collect(),
@@ -212,8 +211,8 @@ async fn render(
         can_manage: managed.contains(station.id),
         deputies: deputies.into_iter().map(|d| (d.id, d.name)).collect(),
         categories: categories.iter().map(|c| (c.id, c.name.clone())).collect(),
-        slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(s.as_str(), lang))).collect(),
-        dispositions: Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(d.as_str(), lang))).collect(),
+        slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(*s, lang))).collect(),
+        dispositions: Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d, lang))).collect(),
         duty,
         duty_errors,
         visit,
@@ -225,7 +224,7 @@ async fn render(
                 id: v.visit.id,
                 suggestion: drafted.get(&v.visit.id).copied(),
                 day: day_label(v.visit.visited_on, lang),
-                slot: slot_label(&v.visit.slot, lang),
+                slot: slot_label(v.visit.slot, lang),
                 deputies: v.deputies.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join("、"),
                 visitor: [v.visitor_name.clone(), v.visitor_phone.clone()]
                     .into_iter()
@@ -234,7 +233,7 @@ async fn render(
                     .join(" "),
                 visitors_count: v.visit.visitors_count,
                 matter: v.visit.matter,
-                disposition: disposition_label(&v.visit.disposition, lang),
+                disposition: disposition_label(v.visit.disposition, lang),
                 tracking_code: v.tracking_code,
             })
             .collect(),

@@ -23,23 +23,22 @@ pub fn day_label(day: NaiveDate, lang: Lang) -> String {
     }
 }
 
-pub fn slot_label(slot: &str, lang: Lang) -> String {
-    match (slot.parse::<Slot>(), lang) {
-        (Ok(slot), Lang::Zh) => slot.label_zh().to_string(),
-        (Ok(slot), Lang::En) => slot.label_en().to_string(),
-        (Err(_), _) => slot.to_string(),
+pub fn slot_label(slot: Slot, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => slot.label_zh().to_string(),
+        Lang::En => slot.label_en().to_string(),
     }
 }
 
 /// Groups sorted duties by day and slot.
 pub fn lines(duties: &[DutyView], today: NaiveDate, lang: Lang) -> Vec<RosterLine> {
-    let mut out: Vec<(NaiveDate, String, Vec<String>)> = Vec::new();
+    let mut out: Vec<(NaiveDate, Slot, Vec<String>)> = Vec::new();
     for view in duties {
         match out.last_mut() {
             Some((day, slot, names)) if *day == view.duty.date && *slot == view.duty.slot => {
                 names.push(view.deputy_name.clone())
             }
-            _ => out.push((view.duty.date, view.duty.slot.clone(), vec![view.deputy_name.clone()])),
+            _ => out.push((view.duty.date, view.duty.slot, vec![view.deputy_name.clone()])),
         }
     }
     let separator = if lang == Lang::Zh { "、" } else { ", " };
@@ -47,7 +46,7 @@ pub fn lines(duties: &[DutyView], today: NaiveDate, lang: Lang) -> Vec<RosterLin
         .map(|(day, slot, names)| RosterLine {
             day: day_label(day, lang),
             today: day == today,
-            slot: slot_label(&slot, lang),
+            slot: slot_label(slot, lang),
             names: names.join(separator),
         })
         .collect()

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use crate::domain::org::StationKind;
 use crate::domain::page::{PageParams, PageRequest};
 use crate::entities::station;
-use crate::http::pages::form::CsrfForm;
+use crate::http::pages::form::{CsrfForm, SavedQuery};
 use crate::http::pages::form::{Outcome, outcome};
 use crate::http::pages::form::{Pager, total_label};
 use crate::http::pages::home::Nav;
 use crate::http::pages::session::StaffSession;
-use crate::http::pages::{PageError, html};
+use crate::http::pages::{PageError, form_page};
 use crate::http::shared::i18n::Lang;
 use crate::http::shared::input::organisation::CreateStation;
 use crate::services::organisation::{
@@ -114,19 +114,8 @@ async fn render(
         errors,
         saved,
     };
-    // A refused form comes back with what was typed, as 422 like every other staff form.
     let refused = !view.errors.is_empty();
-    let mut response = html(view.render()?);
-    if refused {
-        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct SavedQuery {
-    #[serde(default)]
-    saved: bool,
+    Ok(form_page(view.render()?, refused))
 }
 
 pub async fn index(

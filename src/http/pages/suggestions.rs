@@ -413,18 +413,14 @@ async fn render_detail(
         status_label: status_label(s.status, lang),
         deputies: names(&s.deputies),
         units: names(&s.units),
-        result_label: s.suggestion.result_class.as_deref().and_then(|c| c.parse::<ResultClass>().ok()).map(|c| {
-            match lang {
-                Lang::Zh => c.label_zh().to_string(),
-                Lang::En => c.label_en().to_string(),
-            }
+        result_label: s.suggestion.result_class.map(|c| match lang {
+            Lang::Zh => c.label_zh().to_string(),
+            Lang::En => c.label_en().to_string(),
         }),
-        satisfaction_label: s.suggestion.satisfaction.as_deref().and_then(|c| c.parse::<Satisfaction>().ok()).map(
-            |c| match lang {
-                Lang::Zh => c.label_zh().to_string(),
-                Lang::En => c.label_en().to_string(),
-            },
-        ),
+        satisfaction_label: s.suggestion.satisfaction.map(|c| match lang {
+            Lang::Zh => c.label_zh().to_string(),
+            Lang::En => c.label_en().to_string(),
+        }),
         notice,
         problem,
         typed,

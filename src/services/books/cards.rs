@@ -12,6 +12,7 @@ use crate::services::organisation::{
 
 /// A deputy by a token that is in use now. A rotated token, or an inactive deputy's, gives
 /// `None`: only codes that lead to the deputy's own form are printed.
+#[tracing::instrument(skip_all)]
 pub async fn active_deputy(db: &impl ConnectionTrait, qr_token: &str) -> AppResult<Option<deputy::Model>> {
     Ok(match resolve_qr_token(db, qr_token).await? {
         Some(QrTarget::Deputy(record)) => Some(*record),
@@ -20,6 +21,7 @@ pub async fn active_deputy(db: &impl ConnectionTrait, qr_token: &str) -> AppResu
 }
 
 /// One deputy's card: the deputy and the station they receive residents at.
+#[tracing::instrument(skip_all)]
 pub async fn deputy_card(
     db: &impl ConnectionTrait,
     qr_token: &str,
@@ -33,6 +35,7 @@ pub async fn deputy_card(
 
 /// An active station's serving deputies, national level first. Only those placed at this
 /// very station: its points and grids have tokens, and card pages, of their own.
+#[tracing::instrument(skip_all)]
 pub async fn station_cards(
     db: &impl ConnectionTrait,
     station_token: &str,
@@ -46,10 +49,10 @@ pub async fn station_cards(
         .order_by_asc(deputy::Column::Id)
         .all(db)
         .await?;
-    deputies.sort_by_key(|d| level_rank(&d.level));
+    deputies.sort_by_key(|d| level_rank(d.level));
     Ok(Some((place, deputies)))
 }
 
-fn level_rank(level: &str) -> usize {
-    DeputyLevel::ALL.iter().position(|l| l.as_str() == level).unwrap_or(DeputyLevel::ALL.len())
+fn level_rank(level: DeputyLevel) -> usize {
+    DeputyLevel::ALL.iter().position(|l| *l == level).unwrap_or(DeputyLevel::ALL.len())
 }

@@ -132,6 +132,7 @@ pub const WRITERS: &[Role] = &[Role::Admin, Role::Manager, Role::Deputy];
 
 /// The deputy whose contact records the actor may write: the deputy themself, or a manager
 /// of their station; 403 for other roles and deputies, 404 for a deputy out of scope.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, deputy_id = deputy_id))]
 pub async fn writable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32) -> AppResult<deputy::Model> {
     actor.require(WRITERS)?;
     let found = deputy::Entity::find_by_id(deputy_id).one(db).await?.ok_or(AppError::NotFound("deputy"))?;
@@ -146,6 +147,7 @@ pub async fn writable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id
 }
 
 /// Records a deputy's contact with a household, at the deputy's station.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, deputy_id = deputy_id))]
 pub async fn record(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -159,7 +161,7 @@ pub async fn record(
         station_id: Set(deputy.station_id),
         deputy_id: Set(deputy.id),
         contacted_on: Set(new.contacted_on),
-        mode: Set(new.mode.as_str().to_string()),
+        mode: Set(new.mode),
         household: Set(cipher.seal(&new.household)),
         phone: Set(new.phone.as_ref().map(|p| cipher.seal(&p.to_string()))),
         phone_hash: Set(new.phone.as_ref().map(|p| cipher.phone_hash(p))),
@@ -214,6 +216,7 @@ pub struct ContactFilter {
 }
 
 /// A station's contact records, newest first. A deputy reading a station sees only their own.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -232,6 +235,7 @@ pub async fn list(
 }
 
 /// One deputy's records (newest first): the deputy, or staff who may read the deputy's station.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, deputy_id = deputy_id))]
 pub async fn of_deputy(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -258,6 +262,7 @@ async fn readable_record(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> A
     Ok(record)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -270,6 +275,7 @@ pub async fn get(
 }
 
 /// Edits a record (its deputy or a manager of its station) if the version is still current.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     cipher: &Cipher,

@@ -189,6 +189,7 @@ fn dedup(ids: Vec<i32>) -> Vec<i32> {
 
 /// Records a visit (a manager of the station), and opens a case from it when asked; one
 /// transaction for the visit, its deputies and the case.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn record<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     cipher: &Cipher,
@@ -241,7 +242,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     let visit = reception_visit::ActiveModel {
         station_id: Set(station_id),
         visited_on: Set(new.visited_on),
-        slot: Set(new.slot.as_str().to_string()),
+        slot: Set(new.slot),
         visitor_name: Set(cipher.seal_opt(new.visitor.name.as_deref())),
         visitor_phone: Set(new.visitor.phone.as_ref().map(|p| cipher.seal(&p.to_string()))),
         visitor_phone_hash: Set(new.visitor.phone.as_ref().map(|p| cipher.phone_hash(p))),
@@ -249,7 +250,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         visitors_count: Set(new.visitors_count.get()),
         matter: Set(new.matter.clone()),
         category_id: Set(new.category_id),
-        disposition: Set(new.disposition.as_str().to_string()),
+        disposition: Set(new.disposition),
         result: Set(new.result.clone()),
         feedback: Set(new.feedback.clone()),
         case_id: Set(None),
@@ -321,6 +322,7 @@ pub struct VisitFilter {
 }
 
 /// The visits of a station (newest first), for those who may read it.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -352,6 +354,7 @@ async fn readable_visit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> Ap
     Ok(visit)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -366,6 +369,7 @@ pub async fn get(
 
 /// Edits a visit (a manager of its station) if `changes.version` is still current; 409 if
 /// someone changed it first.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     cipher: &Cipher,

@@ -21,6 +21,7 @@ use crate::services::privacy::audit;
 
 /// A station the actor manages: 403 for roles that never manage, 404 for a station outside
 /// their scope (its existence is not revealed).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn managed_station(db: &impl ConnectionTrait, actor: &Actor, station_id: i32) -> AppResult<station::Model> {
     actor.require(&[Role::Admin, Role::Manager])?;
     if !actor.managed_stations(db).await?.contains(station_id) {
@@ -30,6 +31,7 @@ pub async fn managed_station(db: &impl ConnectionTrait, actor: &Actor, station_i
 }
 
 /// A station whose roster and log the actor may read (handlers have no business here).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn readable_station(db: &impl ConnectionTrait, actor: &Actor, station_id: i32) -> AppResult<station::Model> {
     actor.require(&[Role::Admin, Role::Manager, Role::Viewer, Role::Deputy])?;
     if !actor.readable_stations(db).await?.contains(station_id) {
@@ -39,6 +41,7 @@ pub async fn readable_station(db: &impl ConnectionTrait, actor: &Actor, station_
 }
 
 /// Deputies of `station_id` by id; any id that is not an active deputy of it is a field error.
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn station_deputies(
     db: &impl ConnectionTrait,
     station_id: i32,
@@ -97,19 +100,19 @@ async fn views(db: &impl ConnectionTrait, duties: Vec<reception_duty::Model>) ->
         .collect())
 }
 
-fn slot_order(slot: &str) -> u8 {
+fn slot_order(slot: Slot) -> u8 {
     match slot {
-        "morning" => 0,
-        "all_day" => 1,
-        _ => 2,
+        Slot::Morning => 0,
+        Slot::AllDay => 1,
+        Slot::Afternoon => 2,
     }
 }
 
 fn sorted(mut duties: Vec<DutyView>) -> Vec<DutyView> {
     duties.sort_by(|a, b| {
-        (a.duty.date, slot_order(&a.duty.slot), a.duty.station_id, a.duty.id).cmp(&(
+        (a.duty.date, slot_order(a.duty.slot), a.duty.station_id, a.duty.id).cmp(&(
             b.duty.date,
-            slot_order(&b.duty.slot),
+            slot_order(b.duty.slot),
             b.duty.station_id,
             b.duty.id,
         ))
@@ -119,6 +122,7 @@ fn sorted(mut duties: Vec<DutyView>) -> Vec<DutyView> {
 
 /// Adds the duties (a manager of the station); days already set for a deputy and slot are
 /// left as they are. Returns the duties added.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn set_duties<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -158,7 +162,7 @@ pub async fn set_duties<C: ConnectionTrait + TransactionTrait>(
             let inserted = reception_duty::ActiveModel {
                 station_id: Set(station_id),
                 date: Set(day),
-                slot: Set(new.slot.as_str().to_string()),
+                slot: Set(new.slot),
                 deputy_id: Set(deputy.id),
                 note: Set(new.note.clone()),
                 created_by: Set(Some(actor.user_id)),
@@ -195,6 +199,7 @@ fn duplicate(error: sea_orm::DbErr) -> AppError {
 }
 
 /// Removes one duty (a manager of its station).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn remove_duty(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, id: i32) -> AppResult<()> {
     let duty = reception_duty::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("duty"))?;
     managed_station(db, actor, duty.station_id).await.map_err(|e| e.not_found_as("duty"))?;
@@ -214,6 +219,7 @@ pub async fn remove_duty(db: &impl ConnectionTrait, actor: &Actor, now: DateTime
 }
 
 /// The roster of a station over a period, for those who may read the station.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn list_duties(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -232,6 +238,7 @@ pub async fn list_duties(
 
 /// Who receives today, across the stations the actor may read (a deputy: their own duties
 /// and those of their stations).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn today(db: &impl ConnectionTrait, actor: &Actor, today: NaiveDate) -> AppResult<Vec<DutyView>> {
     actor.require(&[Role::Admin, Role::Manager, Role::Viewer, Role::Deputy])?;
     let mut select = reception_duty::Entity::find().filter(reception_duty::Column::Date.eq(today));
@@ -242,6 +249,7 @@ pub async fn today(db: &impl ConnectionTrait, actor: &Actor, today: NaiveDate) -
 }
 
 /// The public roster of one station: the next `days` days from `today`.
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn public_upcoming(
     db: &impl ConnectionTrait,
     station_id: i32,
@@ -300,6 +308,7 @@ async fn may_swap(db: &impl ConnectionTrait, actor: &Actor, duties: &[&reception
 
 /// 403/404 unless the actor may swap duties at the station of duty `id`: checked before the
 /// request is read, so a refused caller learns nothing from it.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn require_may_swap(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
     let duty = reception_duty::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("duty"))?;
     may_swap_at(db, actor, duty.station_id).await
@@ -307,6 +316,7 @@ pub async fn require_may_swap(db: &impl ConnectionTrait, actor: &Actor, id: i32)
 
 /// Swaps a duty, in one transaction, with an audit entry. Both deputies must belong to the
 /// duty's station.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn swap<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -374,6 +384,7 @@ async fn set_deputy(db: &impl ConnectionTrait, duty: &reception_duty::Model, dep
 }
 
 /// Deputies on duty at a station on a day in a slot (an all-day duty counts for both halves).
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn on_duty(db: &impl ConnectionTrait, station_id: i32, day: NaiveDate, slot: Slot) -> AppResult<Vec<i32>> {
     let duties = reception_duty::Entity::find()
         .filter(reception_duty::Column::StationId.eq(station_id))
@@ -383,10 +394,7 @@ pub async fn on_duty(db: &impl ConnectionTrait, station_id: i32, day: NaiveDate,
         .await?;
     let mut ids = Vec::new();
     for duty in duties {
-        if let Ok(duty_slot) = duty.slot.parse::<Slot>()
-            && slot.overlaps(duty_slot)
-            && !ids.contains(&duty.deputy_id)
-        {
+        if slot.overlaps(duty.slot) && !ids.contains(&duty.deputy_id) {
             ids.push(duty.deputy_id);
         }
     }

@@ -69,6 +69,7 @@ async fn views(db: &impl ConnectionTrait, reports: Vec<deputy_report::Model>) ->
 }
 
 /// Records a report given at a station the actor manages, by one of its deputies.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -83,7 +84,7 @@ pub async fn record(
         deputy_id: Set(new.deputy_id),
         reported_on: Set(new.reported_on),
         place: Set(new.place),
-        form: Set(new.form.as_str().to_string()),
+        form: Set(new.form),
         voters_present: Set(new.voters_present),
         summary: Set(new.summary),
         comments: Set(new.comments),
@@ -113,6 +114,7 @@ pub async fn record(
 }
 
 /// A station's reports in a period, newest first.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -142,12 +144,14 @@ async fn readable_report(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> A
     Ok(report)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<ReportView> {
     let report = readable_report(db, actor, id).await?;
     views(db, vec![report]).await?.pop().ok_or(AppError::NotFound("report"))
 }
 
 /// Edits a report (a manager of its station) if `changes.version` is still current.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,

@@ -50,6 +50,7 @@ pub struct Checklist {
 }
 
 /// The recorded items of some stations, by station and item code.
+#[tracing::instrument(skip_all)]
 pub async fn records_of(
     db: &impl ConnectionTrait,
     station_ids: &[i32],
@@ -93,12 +94,14 @@ async fn checklist_of(db: &impl ConnectionTrait, station: station::Model) -> App
     Ok(Checklist { station, items, score })
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn checklist(db: &impl ConnectionTrait, actor: &Actor, station_id: i32) -> AppResult<Checklist> {
     let station = readable_station(db, actor, station_id).await?;
     checklist_of(db, station).await
 }
 
 /// Confirms (or withdraws) one item of a station the actor manages. A stale version is a 409.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn confirm(
     db: &impl ConnectionTrait,
     actor: &Actor,

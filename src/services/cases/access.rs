@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::{Actor, StationScope};
 
 /// The condition selecting the cases `actor` may read (`None`: every case).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn readable(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Option<Condition>> {
     let stations = readable_stations(db, actor).await?;
     Ok(readable_given(actor, stations.as_ref()))
@@ -21,6 +22,7 @@ pub async fn readable(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Opt
 
 /// The stations whose cases `actor` may read, for the roles that read by station
 /// (administrators, managers, viewers); `None` for deputies and handlers, who read their own.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn readable_stations(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Option<StationScope>> {
     Ok(match actor.role {
         Role::Admin => Some(StationScope::All),
@@ -45,6 +47,7 @@ pub fn readable_given(actor: &Actor, stations: Option<&StationScope>) -> Option<
     }
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn can_read(db: &impl ConnectionTrait, actor: &Actor, record: &case::Model) -> AppResult<bool> {
     Ok(match actor.role {
         Role::Admin => true,
@@ -56,6 +59,7 @@ pub async fn can_read(db: &impl ConnectionTrait, actor: &Actor, record: &case::M
 }
 
 /// Whether the actor handles this case, and so may see the resident's contact unmasked.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn handles(db: &impl ConnectionTrait, actor: &Actor, record: &case::Model) -> AppResult<bool> {
     Ok(match actor.role {
         Role::Manager => actor.managed_stations(db).await?.contains(record.station_id),
@@ -65,6 +69,7 @@ pub async fn handles(db: &impl ConnectionTrait, actor: &Actor, record: &case::Mo
 }
 
 /// A case the actor may read; 404 otherwise, so its existence is not revealed.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<case::Model> {
     let record = case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("case"))?;
     if can_read(db, actor, &record).await? { Ok(record) } else { Err(AppError::NotFound("case")) }

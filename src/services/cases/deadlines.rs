@@ -3,6 +3,7 @@
 //! (重点督办), and closes answered cases nobody rated in time (counted as "no rating", never
 //! as satisfied). Idempotent: each announcement is made once per deadline. The sweep job
 //! (`jobs::sweep`) runs it under its lease.
+use crate::domain::case_decision::CloseReason;
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -46,7 +47,7 @@ pub fn open_statuses() -> Vec<&'static str> {
 
 /// Whether a case is overdue now: open and past its deadline. Derived, never stored.
 pub fn is_overdue(record: &case::Model, now: DateTime<Utc>) -> bool {
-    record.status.parse::<CaseStatus>().is_ok_and(CaseStatus::is_open) && record.due_at < now
+    record.status.is_open() && record.due_at < now
 }
 
 /// The query condition matching `is_overdue`.
@@ -54,6 +55,7 @@ pub fn overdue_condition(now: DateTime<Utc>) -> Condition {
     Condition::all().add(case::Column::Status.is_in(open_statuses())).add(case::Column::DueAt.lt(now))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn count_open(db: &impl ConnectionTrait) -> AppResult<u64> {
     Ok(case::Entity::find().filter(case::Column::Status.is_in(open_statuses())).count(db).await?)
 }
@@ -90,6 +92,7 @@ fn by_the_sweep(case_id: i32, at: DateTime<Utc>, action: &str) -> NewEvent<'_> {
 }
 
 /// One sweep at `now` over every case.
+#[tracing::instrument(skip_all)]
 pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     settings: &Settings,
@@ -159,9 +162,9 @@ pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
     for record in quiet {
         let txn = db.begin().await?;
         let changes = case::ActiveModel {
-            status: Set(CaseStatus::Closed.as_str().to_string()),
+            status: Set(CaseStatus::Closed),
             closed_at: Set(Some(now)),
-            close_reason: Set(Some("unrated".into())),
+            close_reason: Set(Some(CloseReason::Unrated)),
             ..Default::default()
         };
         // Someone acting on the case right now wins; the next sweep looks again.

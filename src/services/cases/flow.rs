@@ -44,6 +44,7 @@ pub struct NewEvent<'a> {
     pub public: bool,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn record_event(db: &impl ConnectionTrait, event: NewEvent<'_>) -> AppResult<case_event::Model> {
     Ok(case_event::ActiveModel {
         case_id: Set(event.case_id),
@@ -51,8 +52,8 @@ pub async fn record_event(db: &impl ConnectionTrait, event: NewEvent<'_>) -> App
         actor_user_id: Set(event.actor.user_id()),
         actor_role: Set(event.actor.role().to_string()),
         action: Set(event.action.to_string()),
-        from_status: Set(event.from.map(|s| s.as_str().to_string())),
-        to_status: Set(event.to.map(|s| s.as_str().to_string())),
+        from_status: Set(event.from),
+        to_status: Set(event.to),
         note: Set(event.note),
         public: Set(event.public),
         ..Default::default()
@@ -62,11 +63,12 @@ pub async fn record_event(db: &impl ConnectionTrait, event: NewEvent<'_>) -> App
 }
 
 pub fn status_of(model: &case::Model) -> CaseStatus {
-    model.status.parse().unwrap_or(CaseStatus::Submitted)
+    model.status
 }
 
 /// Writes `changes` only if the case still has `expected_version`, bumping the version.
 /// Anyone who changed it in between wins; this caller gets 409 with the case's state now.
+#[tracing::instrument(skip_all, fields(id = id))]
 pub async fn save_versioned(
     db: &impl ConnectionTrait,
     mut changes: case::ActiveModel,

@@ -10,6 +10,7 @@ use sea_orm::{
 use crate::domain::case_state::CaseStatus;
 use crate::domain::deadline::due_at;
 use crate::domain::field::{FieldError, Problem};
+pub use crate::domain::intake::Channel;
 use crate::domain::intake::{CONSENT_VERSION, Submission};
 use crate::domain::org::TierCode;
 use crate::domain::tracking::TrackingCode;
@@ -17,29 +18,6 @@ use crate::entities::{case, case_photo, category, tier};
 use crate::error::{AppError, AppResult};
 use crate::services::cases::flow::{EventActor, NewEvent, record_event};
 use crate::services::organisation::calendar;
-
-/// How a case reached the station.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    /// A deputy's or a station's QR code.
-    Qr,
-    /// A walk-in visit written down at a reception.
-    Reception,
-    /// A deputy's visit to voters.
-    Visit,
-    Phone,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Qr => "qr",
-            Channel::Reception => "reception",
-            Channel::Visit => "visit",
-            Channel::Phone => "phone",
-        }
-    }
-}
 
 /// Where the case goes: a station, and the deputy whose code was scanned (if any).
 #[derive(Debug, Clone, Copy)]
@@ -141,6 +119,7 @@ async fn check_rate(db: &impl ConnectionTrait, ctx: &IntakeContext<'_>, target: 
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     ctx: &IntakeContext<'_>,
@@ -160,8 +139,8 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| AppError::field(FieldError::unknown("category_id")))?;
-    let tier_code: TierCode = category.default_tier.parse().unwrap_or(TierCode::Month);
-    let tier = tier::Entity::find_by_id(tier_code.as_str().to_string())
+    let tier_code: TierCode = category.default_tier;
+    let tier = tier::Entity::find_by_id(tier_code)
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("tier {tier_code} missing")))?;
@@ -175,13 +154,13 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     let inserted = case::ActiveModel {
         tracking_code: Set(tracking_code.as_str().to_string()),
-        status: Set(CaseStatus::Submitted.as_str().to_string()),
+        status: Set(CaseStatus::Submitted),
         version: Set(1),
-        channel: Set(ctx.channel.as_str().to_string()),
+        channel: Set(ctx.channel),
         station_id: Set(target.station_id),
         deputy_id: Set(target.deputy_id),
         category_id: Set(category.id),
-        tier: Set(tier_code.as_str().to_string()),
+        tier: Set(tier_code),
         unit_id: Set(category.default_unit_id),
         content: Set(submission.content.as_str().to_string()),
         location: Set(submission.place.text.clone()),

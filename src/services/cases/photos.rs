@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::photos::{PhotoStore, Variant, is_valid_hash};
 
 /// The photo's bytes if it belongs to the case (the caller has checked who may see the case).
+#[tracing::instrument(skip_all)]
 pub async fn photo_of(
     db: &impl ConnectionTrait,
     store: &PhotoStore,

@@ -145,6 +145,7 @@ fn filtered(mut select: Select<case::Entity>, filter: &CaseFilter, now: DateTime
     }
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -175,6 +176,7 @@ pub struct QueueCounts {
     pub key_supervision: u64,
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn counts(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -258,6 +260,7 @@ pub struct CaseDetail {
 }
 
 /// One case in full. Reading the resident's contact unmasked is recorded in the audit log.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn detail(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -311,6 +314,7 @@ pub async fn detail(
 }
 
 /// The moment before which an open case counts as due soon.
+#[tracing::instrument(skip_all)]
 pub async fn soon_horizon(
     db: &impl ConnectionTrait,
     settings: &crate::config::Settings,

@@ -5,37 +5,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::domain::field::FieldError;
+pub use crate::domain::reply_template::TemplateKind;
 use crate::domain::role::Role;
 use crate::entities::reply_template;
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::{Actor, StationScope};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TemplateKind {
-    Reply,
-    Reject,
-}
-
-impl TemplateKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TemplateKind::Reply => "reply",
-            TemplateKind::Reject => "reject",
-        }
-    }
-}
-
-impl std::str::FromStr for TemplateKind {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "reply" => Ok(TemplateKind::Reply),
-            "reject" => Ok(TemplateKind::Reject),
-            _ => Err(()),
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct NewTemplate {
@@ -55,6 +29,7 @@ pub struct TemplateChanges {
 }
 
 /// The templates the actor may use: the global ones and those of stations they can read.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn usable(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -91,6 +66,7 @@ async fn may_edit(db: &impl ConnectionTrait, actor: &Actor, station_id: Option<i
     }
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -100,7 +76,7 @@ pub async fn create(
     may_edit(db, actor, new.station_id).await?;
     Ok(reply_template::ActiveModel {
         station_id: Set(new.station_id),
-        kind: Set(new.kind.as_str().to_string()),
+        kind: Set(new.kind),
         title: Set(new.title),
         body: Set(new.body),
         sort_order: Set(new.sort_order.unwrap_or(100)),
@@ -113,6 +89,7 @@ pub async fn create(
     .await?)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,

@@ -30,6 +30,7 @@ pub struct Destination {
 }
 
 /// Where a code leads, or `None` when it leads nowhere (never a hint why).
+#[tracing::instrument(skip_all)]
 pub async fn destination(ctx: &Ctx, cache: &ScanCache, door: Door<'_>) -> AppResult<Option<Destination>> {
     match door {
         Door::Deputy(token) => {

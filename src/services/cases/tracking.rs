@@ -1,4 +1,5 @@
 //! The resident's side after submitting: what the tracking code shows, and the rating.
+use crate::domain::case_decision::CloseReason;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession,
@@ -66,7 +67,7 @@ impl PublicCase {
 
     /// The resident's own rating (a merged resident rated nothing).
     pub fn satisfaction(&self) -> Option<Satisfaction> {
-        self.case.satisfaction.as_deref().and_then(|s| s.parse().ok()).filter(|_| !self.merged())
+        self.case.satisfaction.filter(|_| !self.merged())
     }
 
     pub fn solved(&self) -> Option<bool> {
@@ -81,6 +82,7 @@ fn belongs_to_other_resident(event: &case_event::Model) -> bool {
         || matches!(event.action.as_str(), "submitted" | "merged_in" | "rated" | "reopened" | "withdrawn")
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn find(db: &impl ConnectionTrait, code: &TrackingCode) -> AppResult<case::Model> {
     case::Entity::find()
         .filter(case::Column::TrackingCode.eq(code.as_str()))
@@ -89,6 +91,7 @@ pub async fn find(db: &impl ConnectionTrait, code: &TrackingCode) -> AppResult<c
         .ok_or(AppError::NotFound("case"))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn public_view(db: &impl ConnectionTrait, cipher: &Cipher, code: &TrackingCode) -> AppResult<PublicCase> {
     let found = find(db, code).await?;
     // Follow a merge chain (short; bounded in case of a corrupt cycle).
@@ -142,6 +145,7 @@ pub async fn public_view(db: &impl ConnectionTrait, cipher: &Cipher, code: &Trac
 /// Records the resident's rating of the reply. Satisfied and solved closes the case;
 /// dissatisfied or unsolved reopens it for re-handling, with the comment on the timeline.
 /// Only a replied case can be rated, so a rating is given once per reply.
+#[tracing::instrument(skip_all)]
 pub async fn rate<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -157,8 +161,8 @@ pub async fn rate<C: ConnectionTrait + TransactionTrait>(
     let to = after_rating(rating.satisfaction, rating.solved);
     let txn = db.begin().await?;
     let mut changes = case::ActiveModel {
-        status: Set(to.as_str().to_string()),
-        satisfaction: Set(Some(rating.satisfaction.as_str().to_string())),
+        status: Set(to),
+        satisfaction: Set(Some(rating.satisfaction)),
         solved: Set(Some(rating.solved)),
         rating_comment: Set(rating.comment.clone()),
         rated_at: Set(Some(now)),
@@ -166,7 +170,7 @@ pub async fn rate<C: ConnectionTrait + TransactionTrait>(
     };
     if to == CaseStatus::Closed {
         changes.closed_at = Set(Some(now));
-        changes.close_reason = Set(Some("rated".into()));
+        changes.close_reason = Set(Some(CloseReason::Rated));
     } else {
         changes.reopened_count = Set(current.reopened_count + 1);
     }
@@ -194,6 +198,7 @@ pub async fn rate<C: ConnectionTrait + TransactionTrait>(
 /// The resident takes back a case nobody has handled yet: it closes as withdrawn (counted in
 /// no rate), with their reason on the public timeline. 409 once anyone has acted on it or it
 /// was merged into another case.
+#[tracing::instrument(skip_all)]
 pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -213,9 +218,9 @@ pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
     })?;
     let txn = db.begin().await?;
     let changes = case::ActiveModel {
-        status: Set(to.as_str().to_string()),
+        status: Set(to),
         closed_at: Set(Some(now)),
-        close_reason: Set(Some("withdrawn".into())),
+        close_reason: Set(Some(CloseReason::Withdrawn)),
         ..Default::default()
     };
     let saved = save_versioned(&txn, changes, current.id, current.version, now).await?;

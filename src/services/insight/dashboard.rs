@@ -97,6 +97,7 @@ pub fn is_light(actor: &Actor) -> bool {
     matches!(actor.role, Role::Deputy | Role::Handler)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn dashboard(db: &impl ConnectionTrait, actor: &Actor, request: DashboardRequest) -> AppResult<Dashboard> {
     let ask = |period: Period| StatsRequest {
         station_id: request.station_id,
@@ -157,6 +158,7 @@ async fn overdue_filter(db: &impl ConnectionTrait, station_id: Option<i32>) -> A
 pub const OVERDUE_EXPORT_LIMIT: u64 = 10_000;
 
 /// Every overdue case now (up to `OVERDUE_EXPORT_LIMIT`), the most overdue first.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn all_overdue(
     db: &impl ConnectionTrait,
     actor: &Actor,

@@ -137,8 +137,7 @@ fn overdue(
         sheet.text(at, 1, &local(m.received_at))?;
         sheet.text(at, 2, &local(m.due_at))?;
         sheet.count(at, 3, (now - m.due_at).num_days())?;
-        let label = m.status.parse::<CaseStatus>().map_or_else(|_| m.status.clone(), |s| s.label_zh().to_string());
-        sheet.text(at, 4, &label)?;
+        sheet.text(at, 4, m.status.label_zh())?;
         sheet.text(at, 5, &m.content)?;
     }
     Ok(())

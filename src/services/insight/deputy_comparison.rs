@@ -36,6 +36,7 @@ pub struct Comparison {
 }
 
 /// Managers, administrators and viewers of the station; 404 for a station out of reach.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn compare(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -87,6 +88,7 @@ const NUMBER_HEADINGS: [&str; 9] =
 
 /// The comparison as a workbook: one row per deputy and one for the whole station, each rate
 /// beside its numerator and denominator.
+#[tracing::instrument(skip_all)]
 pub async fn workbook(c: Comparison) -> AppResult<FileDownload> {
     let (from, to) = (c.period.from, c.period.to);
     let name = c.station.name.clone();
@@ -149,6 +151,5 @@ fn write(c: &Comparison) -> AppResult<Vec<u8>> {
             }
         }
     }
-    drop(sheet);
     book.to_bytes()
 }

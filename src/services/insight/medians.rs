@@ -147,6 +147,7 @@ impl Values {
 /// The medians of both spans from their histograms (counted over the cases of `select`
 /// grouped by `key`): one read of the spans in the middle buckets. `None` when the cases
 /// changed since the histograms were counted (the caller counts again).
+#[tracing::instrument(skip_all)]
 pub async fn middle_values(
     db: &impl ConnectionTrait,
     select: &Select<case::Entity>,

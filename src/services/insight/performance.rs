@@ -77,6 +77,7 @@ fn count_star() -> Expr {
 }
 
 /// The numbers of each deputy in `deputy_ids` (deputies with nothing recorded are absent).
+#[tracing::instrument(skip_all)]
 pub async fn of_deputies(
     db: &impl ConnectionTrait,
     deputy_ids: &[i32],
@@ -226,6 +227,7 @@ pub async fn of_deputies(
 
 /// A deputy whose file the actor may open: the deputy themself, administrators, and the
 /// managers and viewers of the deputy's station. Handlers have no business here.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, deputy_id = deputy_id))]
 pub async fn readable_deputy(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32) -> AppResult<deputy::Model> {
     actor.require(&[Role::Admin, Role::Manager, Role::Viewer, Role::Deputy])?;
     if actor.is(Role::Deputy) && actor.deputy_id != Some(deputy_id) {
@@ -270,6 +272,7 @@ pub struct DeputyFile {
 /// How many of each kind the file lists (the numbers count them all).
 pub const FILE_LINES: u64 = 20;
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, deputy_id = deputy_id))]
 pub async fn file(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32, window: Window) -> AppResult<DeputyFile> {
     let deputy = readable_deputy(db, actor, deputy_id).await?;
     let station_name =
@@ -299,7 +302,7 @@ pub async fn file(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32, wind
         .all(db)
         .await?
         .into_iter()
-        .map(|d| FileLine { day: d.date, title: d.slot, detail: d.note.unwrap_or_default() })
+        .map(|d| FileLine { day: d.date, title: d.slot.as_str().to_owned(), detail: d.note.unwrap_or_default() })
         .collect();
     let visit_ids: Vec<i32> = reception_visit_deputy::Entity::find()
         .select_only()
@@ -316,7 +319,11 @@ pub async fn file(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32, wind
         .all(db)
         .await?
         .into_iter()
-        .map(|v| FileLine { day: v.visited_on, title: v.disposition, detail: v.matter.chars().take(60).collect() })
+        .map(|v| FileLine {
+            day: v.visited_on,
+            title: v.disposition.as_str().to_owned(),
+            detail: v.matter.chars().take(60).collect(),
+        })
         .collect();
     let reports = deputy_report::Entity::find()
         .filter(deputy_report::Column::DeputyId.eq(deputy_id))
@@ -376,7 +383,11 @@ pub async fn file(db: &impl ConnectionTrait, actor: &Actor, deputy_id: i32, wind
         .all(db)
         .await?
         .into_iter()
-        .map(|c| FileLine { day: c.contacted_on, title: c.mode, detail: c.matter.chars().take(60).collect() })
+        .map(|c| FileLine {
+            day: c.contacted_on,
+            title: c.mode.as_str().to_owned(),
+            detail: c.matter.chars().take(60).collect(),
+        })
         .collect();
     Ok(DeputyFile { deputy, station_name, numbers, cases, duties, visits, reports, activities, suggestions, contacts })
 }

@@ -66,6 +66,7 @@ async fn station_condition(db: &impl ConnectionTrait, station_id: i32) -> AppRes
 }
 
 /// The year of the station's first case (local time), for the list of years to read.
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn first_year(db: &impl ConnectionTrait, station_id: i32, tz: chrono_tz::Tz) -> AppResult<Option<i32>> {
     let first: Option<DateTime<Utc>> = case::Entity::find()
         .select_only()
@@ -80,6 +81,7 @@ pub async fn first_year(db: &impl ConnectionTrait, station_id: i32, tz: chrono_t
 
 /// The station's disclosed cases (with its points and grids), newest first; merged-away
 /// cases are left out (their answer is the case they were merged into).
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn disclosed(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -161,6 +163,7 @@ pub struct Report {
 
 /// The station's figures for the period month by month (`services::stats`, the same figures
 /// its staff read), the years to choose from and a page of its disclosed cases.
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn report(
     db: &impl ConnectionTrait,
     cipher: &Cipher,
@@ -188,6 +191,7 @@ pub struct Found {
 
 /// The station by its public token (404 for anything else) and its report for the year
 /// asked (422 for a year that is not one, or in the future).
+#[tracing::instrument(skip_all)]
 pub async fn find(ctx: &Ctx, token: &str, year: Option<&str>, page: PageRequest) -> AppResult<Found> {
     if !looks_like_public_token(token) {
         return Err(AppError::NotFound("station"));

@@ -173,6 +173,7 @@ fn key_of(key: &RollupKey, days: &[Option<DayRange>]) -> SimpleExpr {
 /// The summed counts per key of the roll-up's whole days: `dimension`'s copy, the stations
 /// given (`None`: all), the day ranges of `split`. Rows are `R` (the counts by their names,
 /// the key as `stats::KEY`, and `extra` columns as 0).
+#[tracing::instrument(skip_all)]
 pub async fn counts<R: FromQueryResult>(
     db: &impl ConnectionTrait,
     dimension: Dimension,
@@ -208,6 +209,7 @@ pub struct SpanBucket {
 
 /// The span buckets per key over the roll-up's whole days. Only for the keys the span roll-up
 /// has: all, station, month (`RollupKey::Value` reads nothing).
+#[tracing::instrument(skip_all)]
 pub async fn span_buckets(
     db: &impl ConnectionTrait,
     stations: Option<&[i32]>,

@@ -87,6 +87,7 @@ fn rows() -> Select<case::Entity> {
 }
 
 /// The topics raised in `[start, end)` in the actor's scope (one station's when given).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn hot_topics(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -163,6 +164,7 @@ pub struct Similar {
 
 /// Open cases of the same station (as far as the actor may read them) that are likely about
 /// the same thing as case `id`, most alike first. 404 when the actor may not read the case.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn similar(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<Vec<Similar>> {
     let record = access::get(db, actor, id).await?;
     let scope = access::readable(db, actor).await?.unwrap_or_else(Condition::all);
@@ -219,6 +221,7 @@ pub struct TopicCase {
 
 /// The status and receipt of the first `per_topic` cases of each topic (they are in the
 /// actor's scope already: `hot_topics` found them there), by id.
+#[tracing::instrument(skip_all)]
 pub async fn topic_cases(
     db: &impl ConnectionTrait,
     found: &HotTopics,
@@ -227,7 +230,7 @@ pub async fn topic_cases(
     let ids: Vec<i32> = found.topics.iter().flat_map(|t| t.case_ids.iter().take(per_topic).copied()).collect();
     let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<(i32, String, DateTime<Utc>)> = case::Entity::find()
+        let rows: Vec<(i32, CaseStatus, DateTime<Utc>)> = case::Entity::find()
             .select_only()
             .column(case::Column::Id)
             .column(case::Column::Status)
@@ -237,7 +240,6 @@ pub async fn topic_cases(
             .all(db)
             .await?;
         for (id, status, received_at) in rows {
-            let status = status.parse().unwrap_or(CaseStatus::Submitted);
             out.insert(id, TopicCase { id, status, received_at });
         }
     }

@@ -16,7 +16,7 @@ use sea_orm::{
 
 use crate::clock::Clock;
 use crate::domain::webhook::{
-    self, MAX_ATTEMPTS, WebhookFormat, check_answer, dingtalk_sign, json_signature, retry_delay, short,
+    self, MAX_ATTEMPTS, WebhookFormat, check_answer, dingtalk_sign, json_signature, retry_delay,
 };
 use crate::entities::{notification, outbox, webhook as hook_entity};
 use crate::error::AppResult;
@@ -83,6 +83,7 @@ pub struct Courier<'a> {
 
 /// Whether any outbox row is due at `now`: one indexed read, so that the frequent runs with
 /// nothing to do write nothing.
+#[tracing::instrument(skip_all)]
 pub async fn anything_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<bool> {
     let due = outbox::Entity::find()
         .select_only()
@@ -96,6 +97,7 @@ pub async fn anything_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppR
 }
 
 /// Delivers the rows due at `now` (a batch of them).
+#[tracing::instrument(skip_all)]
 pub async fn deliver(courier: &Courier<'_>, now: DateTime<Utc>) -> AppResult<DeliverSummary> {
     let db = courier.db;
     let due: Vec<outbox::Model> = outbox::Entity::find()
@@ -274,9 +276,8 @@ fn link(public_url: &str, row: &outbox::Model) -> String {
 
 /// Posts one message. The error is a short line without the URL (a robot's URL is its key).
 async fn post(courier: &Courier<'_>, hook: &hook_entity::Model, row: &outbox::Model) -> Result<(), String> {
-    let format: WebhookFormat = hook.format.parse().map_err(|_| format!("unknown format {}", short(&hook.format)))?;
     let message =
-        webhook::message(format, &row.title, &row.body, &link(courier.public_url, row), row.payload.as_deref());
+        webhook::message(hook.format, &row.title, &row.body, &link(courier.public_url, row), row.payload.as_deref());
     let body = serde_json::to_vec(&message).map_err(|_| "cannot encode the message".to_string())?;
     let mut url = reqwest::Url::parse(&hook.url).map_err(|_| "invalid webhook address".to_string())?;
     if !courier.allow_private {
@@ -285,7 +286,7 @@ async fn post(courier: &Courier<'_>, hook: &hook_entity::Model, row: &outbox::Mo
     let secret = hook.secret.as_deref().filter(|s| !s.is_empty());
     let timestamp = courier.clock.now().timestamp_millis();
     let mut signature = None;
-    match (format, secret) {
+    match (hook.format, secret) {
         (WebhookFormat::Dingtalk, Some(secret)) => {
             url.query_pairs_mut()
                 .append_pair("timestamp", &timestamp.to_string())
@@ -311,7 +312,7 @@ async fn post(courier: &Courier<'_>, hook: &hook_entity::Model, row: &outbox::Mo
     if !status.is_success() {
         return Err(format!("HTTP {}", status.as_u16()));
     }
-    check_answer(format, &answer)
+    check_answer(hook.format, &answer)
 }
 
 /// What went wrong, in words that never include the address.

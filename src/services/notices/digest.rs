@@ -66,6 +66,7 @@ pub struct Counts {
 }
 
 /// The last day sent, as claimed on the `job_lease` row `day_row`.
+#[tracing::instrument(skip_all)]
 pub async fn last_sent_day(db: &impl ConnectionTrait, day_row: &str) -> AppResult<Option<NaiveDate>> {
     Ok(job_lease::Entity::find_by_id(day_row).one(db).await?.and_then(|l| l.last_run_day))
 }
@@ -86,6 +87,7 @@ async fn count_by_deputy(db: &impl ConnectionTrait, condition: Condition) -> App
 }
 
 /// Every deputy's counts at `now`, without deputies whose three numbers are zero.
+#[tracing::instrument(skip_all)]
 pub async fn counts(
     db: &impl ConnectionTrait,
     settings: &Settings,
@@ -161,6 +163,7 @@ async fn recipients(db: &impl ConnectionTrait, ids: Vec<i32>) -> AppResult<BTree
 /// Writes `day`'s digest to the outbox and claims the day on the `job_lease` row `day_row`, in
 /// one transaction; `AlreadySent` (nothing written) when the day was claimed before, unless
 /// `force`.
+#[tracing::instrument(skip_all)]
 pub async fn send<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     settings: &Settings,

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::support::paging::fetch_page;
 
 /// Newest first.
+#[tracing::instrument(skip_all, fields(user_id = user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     user_id: i32,
@@ -26,6 +27,7 @@ pub async fn list(
     fetch_page(db, select, page).await
 }
 
+#[tracing::instrument(skip_all, fields(user_id = user_id))]
 pub async fn unread_count(db: &impl ConnectionTrait, user_id: i32) -> AppResult<u64> {
     Ok(notification::Entity::find()
         .filter(notification::Column::UserId.eq(user_id))
@@ -36,6 +38,7 @@ pub async fn unread_count(db: &impl ConnectionTrait, user_id: i32) -> AppResult<
 
 /// Marks one notification read (once: a second call keeps the first time). Someone else's
 /// is a 404.
+#[tracing::instrument(skip_all, fields(user_id = user_id, id = id))]
 pub async fn mark_read(
     db: &impl ConnectionTrait,
     user_id: i32,
@@ -60,6 +63,7 @@ pub async fn mark_read(
 }
 
 /// Marks all of a person's notifications read; returns how many were unread.
+#[tracing::instrument(skip_all, fields(user_id = user_id))]
 pub async fn mark_all_read(db: &impl ConnectionTrait, user_id: i32, now: DateTime<Utc>) -> AppResult<u64> {
     let result = notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(now))

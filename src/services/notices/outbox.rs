@@ -127,6 +127,7 @@ async fn station_line(db: &impl ConnectionTrait, station_id: i32) -> AppResult<V
 }
 
 /// Writes the outbox rows for one notice about one case.
+#[tracing::instrument(skip_all)]
 pub async fn case_notice(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,

@@ -64,6 +64,7 @@ fn in_stations(ids: Vec<i32>) -> Condition {
         .add(webhook::Column::DeputyId.in_subquery(deputies::of_stations(ids)))
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -93,6 +94,7 @@ async fn station_of(db: &impl ConnectionTrait, hook: &webhook::Model) -> AppResu
 }
 
 /// A webhook the actor manages; 404 for one outside their stations.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<webhook::Model> {
     let managed = scope(db, actor).await?;
     let hook = webhook::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("webhook"))?;
@@ -129,6 +131,7 @@ fn split(target: WebhookTarget) -> (Option<i32>, Option<i32>) {
     }
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -141,7 +144,7 @@ pub async fn create(
     let created = webhook::ActiveModel {
         station_id: Set(station_id),
         deputy_id: Set(deputy_id),
-        format: Set(new.format.as_str().to_string()),
+        format: Set(new.format),
         url: Set(new.url),
         secret: Set(new.secret),
         active: Set(new.active),
@@ -156,6 +159,7 @@ pub async fn create(
     Ok(created)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -172,7 +176,7 @@ pub async fn update(
         active.deputy_id = Set(deputy_id);
     }
     if let Some(format) = changes.format {
-        active.format = Set(format.as_str().to_string());
+        active.format = Set(format);
     }
     if let Some(url) = changes.url {
         active.url = Set(url);
@@ -190,6 +194,7 @@ pub async fn update(
 }
 
 /// Deletes a webhook; its undelivered messages go with it.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, id: i32) -> AppResult<()> {
     get(db, actor, id).await?;
     webhook::Entity::delete_by_id(id).exec(db).await?;

@@ -106,6 +106,7 @@ fn managed_accounts(scope: &StationScope) -> Option<Condition> {
     )
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -152,6 +153,7 @@ async fn find_visible(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppR
     select.one(db).await?.ok_or(AppError::NotFound("user"))
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<UserView> {
     let user = find_visible(db, actor, id).await?;
     Ok(with_stations(db, vec![user]).await?.remove(0))
@@ -228,6 +230,7 @@ async fn set_stations(db: &impl ConnectionTrait, user_id: i32, station_ids: &[i3
 /// The roles that may create accounts (a manager only deputies and viewers of their stations).
 pub const CREATORS: &[Role] = &[Role::Admin, Role::Manager];
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     hasher: &PasswordHasher,
@@ -284,7 +287,7 @@ async fn insert_user(
         username: Set(username.into_inner()),
         display_name: Set(display_name),
         password_hash: Set(password_hash),
-        role: Set(role.as_str().to_string()),
+        role: Set(role),
         unit_id: Set(unit_id),
         deputy_id: Set(deputy_id),
         active: Set(true),
@@ -302,6 +305,7 @@ async fn get_unscoped(db: &impl ConnectionTrait, id: i32) -> AppResult<UserView>
     Ok(with_stations(db, vec![user]).await?.remove(0))
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     hasher: &PasswordHasher,
@@ -325,7 +329,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if !own || actor.is_admin() {
         actor.require(&[Role::Admin, Role::Manager])?;
     }
-    let current_role: Role = existing.user.role.parse().unwrap_or(Role::Viewer);
+    let current_role: Role = existing.user.role;
     if !actor.is_admin() && !own && !matches!(current_role, Role::Deputy | Role::Viewer) {
         return Err(AppError::forbidden("a station manager may only edit deputy and viewer accounts"));
     }
@@ -353,7 +357,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if let Some(display_name) = changes.display_name {
         active.display_name = Set(display_name);
     }
-    active.role = Set(role.as_str().to_string());
+    active.role = Set(role);
     active.unit_id = Set(unit_id);
     active.deputy_id = Set(deputy_id);
     if let Some(flag) = changes.active {
@@ -379,6 +383,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Creates (or resets the password of) an administrator: the `liaison admin create` command.
+#[tracing::instrument(skip_all)]
 pub async fn ensure_admin(
     db: &impl ConnectionTrait,
     hasher: &PasswordHasher,

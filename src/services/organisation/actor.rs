@@ -50,11 +50,9 @@ impl StationScope {
 }
 
 impl Actor {
+    #[tracing::instrument(skip_all)]
     pub async fn load(db: &impl ConnectionTrait, user: app_user::Model, session_id: String) -> AppResult<Actor> {
-        let role: Role = user
-            .role
-            .parse()
-            .map_err(|_| AppError::internal(anyhow::anyhow!("unknown role {:?} for user {}", user.role, user.id)))?;
+        let role = user.role;
         let mut station_ids: Vec<i32> = user_station::Entity::find()
             .filter(user_station::Column::UserId.eq(user.id))
             .all(db)
@@ -103,6 +101,7 @@ impl Actor {
     /// stations every station, managers and viewers their stations and everything under
     /// them, a deputy their station with everything above and below it (a deputy of a point
     /// belongs to its station too).
+    #[tracing::instrument(skip_all)]
     pub async fn readable_stations(&self, db: &impl ConnectionTrait) -> AppResult<StationScope> {
         match self.role {
             Role::Admin | Role::Handler => Ok(StationScope::All),
@@ -113,6 +112,7 @@ impl Actor {
     }
 
     /// Stations the actor may change (and whose deputies they may manage).
+    #[tracing::instrument(skip_all)]
     pub async fn managed_stations(&self, db: &impl ConnectionTrait) -> AppResult<StationScope> {
         match self.role {
             Role::Admin => Ok(StationScope::All),
@@ -152,6 +152,7 @@ fn descendants(edges: &[(i32, Option<i32>)], roots: &[i32]) -> BTreeSet<i32> {
 }
 
 /// The given stations and every point and grid beneath them.
+#[tracing::instrument(skip_all)]
 pub async fn with_descendants(db: &impl ConnectionTrait, roots: &[i32]) -> AppResult<StationScope> {
     if roots.is_empty() {
         return Ok(StationScope::none());
@@ -161,6 +162,7 @@ pub async fn with_descendants(db: &impl ConnectionTrait, roots: &[i32]) -> AppRe
 }
 
 /// The given stations, everything beneath them and the stations above them.
+#[tracing::instrument(skip_all)]
 pub async fn with_family(db: &impl ConnectionTrait, roots: &[i32]) -> AppResult<StationScope> {
     if roots.is_empty() {
         return Ok(StationScope::none());

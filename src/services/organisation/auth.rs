@@ -51,6 +51,7 @@ impl PasswordHasher {
     }
 
     /// Hashes on a blocking thread: argon2 is deliberately slow.
+    #[tracing::instrument(skip_all)]
     pub async fn hash(&self, password: &NewPassword) -> AppResult<String> {
         let argon2 = self.argon2();
         let password = password.expose().to_string();
@@ -66,6 +67,7 @@ impl PasswordHasher {
 
     /// Verifies against a stored PHC string; with no stored hash it still spends the same
     /// time, so response times do not tell which usernames exist.
+    #[tracing::instrument(skip_all)]
     pub async fn verify(&self, stored: Option<String>, password: &str) -> bool {
         let argon2 = self.argon2();
         let password = password.to_string();
@@ -190,6 +192,7 @@ fn attempt_key(raw: &str) -> String {
     raw.trim().to_lowercase().chars().take(64).collect()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn login(
     db: &impl ConnectionTrait,
     ctx: &LoginContext<'_>,
@@ -232,7 +235,7 @@ pub async fn login(
     if !user.active {
         return Err(AppError::forbidden("this account has been disabled"));
     }
-    let role: Role = user.role.parse().map_err(|_| AppError::internal(anyhow::anyhow!("bad role in database")))?;
+    let role = user.role;
     let lifetime = match role {
         Role::Deputy => Duration::days(ctx.settings.deputy_session_days),
         _ => Duration::hours(ctx.settings.session_hours),
@@ -253,7 +256,7 @@ pub async fn login(
     let token = ctx.tokens.issue(&Claims {
         sub: user.id.to_string(),
         sid: session_id.clone(),
-        role: user.role.clone(),
+        role: user.role.as_str().to_owned(),
         iat: ctx.now.timestamp(),
         exp: expires_at.timestamp(),
     })?;
@@ -333,6 +336,7 @@ async fn record_attempt(
 
 /// Resolves a bearer token or session cookie into the signed-in actor: signature, expiry
 /// (by the injected clock), the session not revoked, the account still active.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     tokens: &TokenKeys,
@@ -357,6 +361,7 @@ pub async fn authenticate(
 }
 
 /// Ends one session (sign out).
+#[tracing::instrument(skip_all)]
 pub async fn revoke_session(db: &impl ConnectionTrait, session_id: &str, now: DateTime<Utc>) -> AppResult<()> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
@@ -368,6 +373,7 @@ pub async fn revoke_session(db: &impl ConnectionTrait, session_id: &str, now: Da
 }
 
 /// Ends every session of a user (sign out everywhere, password change, account disabled).
+#[tracing::instrument(skip_all, fields(user_id = user_id))]
 pub async fn revoke_all_sessions(
     db: &impl ConnectionTrait,
     user_id: i32,
@@ -385,6 +391,7 @@ pub async fn revoke_all_sessions(
 }
 
 /// Changes one's own password after checking the current one; other sessions end.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn change_password(
     db: &impl ConnectionTrait,
     hasher: &PasswordHasher,

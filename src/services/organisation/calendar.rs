@@ -7,7 +7,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
-use crate::domain::calendar::{CalendarEntry, DayKind, WorkCalendar};
+use crate::domain::calendar::{CalendarEntry, WorkCalendar};
 use crate::domain::role::Role;
 use crate::entities::calendar_day;
 use crate::error::AppResult;
@@ -20,6 +20,7 @@ fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     (first, last)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &impl ConnectionTrait, year: Option<i32>) -> AppResult<Vec<calendar_day::Model>> {
     let mut select = calendar_day::Entity::find().order_by_asc(calendar_day::Column::Day);
     if let Some(year) = year {
@@ -30,9 +31,10 @@ pub async fn list(db: &impl ConnectionTrait, year: Option<i32>) -> AppResult<Vec
 }
 
 /// Every override, as the calendar deadlines are computed on.
+#[tracing::instrument(skip_all)]
 pub async fn load(db: &impl ConnectionTrait) -> AppResult<WorkCalendar> {
     let rows = calendar_day::Entity::find().all(db).await?;
-    Ok(WorkCalendar::new(rows.into_iter().filter_map(|row| Some((row.day, row.kind.parse::<DayKind>().ok()?)))))
+    Ok(WorkCalendar::new(rows.into_iter().map(|row| (row.day, row.kind))))
 }
 
 fn upsert() -> OnConflict {
@@ -44,13 +46,14 @@ fn upsert() -> OnConflict {
 fn row(entry: &CalendarEntry, now: DateTime<Utc>) -> calendar_day::ActiveModel {
     calendar_day::ActiveModel {
         day: Set(entry.day),
-        kind: Set(entry.kind.as_str().to_string()),
+        kind: Set(entry.kind),
         name: Set(entry.name.clone()),
         updated_at: Set(now),
     }
 }
 
 /// Marks one day as a holiday or a make-up working day.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn set_day(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -73,6 +76,7 @@ pub async fn set_day(
 }
 
 /// Returns a day to the default (weekday works, weekend rests). True if there was an entry.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn clear_day(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -86,6 +90,7 @@ pub async fn clear_day(
 }
 
 /// Imports a schedule: the years it covers are replaced by it, as one transaction.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn import<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,

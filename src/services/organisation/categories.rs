@@ -30,6 +30,7 @@ pub struct CategoryChanges {
 }
 
 /// All categories in display order (the list is short; no paging).
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &impl ConnectionTrait, active_only: bool) -> AppResult<Vec<category::Model>> {
     let mut select =
         category::Entity::find().order_by_asc(category::Column::SortOrder).order_by_asc(category::Column::Id);
@@ -39,10 +40,12 @@ pub async fn list(db: &impl ConnectionTrait, active_only: bool) -> AppResult<Vec
     Ok(select.all(db).await?)
 }
 
+#[tracing::instrument(skip_all, fields(id = id))]
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> AppResult<category::Model> {
     category::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("category"))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn tiers(db: &impl ConnectionTrait) -> AppResult<Vec<tier::Model>> {
     Ok(tier::Entity::find().order_by_asc(tier::Column::SortOrder).all(db).await?)
 }
@@ -65,6 +68,7 @@ async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i32>) 
 /// The roles that may create categories.
 pub const WRITERS: &[Role] = &[Role::Admin];
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -81,7 +85,7 @@ pub async fn create(
     Ok(category::ActiveModel {
         name: Set(new.name),
         hint: Set(new.hint),
-        default_tier: Set(new.default_tier.unwrap_or(TierCode::Month).as_str().to_string()),
+        default_tier: Set(new.default_tier.unwrap_or(TierCode::Month)),
         default_unit_id: Set(new.default_unit_id),
         sort_order: Set(new.sort_order.unwrap_or(100)),
         active: Set(true),
@@ -93,6 +97,7 @@ pub async fn create(
     .await?)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -116,7 +121,7 @@ pub async fn update(
         active.hint = Set(hint);
     }
     if let Some(tier) = changes.default_tier {
-        active.default_tier = Set(tier.as_str().to_string());
+        active.default_tier = Set(tier);
     }
     if let Some(unit_id) = changes.default_unit_id {
         active.default_unit_id = Set(unit_id);

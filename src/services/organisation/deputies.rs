@@ -91,6 +91,7 @@ pub struct DeputyFilter {
 }
 
 /// The names of these deputies (active or not) by id: what lists of records show beside each.
+#[tracing::instrument(skip_all)]
 pub async fn names(db: &impl ConnectionTrait, ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
     let found: Vec<(i32, String)> = deputy::Entity::find()
         .select_only()
@@ -114,10 +115,12 @@ pub fn of_stations(ids: Vec<i32>) -> SelectStatement {
 
 /// Whether the actor may see a deputy's phone and address unmasked: administrators, the
 /// managers of the deputy's station, and the deputy themself.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn can_see_contact(db: &impl ConnectionTrait, actor: &Actor, record: &deputy::Model) -> AppResult<bool> {
     Ok(actor.deputy_id == Some(record.id) || actor.managed_stations(db).await?.contains(record.station_id))
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -152,6 +155,7 @@ pub async fn list(
 }
 
 /// A deputy the actor may read (404 otherwise).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<deputy::Model> {
     let record = deputy::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("deputy"))?;
     let visible = if actor.is(Role::Deputy) {
@@ -178,6 +182,7 @@ async fn check_station(db: &impl ConnectionTrait, actor: &Actor, station_id: i32
 /// The roles that may create deputies (within the stations they manage).
 pub const WRITERS: &[Role] = &[Role::Admin, Role::Manager];
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -197,7 +202,7 @@ pub async fn create(
         occupation: Set(d.occupation),
         employer: Set(d.employer),
         post: Set(d.post),
-        level: Set(new.level.as_str().to_string()),
+        level: Set(new.level),
         term: Set(d.term),
         card_number: Set(d.card_number),
         constituency: Set(d.constituency),
@@ -218,6 +223,7 @@ pub async fn create(
     Ok(model)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -268,7 +274,7 @@ pub async fn update(
         active
     );
     if let Some(level) = changes.level {
-        active.level = Set(level.as_str().to_string());
+        active.level = Set(level);
     }
     if let Some(phone) = changes.phone {
         active.phone = Set(phone.map(|p| p.to_string()));
@@ -278,6 +284,7 @@ pub async fn update(
 }
 
 /// Issues a new QR token; the old one keeps leading residents to the station's form.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn rotate_qr_token(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -312,12 +319,14 @@ pub enum QrTarget {
     },
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn resolve_qr_token(db: &impl ConnectionTrait, token: &str) -> AppResult<Option<QrTarget>> {
     Ok(resolve_qr_with_station(db, token).await?.map(|(target, _)| target))
 }
 
 /// What a scanned token leads to, with the station it belongs to (active only), in as few
 /// queries as possible: this runs on every scan.
+#[tracing::instrument(skip_all)]
 pub async fn resolve_qr_with_station(
     db: &impl ConnectionTrait,
     token: &str,

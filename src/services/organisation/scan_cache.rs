@@ -28,6 +28,7 @@ impl ScanCache {
         self.cards.clear();
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn categories(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Vec<category::Model>>> {
         if let Some(list) = self.categories.get(&()) {
             return Ok(list);
@@ -38,6 +39,7 @@ impl ScanCache {
     }
 
     /// What a deputy's QR token leads to, with its station.
+    #[tracing::instrument(skip_all)]
     pub async fn card(
         &self,
         db: &impl ConnectionTrait,

@@ -44,9 +44,10 @@ pub struct StationFilter {
 }
 
 pub fn kind_of(model: &station::Model) -> StationKind {
-    model.kind.parse().unwrap_or(StationKind::Station)
+    model.kind
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -75,6 +76,7 @@ pub async fn list(
 }
 
 /// A station the actor may read; 404 otherwise (its existence is not revealed).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<station::Model> {
     let found = station::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("station"))?;
     if !actor.readable_stations(db).await?.contains(id) {
@@ -86,6 +88,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult
 /// The roles that may create stations (a manager only beneath the stations they manage).
 pub const WRITERS: &[Role] = &[Role::Admin, Role::Manager];
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -121,7 +124,7 @@ pub async fn create(
     }
     let model = station::ActiveModel {
         name: Set(new.name),
-        kind: Set(new.kind.as_str().to_string()),
+        kind: Set(new.kind),
         parent_id: Set(new.parent_id),
         public_token: Set(new_public_token()),
         address: Set(new.address),
@@ -138,6 +141,7 @@ pub async fn create(
     Ok(model)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -173,6 +177,7 @@ pub async fn update(
 }
 
 /// For public pages: an active station by its public token.
+#[tracing::instrument(skip_all)]
 pub async fn find_by_public_token(db: &impl ConnectionTrait, token: &str) -> AppResult<Option<station::Model>> {
     Ok(station::Entity::find()
         .filter(station::Column::PublicToken.eq(token))

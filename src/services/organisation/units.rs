@@ -25,6 +25,7 @@ pub struct UnitChanges {
     pub active: Option<bool>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(
     db: &impl ConnectionTrait,
     q: Option<&str>,
@@ -41,6 +42,7 @@ pub async fn list(
     fetch_page(db, select, page).await
 }
 
+#[tracing::instrument(skip_all, fields(id = id))]
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> AppResult<unit::Model> {
     unit::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("unit"))
 }
@@ -56,6 +58,7 @@ async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i32>) 
 /// The roles that may create units.
 pub const WRITERS: &[Role] = &[Role::Admin];
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -79,6 +82,7 @@ pub async fn create(
     .await?)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,

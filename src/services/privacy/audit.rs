@@ -17,6 +17,7 @@ use crate::services::organisation::actor::Actor;
 use crate::services::support::file::{self, FileDownload};
 use crate::services::support::xlsx::Book;
 
+#[tracing::instrument(skip_all)]
 pub async fn record(
     db: &impl ConnectionTrait,
     at: DateTime<Utc>,
@@ -109,6 +110,7 @@ async fn with_usernames(db: &impl ConnectionTrait, entries: Vec<audit_log::Model
 }
 
 /// A page of the log, newest first.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -124,6 +126,7 @@ pub async fn list(
 
 /// Every line the filter matches (newest first, at most [`MAX_EXPORT`]; 422 beyond, so an
 /// export is never silently cut), and the export itself written to the log.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn export(
     db: &impl ConnectionTrait,
     actor: &Actor,

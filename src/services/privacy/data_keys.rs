@@ -156,6 +156,7 @@ async fn known_keys(db: &impl ConnectionTrait) -> anyhow::Result<Vec<KnownKey>> 
 /// Refuses to start with keys other than those the database was written with: a key of the
 /// same id with other bytes, a lookup key changed, or a key that still seals values missing.
 /// Then records the current key (and, the first time, the lookup key).
+#[tracing::instrument(skip_all)]
 pub async fn check_and_record(db: &impl ConnectionTrait, cipher: &Cipher, now: DateTime<Utc>) -> anyhow::Result<()> {
     check(db, cipher).await?;
     let current = cipher.current();
@@ -208,6 +209,7 @@ async fn record(db: &impl ConnectionTrait, name: &str, fingerprint: &str, now: D
 }
 
 /// After a complete rotation: no value is sealed under any data key but `current` any more.
+#[tracing::instrument(skip_all)]
 pub async fn retire_all_but(db: &impl ConnectionTrait, current: &KeyId, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let update = Query::update()
         .table(Alias::new("data_key"))
@@ -221,6 +223,7 @@ pub async fn retire_all_but(db: &impl ConnectionTrait, current: &KeyId, now: Dat
 }
 
 /// Ids of data keys that may still seal values (for the rotation's report).
+#[tracing::instrument(skip_all)]
 pub async fn keys_in_use(db: &impl ConnectionTrait) -> anyhow::Result<Vec<String>> {
     Ok(known_keys(db)
         .await?

@@ -82,6 +82,7 @@ fn table_condition(table: &SealedTable, scope: Scope, cipher: &Cipher) -> Cond {
 
 /// Rewrites every row of every table that `scope` asks for, `batch` rows per transaction.
 /// `report` hears after each batch.
+#[tracing::instrument(skip_all)]
 pub async fn run(
     db: &DatabaseConnection,
     cipher: &Cipher,
@@ -110,6 +111,7 @@ pub async fn run(
 }
 
 /// How many rows still hold a value `scope` would rewrite.
+#[tracing::instrument(skip_all)]
 pub async fn remaining(db: &impl ConnectionTrait, cipher: &Cipher, scope: Scope) -> anyhow::Result<u64> {
     let mut count = 0u64;
     for table in &TABLES {
@@ -195,6 +197,7 @@ pub struct Rotation {
 
 /// `liaison rotate-keys`: every value under the current key, then the older keys retired.
 /// Safe while servers run, provided they already seal under the same current key.
+#[tracing::instrument(skip_all)]
 pub async fn rotate(
     db: &DatabaseConnection,
     cipher: &Cipher,

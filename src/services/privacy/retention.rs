@@ -71,6 +71,7 @@ where
 }
 
 /// Erases the personal data of cases closed, and visits held, before `before`.
+#[tracing::instrument(skip_all)]
 pub async fn erase<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,

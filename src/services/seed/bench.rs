@@ -5,7 +5,10 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
 
+use crate::domain::case_decision::CloseReason;
 use crate::domain::case_state::{CaseStatus, Satisfaction};
+use crate::domain::intake::Channel;
+use crate::domain::org::TierCode;
 use crate::domain::tracking::TrackingCode;
 use crate::entities::{case, category, deputy, station, unit};
 use crate::error::{AppError, AppResult};
@@ -347,11 +350,11 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
             } else {
                 (None, *stations.choose(&mut rng).unwrap_or(&stations[0]))
             };
-            let tier = ["immediate", "week", "month"][rng.random_range(0..3)];
+            let tier = [TierCode::Immediate, TierCode::Week, TierCode::Month][rng.random_range(0..3)];
             let days = match tier {
-                "immediate" => 1,
-                "week" => 7,
-                _ => 31,
+                TierCode::Immediate => 1,
+                TierCode::Week => 7,
+                TierCode::Month => 31,
             };
             let assigned = !matches!(status, CaseStatus::Submitted | CaseStatus::Accepted | CaseStatus::Rejected);
             let answered = matches!(status, CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Archived);
@@ -368,13 +371,13 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
             let closed_at = received + Duration::minutes(rng.random_range(days * 720..days * 1872));
             rows.push(case::ActiveModel {
                 tracking_code: Set(TrackingCode::generate().as_str().to_string()),
-                status: Set(status.as_str().to_string()),
+                status: Set(status),
                 version: Set(1),
-                channel: Set("qr".into()),
+                channel: Set(Channel::Qr),
                 station_id: Set(station_id),
                 deputy_id: Set(deputy_id),
                 category_id: Set(*categories.choose(&mut rng).unwrap_or(&categories[0])),
-                tier: Set(tier.into()),
+                tier: Set(tier),
                 unit_id: Set(if assigned { units.choose(&mut rng).copied() } else { None }),
                 content: Set(content),
                 location: Set(location),
@@ -395,9 +398,9 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(db: &C, count: u64, now
                 replied_at: Set(answered.then(|| received + Duration::days(rng.random_range(0..days + 5)))),
                 closed_at: Set(closed.then_some(closed_at)),
                 archived_at: Set((status == CaseStatus::Archived).then(|| closed_at + Duration::days(30))),
-                close_reason: Set(closed.then(|| if rated { "rated" } else { "unrated" }.to_string())),
+                close_reason: Set(closed.then_some(if rated { CloseReason::Rated } else { CloseReason::Unrated })),
                 reply: Set(answered.then(|| "已交有关部门办理并答复。".to_string())),
-                satisfaction: Set(rated.then(|| satisfaction.as_str().to_string())),
+                satisfaction: Set(rated.then_some(satisfaction)),
                 solved: Set(rated.then(|| rng.random_bool(0.85))),
                 rating_comment: Set(None),
                 rated_at: Set(rated.then(|| closed_at + Duration::days(1))),

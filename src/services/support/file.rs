@@ -13,6 +13,7 @@ pub struct FileDownload {
 }
 
 /// Runs CPU-bound work (writing a workbook) off the async threads.
+#[tracing::instrument(skip_all)]
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> crate::error::AppResult<T> + Send + 'static,
 ) -> crate::error::AppResult<T> {

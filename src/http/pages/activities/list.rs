@@ -112,7 +112,7 @@ async fn render_list(
                 .map(|v| ListRow {
                     id: v.activity.id,
                     day: day_label(v.activity.held_on, lang),
-                    kind: kind_label(&v.activity.kind, lang),
+                    kind: kind_label(v.activity.kind, lang),
                     topic: v.activity.topic.clone(),
                     place: v.activity.place.clone(),
                     counts: format!(
@@ -140,8 +140,8 @@ async fn render_list(
         rows,
         total,
         can_manage,
-        kinds: ActivityKind::ALL.iter().map(|k| (k.as_str(), kind_label(k.as_str(), lang))).collect(),
-        slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(s.as_str(), lang))).collect(),
+        kinds: ActivityKind::ALL.iter().map(|k| (k.as_str(), kind_label(*k, lang))).collect(),
+        slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(*s, lang))).collect(),
         deputies: deputies
             .into_iter()
             .map(|d| DeputyChoice { checked: form.deputy_ids.contains(&d.id), id: d.id, name: d.name })

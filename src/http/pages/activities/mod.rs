@@ -46,11 +46,10 @@ pub(super) struct ActivityForm {
     deputy_ids: HashSet<i32>,
 }
 
-pub(super) fn kind_label(code: &str, lang: Lang) -> String {
-    match (code.parse::<ActivityKind>(), lang) {
-        (Ok(k), Lang::Zh) => k.label_zh().to_string(),
-        (Ok(k), Lang::En) => k.label_en().to_string(),
-        (Err(_), _) => code.to_string(),
+pub(super) fn kind_label(kind: ActivityKind, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => kind.label_zh().to_string(),
+        Lang::En => kind.label_en().to_string(),
     }
 }
 

@@ -107,9 +107,9 @@ struct Shown {
 /// The edit form filled with the activity as stored.
 fn stored_form(a: &crate::entities::activity::Model) -> ActivityForm {
     ActivityForm {
-        kind: a.kind.clone(),
+        kind: a.kind.as_str().to_owned(),
         held_on: a.held_on.to_string(),
-        slot: a.slot.clone().unwrap_or_default(),
+        slot: a.slot.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         starts_at: a.starts_at.clone().unwrap_or_default(),
         ends_at: a.ends_at.clone().unwrap_or_default(),
         place: a.place.clone(),
@@ -167,8 +167,8 @@ async fn render_one(
         version: a.version,
         station_name: station.map(|s| s.name).unwrap_or_default(),
         day: day_label(a.held_on, lang),
-        time: When::label_zh(a.slot.as_deref(), a.starts_at.as_deref(), a.ends_at.as_deref()),
-        kind: kind_label(&a.kind, lang),
+        time: When::label_zh(a.slot, a.starts_at.as_deref(), a.ends_at.as_deref()),
+        kind: kind_label(a.kind, lang),
         topic: a.topic.clone(),
         place: a.place.clone(),
         organiser: a.organiser.clone().unwrap_or_default(),
@@ -186,8 +186,8 @@ async fn render_one(
         conflict,
         saved,
         tracking_code,
-        kinds: ActivityKind::ALL.iter().map(|k| (k.as_str(), kind_label(k.as_str(), lang))).collect(),
-        slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(s.as_str(), lang))).collect(),
+        kinds: ActivityKind::ALL.iter().map(|k| (k.as_str(), kind_label(*k, lang))).collect(),
+        slots: Slot::ALL.iter().map(|s| (s.as_str(), slot_label(*s, lang))).collect(),
         edit: edit.unwrap_or_else(|| stored_form(a)),
         edit_errors,
         photos: view.photos.clone(),

@@ -1,6 +1,5 @@
 //! One case: its page, the action forms and the progress report with photos.
 use crate::domain::case_command::RejectReason;
-use crate::domain::case_state::CaseStatus;
 use crate::domain::field::FieldError;
 use crate::domain::intake::MAX_PHOTOS;
 use crate::domain::org::TierCode;
@@ -251,7 +250,7 @@ async fn render_case(
     let record = &detail.case;
     let available = actions::available(&state.db, actor, record).await?;
     let has = |name: &str| available.contains(&name);
-    let status = record.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
+    let status = record.status;
     let soon = queries::soon_horizon(&state.db, &state.settings, now).await?;
     let supervisor = actor.is_admin() || actor.is(Role::Manager);
     let pending = detail.extensions.iter().find(|e| e.status == "pending");
@@ -279,7 +278,7 @@ async fn render_case(
             .into_iter()
             .take(SIMILAR_SHOWN)
             .map(|found| {
-                let other = found.case.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
+                let other = found.case.status;
                 SimilarRow {
                     id: found.case.id,
                     text: short(&found.case.content, 60),
@@ -360,7 +359,7 @@ async fn render_case(
         station: detail.station.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
         deputy: detail.deputy.as_ref().map(|d| d.name.clone()),
         unit: detail.unit.as_ref().map(|u| u.name.clone()),
-        tier_label: record.tier.parse::<TierCode>().map(|t| tier_label(t, lang)).unwrap_or("").to_string(),
+        tier_label: tier_label(record.tier, lang).to_string(),
         received: local(state, record.received_at),
         due: local(state, record.due_at),
         overdue: is_overdue(record, now),
@@ -539,7 +538,7 @@ async fn respond(
         }
         Err(AppError::Conflict { code, .. }) => {
             let current = crate::services::cases::access::get(&state.db, &actor, id).await?;
-            let status = current.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
+            let status = current.status;
             let key = match code {
                 "stale_version" => "case.conflict.stale",
                 "illegal_transition" => "case.conflict.illegal",

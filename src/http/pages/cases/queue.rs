@@ -261,7 +261,7 @@ pub async fn queue(
         .items
         .iter()
         .map(|m: &case::Model| {
-            let status = m.status.parse::<CaseStatus>().unwrap_or(CaseStatus::Submitted);
+            let status = m.status;
             Row {
                 id: m.id,
                 code: display_code(&m.tracking_code),

@@ -112,8 +112,7 @@ async fn target_of(state: &AppState, door: Door<'_>, lang: Lang) -> Result<Targe
     })
 }
 
-fn level_label(level: &str, lang: Lang) -> String {
-    let level: DeputyLevel = level.parse().unwrap_or(DeputyLevel::Township);
+fn level_label(level: DeputyLevel, lang: Lang) -> String {
     match lang {
         Lang::Zh => level.label_zh().to_string(),
         Lang::En => format!("{} deputy", level.label_en()),
@@ -165,7 +164,7 @@ async fn render(
         action: target.action,
         deputy: target.deputy.map(|d| DeputyCard {
             initial: d.name.chars().next().map(String::from).unwrap_or_default(),
-            level: level_label(&d.level, lang),
+            level: level_label(d.level, lang),
             post: d.post,
             name: d.name,
         }),
@@ -410,7 +409,7 @@ pub fn sample(lang: Lang, categories: usize) -> Result<String, askama::Error> {
         deputy: Some(DeputyCard {
             name: "王建国".into(),
             initial: "王".into(),
-            level: level_label("national", lang),
+            level: level_label(DeputyLevel::National, lang),
             post: Some("党委书记".into()),
         }),
         station: StationCard {

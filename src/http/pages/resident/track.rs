@@ -82,12 +82,7 @@ fn timeline_entry(state: &AppState, event: &case_event::Model, lang: Lang) -> Ti
     let own = format!("event.{}", event.action);
     let label = match lang.t(&own) {
         text if text != own => text.into_owned(),
-        _ => event
-            .to_status
-            .as_deref()
-            .and_then(|s| s.parse::<CaseStatus>().ok())
-            .map(|s| status_label(s, lang).to_string())
-            .unwrap_or_else(|| event.action.clone()),
+        _ => event.to_status.map(|s| status_label(s, lang).to_string()).unwrap_or_else(|| event.action.clone()),
     };
     TimelineEntry { at: local_time(state, event.at), label, note: tracking::public_note(event) }
 }

@@ -16,6 +16,7 @@ use crate::services::privacy::audit;
 
 /// Links a case raised at the activity (a case of the same station, its points or grids).
 /// Linking it again changes nothing.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn link_case(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -52,6 +53,7 @@ pub async fn link_case(
 }
 
 /// Unlinks a case from the activity; 404 if it was not linked.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id, case_id = case_id))]
 pub async fn unlink_case(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -84,6 +86,7 @@ pub async fn unlink_case(
 
 /// Adds photos (already re-encoded and stored) to an activity (a manager of its station), at
 /// most `MAX_PHOTOS` in all; a photo added twice is kept once.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn add_photos(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -136,6 +139,7 @@ pub async fn add_photos(
 }
 
 /// Whether `hash` is a photo of an activity the actor may read (404 otherwise).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn readable_photo(db: &impl ConnectionTrait, actor: &Actor, id: i32, hash: &str) -> AppResult<()> {
     readable(db, actor, id).await?;
     activity_photo::Entity::find_by_id((id, hash.to_string())).one(db).await?.ok_or(AppError::NotFound("photo"))?;

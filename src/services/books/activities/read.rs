@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{ActivityFilter, ActivityView, AttendanceLine};
-use crate::domain::activity::AttendanceStatus;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::role::Role;
 use crate::entities::{activity, activity_attendance, activity_case, activity_photo, case, deputy};
@@ -14,6 +13,7 @@ use crate::services::organisation::actor::{Actor, with_descendants};
 use crate::services::organisation::deputies;
 
 /// The active deputies of a station with its points and grids, by name order of id.
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn scope_deputies(db: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<deputy::Model>> {
     let stations = with_descendants(db, &[station_id]).await?.ids().unwrap_or_default();
     Ok(deputy::Entity::find()
@@ -69,7 +69,7 @@ async fn views(
         attendance.entry(mark.activity_id).or_default().push(AttendanceLine {
             deputy_id: mark.deputy_id,
             deputy_name: names.get(&mark.deputy_id).cloned().unwrap_or_default(),
-            status: AttendanceStatus::of(&mark.status),
+            status: mark.status,
             note: mark.note,
         });
     }
@@ -116,6 +116,7 @@ async fn invited_to(db: &impl ConnectionTrait, deputy_id: Option<i32>) -> AppRes
 
 /// The activities of a station with its points and grids, newest first, a page at a time.
 /// A deputy sees only those they were invited to.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -142,6 +143,7 @@ pub async fn list(
 }
 
 /// The activities the signed-in deputy was invited to, newest first, with their own mark.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn mine(db: &impl ConnectionTrait, actor: &Actor, filter: &ActivityFilter) -> AppResult<Vec<ActivityView>> {
     actor.require(&[Role::Deputy])?;
     let select = filter
@@ -169,10 +171,12 @@ pub(super) async fn managed(db: &impl ConnectionTrait, actor: &Actor, id: i32) -
 }
 
 /// 403/404 unless the actor may change the activity.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn require_managed(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
     managed(db, actor, id).await.map(|_| ())
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<ActivityView> {
     let found = readable(db, actor, id).await?;
     one_view(db, actor, found).await

@@ -45,7 +45,7 @@ async fn insert_marks(db: &impl ConnectionTrait, activity_id: i32, marks: &[Mark
         activity_attendance::ActiveModel {
             activity_id: Set(activity_id),
             deputy_id: Set(mark.deputy_id),
-            status: Set(mark.status.as_str().to_string()),
+            status: Set(mark.status),
             note: Set(mark.note.clone()),
         }
         .insert(db)
@@ -56,6 +56,7 @@ async fn insert_marks(db: &impl ConnectionTrait, activity_id: i32, marks: &[Mark
 
 /// Records an activity of a station (its managers, administrators) with the deputies invited;
 /// one transaction.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn record<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -69,9 +70,9 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     let saved = activity::ActiveModel {
         station_id: Set(station_id),
-        kind: Set(new.kind.as_str().to_string()),
+        kind: Set(new.kind),
         held_on: Set(new.held_on),
-        slot: Set(new.when.slot.map(|s| s.as_str().to_string())),
+        slot: Set(new.when.slot),
         starts_at: Set(new.when.starts_at.map(format_time)),
         ends_at: Set(new.when.ends_at.map(format_time)),
         place: Set(new.place),
@@ -104,6 +105,7 @@ fn parse_stored_time(raw: Option<&str>) -> Option<NaiveTime> {
 
 /// Edits an activity (a manager of its station) if `changes.version` is still current; 409
 /// if someone changed it first.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -113,7 +115,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<ActivityView> {
     let current = managed(db, actor, id).await?;
     // The times as they will be, checked together.
-    let slot = changes.slot.unwrap_or_else(|| current.slot.as_deref().and_then(|s| s.parse().ok()));
+    let slot = changes.slot.unwrap_or(current.slot);
     let starts = changes.starts_at.unwrap_or_else(|| parse_stored_time(current.starts_at.as_deref()));
     let ends = changes.ends_at.unwrap_or_else(|| parse_stored_time(current.ends_at.as_deref()));
     let when = When::new(slot, starts, ends).map_err(AppError::field)?;
@@ -165,6 +167,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 
 /// Replaces who was invited and how each is marked (a manager of the station). With a
 /// `version`, a stale one is a 409; the activity's version moves on either way.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn set_attendance<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,

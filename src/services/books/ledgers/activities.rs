@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
-use crate::domain::activity::{ActivityKind, AttendanceStatus, When};
+use crate::domain::activity::{AttendanceStatus, When};
 use crate::entities::{activity, activity_attendance, activity_case, activity_photo, case, deputy, station};
 use crate::error::AppResult;
 use crate::services::organisation::actor::StationScope;
@@ -52,12 +52,14 @@ pub struct ActivityRows {
 }
 
 impl ActivityRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(db: DatabaseConnection, scope: &StationScope, period: Period) -> AppResult<ActivityRows> {
         let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
         let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
         Ok(ActivityRows { db, stations: scope.ids(), period, station_names, deputy_names, read: Keyset::default() })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         let select = activity::Entity::find()
             .filter(activity::Column::HeldOn.gte(self.period.from))
@@ -77,7 +79,7 @@ impl ActivityRows {
     }
 
     async fn marks_of(&self, ids: &[i32]) -> AppResult<HashMap<i32, Marks>> {
-        let rows: Vec<(i32, i32, String)> = activity_attendance::Entity::find()
+        let rows: Vec<(i32, i32, AttendanceStatus)> = activity_attendance::Entity::find()
             .select_only()
             .column(activity_attendance::Column::ActivityId)
             .column(activity_attendance::Column::DeputyId)
@@ -93,7 +95,7 @@ impl ActivityRows {
             let Some(name) = self.deputy_names.get(&deputy_id) else { continue };
             let marks = out.entry(activity_id).or_default();
             marks.invited.push(name.clone());
-            match AttendanceStatus::of(&status) {
+            match status {
                 AttendanceStatus::Present => marks.present.push(name.clone()),
                 AttendanceStatus::Excused => marks.excused.push(name.clone()),
                 AttendanceStatus::Absent => marks.absent.push(name.clone()),
@@ -162,12 +164,12 @@ impl ActivityRows {
         let empty = Marks::default();
         let m = marks.get(&a.id).unwrap_or(&empty);
         let names = |list: &Vec<String>| if list.is_empty() { Cell::Empty } else { Cell::text(list.join("、")) };
-        let time = When::label_zh(a.slot.as_deref(), a.starts_at.as_deref(), a.ends_at.as_deref());
+        let time = When::label_zh(a.slot, a.starts_at.as_deref(), a.ends_at.as_deref());
         vec![
             Cell::Date(a.held_on),
             if time.is_empty() { Cell::Empty } else { Cell::text(time) },
             Cell::opt_text(self.station_names.get(&a.station_id).cloned()),
-            Cell::text(a.kind.parse::<ActivityKind>().map_or(a.kind.as_str(), |k| k.label_zh())),
+            Cell::text(a.kind.label_zh()),
             Cell::text(a.topic.clone()),
             Cell::text(a.place.clone()),
             Cell::opt_text(a.organiser.clone()),

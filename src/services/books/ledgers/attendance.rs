@@ -40,6 +40,7 @@ pub struct AttendanceRows {
 impl AttendanceRows {
     /// The columns (built from the period's activities) and the cursor over the deputies.
     /// 422 when the period holds more activities than one table shows.
+    #[tracing::instrument(skip_all)]
     pub async fn open(
         db: DatabaseConnection,
         scope: &StationScope,
@@ -136,6 +137,7 @@ impl AttendanceRows {
         Ok((columns, rows))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         if self.done {
             return Ok(None);
@@ -176,7 +178,7 @@ impl AttendanceRows {
         if self.activities.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(i32, i32, String)> = activity_attendance::Entity::find()
+        let rows: Vec<(i32, i32, AttendanceStatus)> = activity_attendance::Entity::find()
             .select_only()
             .column(activity_attendance::Column::DeputyId)
             .column(activity_attendance::Column::ActivityId)
@@ -188,10 +190,7 @@ impl AttendanceRows {
             .into_tuple()
             .all(&self.db)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(deputy, activity, status)| ((deputy, activity), AttendanceStatus::of(&status)))
-            .collect())
+        Ok(rows.into_iter().map(|(deputy, activity, status)| ((deputy, activity), status)).collect())
     }
 
     fn row(&self, deputy_id: i32, name: &str, station_id: i32, marks: &HashMap<(i32, i32), AttendanceStatus>) -> Row {

@@ -1,4 +1,5 @@
 //! 意见建议办理台账: one row per case received in the period.
+use crate::domain::intake::Channel;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -6,8 +7,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
-use crate::domain::case_state::{CaseStatus, Satisfaction};
-use crate::domain::org::TierCode;
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
 use crate::entities::{case, category, deputy, station, unit};
@@ -40,13 +39,12 @@ pub const COLUMNS: &[Column] = &[
     col("closed_on", "办结日期", CellKind::Date, 12.0),
 ];
 
-pub fn channel_label(channel: &str) -> &str {
+pub fn channel_label(channel: Channel) -> &'static str {
     match channel {
-        "qr" => "扫码",
-        "reception" => "接待来访",
-        "visit" => "走访",
-        "phone" => "电话",
-        other => other,
+        Channel::Qr => "扫码",
+        Channel::Reception => "接待来访",
+        Channel::Visit => "走访",
+        Channel::Phone => "电话",
     }
 }
 
@@ -83,6 +81,7 @@ pub struct CaseRows {
 }
 
 impl CaseRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(
         db: DatabaseConnection,
         cipher: Arc<Cipher>,
@@ -96,6 +95,7 @@ impl CaseRows {
         Ok(CaseRows { db, cipher, stations: scope.ids(), start, end, tz, masked, names, read: Keyset::default() })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         // In the order received, by (received_at, id): each batch continues the index range
         // where the last one stopped, rather than sorting what is left of the period again.
@@ -124,11 +124,11 @@ impl CaseRows {
         } else {
             (contact_name, contact_phone)
         };
-        let status = m.status.parse::<CaseStatus>().ok();
+        let status = Some(m.status);
         Ok(vec![
             Cell::text(m.tracking_code.clone()),
             day(Some(m.received_at)),
-            Cell::text(channel_label(&m.channel)),
+            Cell::text(channel_label(m.channel)),
             if m.anonymous && contact_name.is_none() { Cell::text("匿名") } else { Cell::opt_text(contact_name) },
             Cell::opt_text(contact_phone),
             name(&self.names.deputies, m.deputy_id),
@@ -136,7 +136,7 @@ impl CaseRows {
             Cell::text(m.content.clone()),
             Cell::opt_text(m.location.clone()),
             name(&self.names.categories, Some(m.category_id)),
-            Cell::text(m.tier.parse::<TierCode>().map_or(m.tier.as_str(), |t| t.label_zh())),
+            Cell::text(m.tier.label_zh()),
             name(&self.names.units, m.unit_id),
             day(m.assigned_at),
             day(Some(m.due_at)),
@@ -144,9 +144,7 @@ impl CaseRows {
             Cell::opt_text(m.reply.clone()),
             day(m.replied_at),
             Cell::text(status.map_or(m.status.as_str(), |s| s.label_zh())),
-            Cell::opt_text(
-                m.satisfaction.as_deref().and_then(|s| s.parse::<Satisfaction>().ok()).map(|s| s.label_zh()),
-            ),
+            Cell::opt_text(m.satisfaction.map(|s| s.label_zh())),
             Cell::text(if m.key_supervision { "是" } else { "否" }),
             Cell::text(if m.disclosed { "已公开" } else { "未公开" }),
             day(m.closed_at),

@@ -9,7 +9,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
-use crate::domain::station_books::ContactMode;
 use crate::entities::{case, contact_record, deputy, station};
 use crate::error::AppResult;
 use crate::services::organisation::actor::StationScope;
@@ -39,6 +38,7 @@ pub struct ContactRows {
 }
 
 impl ContactRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(
         db: DatabaseConnection,
         cipher: Arc<Cipher>,
@@ -60,6 +60,7 @@ impl ContactRows {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         let select = contact_record::Entity::find()
             .filter(contact_record::Column::ContactedOn.between(self.period.from, self.period.to));
@@ -98,7 +99,7 @@ impl ContactRows {
             Cell::Date(r.contacted_on),
             Cell::opt_text(self.station_names.get(&r.station_id).cloned()),
             Cell::opt_text(self.deputy_names.get(&r.deputy_id).cloned()),
-            Cell::text(r.mode.parse::<ContactMode>().map_or(r.mode.as_str(), |m| m.label_zh())),
+            Cell::text(r.mode.label_zh()),
             Cell::text(household),
             Cell::opt_text(phone),
             Cell::text(r.matter.clone()),

@@ -380,6 +380,7 @@ fn require_reader(actor: &Actor) -> AppResult<()> {
 
 /// The station's ledgers: a manager's own stations, a viewer's readable ones, an
 /// administrator's all; 403 for other roles, 404 for a station out of scope.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn station_scope(db: &impl ConnectionTrait, actor: &Actor, station_id: i32) -> AppResult<LedgerScope> {
     require_reader(actor)?;
     let visible = match actor.role {
@@ -431,6 +432,7 @@ pub enum RowCursor {
 
 impl RowCursor {
     /// The next batch, or `None` when all rows have been read.
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         match self {
             RowCursor::Cases(rows) => rows.next_batch().await,
@@ -463,6 +465,7 @@ pub struct OpenRequest<'a> {
 
 /// Opens a ledger for reading. Unmasked personal data (a manager reading the case ledger
 /// of their own station: they handle its cases) is written to the audit log once per export.
+#[tracing::instrument(skip_all)]
 pub async fn open(db: &DatabaseConnection, request: OpenRequest<'_>) -> AppResult<Ledger> {
     let OpenRequest { actor, code, scope, period, tz, now, ip, format, cipher } = request;
     // Managers handle every case of the stations they manage; administrators and viewers

@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
 use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, next_deputies};
-use crate::domain::org::DeputyLevel;
 use crate::entities::{deputy, station};
 use crate::error::AppResult;
 use crate::services::insight::performance::{self, Performance, Window};
@@ -41,6 +40,7 @@ pub struct PerformanceRows {
 }
 
 impl PerformanceRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(
         db: DatabaseConnection,
         scope: &StationScope,
@@ -53,6 +53,7 @@ impl PerformanceRows {
         Ok(PerformanceRows { db, stations: scope.ids(), window, station_names, read: Keyset::default() })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         let Some(batch) = next_deputies(&self.db, self.stations.as_deref(), &mut self.read).await? else {
             return Ok(None);
@@ -66,7 +67,7 @@ impl PerformanceRows {
     fn row(&self, d: &deputy::Model, p: &Performance) -> Row {
         vec![
             Cell::text(d.name.clone()),
-            Cell::text(d.level.parse::<DeputyLevel>().map_or(d.level.as_str(), |l| l.label_zh())),
+            Cell::text(d.level.label_zh()),
             Cell::opt_text(self.station_names.get(&d.station_id).cloned()),
             Cell::Integer(p.station_days),
             Cell::Integer(p.duties_served),

@@ -9,7 +9,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
 use crate::domain::person::mask_name;
 use crate::domain::phone::mask_phone;
-use crate::domain::reception::{Disposition, Slot};
 use crate::entities::{case, category, deputy, reception_visit, reception_visit_deputy, station};
 use crate::error::AppResult;
 use crate::services::organisation::actor::StationScope;
@@ -45,6 +44,7 @@ pub struct VisitRows {
 }
 
 impl VisitRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(
         db: DatabaseConnection,
         cipher: Arc<Cipher>,
@@ -68,6 +68,7 @@ impl VisitRows {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         let select = reception_visit::Entity::find()
             .filter(reception_visit::Column::VisitedOn.gte(self.period.from))
@@ -139,7 +140,7 @@ impl VisitRows {
         };
         Ok(vec![
             Cell::Date(v.visited_on),
-            Cell::text(v.slot.parse::<Slot>().map_or(v.slot.as_str(), |s| s.label_zh())),
+            Cell::text(v.slot.label_zh()),
             Cell::opt_text(self.station_names.get(&v.station_id).cloned()),
             Cell::opt_text(deputies.get(&v.id).map(|names| names.join("、"))),
             Cell::opt_text(name),
@@ -147,7 +148,7 @@ impl VisitRows {
             Cell::Integer(i64::from(v.visitors_count)),
             Cell::text(v.matter.clone()),
             Cell::opt_text(v.category_id.and_then(|id| self.category_names.get(&id).cloned())),
-            Cell::text(v.disposition.parse::<Disposition>().map_or(v.disposition.as_str(), |d| d.label_zh())),
+            Cell::text(v.disposition.label_zh()),
             Cell::opt_text(v.case_id.and_then(|id| codes.get(&id).cloned())),
             Cell::opt_text(v.result.clone()),
             Cell::opt_text(v.feedback.clone()),

@@ -164,6 +164,7 @@ fn json_rows(batch: &[Row], first: bool) -> AppResult<Vec<u8>> {
 }
 
 /// Every row, for the print view (at most `limit`; the second value says whether more were left out).
+#[tracing::instrument(skip_all)]
 pub async fn collect(ledger: &mut Ledger, limit: usize) -> AppResult<(Vec<Row>, bool)> {
     let mut rows = Vec::new();
     while let Some(batch) = ledger.rows.next_batch().await? {
@@ -186,6 +187,7 @@ struct SheetMeta {
 
 /// The ledger as an XLSX file in `tmp_dir`, rewound and ready to send. Rows are written as
 /// they are read, in constant-memory mode: the worksheet goes to a temporary file as it grows.
+#[tracing::instrument(skip_all)]
 pub async fn xlsx(mut ledger: Ledger, tmp_dir: PathBuf) -> AppResult<std::fs::File> {
     let meta = SheetMeta {
         title: ledger.title,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
-use crate::domain::station_books::{ReportForm, Vote};
+use crate::domain::station_books::Vote;
 use crate::entities::{deputy, deputy_report, station};
 use crate::error::AppResult;
 use crate::services::organisation::actor::StationScope;
@@ -36,12 +36,14 @@ pub struct ReportRows {
 }
 
 impl ReportRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(db: DatabaseConnection, scope: &StationScope, period: Period) -> AppResult<ReportRows> {
         let station_names = names::<station::Entity>(&db, station::Column::Id, station::Column::Name).await?;
         let deputy_names = names::<deputy::Entity>(&db, deputy::Column::Id, deputy::Column::Name).await?;
         Ok(ReportRows { db, stations: scope.ids(), period, station_names, deputy_names, read: Keyset::default() })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         let select = deputy_report::Entity::find()
             .filter(deputy_report::Column::ReportedOn.between(self.period.from, self.period.to));
@@ -68,7 +70,7 @@ impl ReportRows {
             Cell::text(r.place.clone()),
             Cell::opt_text(self.station_names.get(&r.station_id).cloned()),
             Cell::opt_text(self.deputy_names.get(&r.deputy_id).cloned()),
-            Cell::text(r.form.parse::<ReportForm>().map_or(r.form.as_str(), |f| f.label_zh())),
+            Cell::text(r.form.label_zh()),
             Cell::Integer(i64::from(r.voters_present)),
             Cell::text(r.summary.clone()),
             Cell::opt_text(r.comments.clone()),

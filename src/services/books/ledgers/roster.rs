@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 
 use super::{Cell, CellKind, Column, Keyset, Row, col, next_deputies};
-use crate::domain::org::DeputyLevel;
 use crate::domain::phone::mask_phone;
 use crate::entities::{deputy, station};
 use crate::error::AppResult;
@@ -38,6 +37,7 @@ pub struct RosterRows {
 }
 
 impl RosterRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(db: DatabaseConnection, scope: &StationScope, masked: bool) -> AppResult<RosterRows> {
         let all: Vec<(i32, Option<i32>, String)> = station::Entity::find()
             .select_only()
@@ -67,6 +67,7 @@ impl RosterRows {
         Ok(RosterRows { db, stations: scope.ids(), paths, masked, read: Keyset::default() })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         let Some(batch) = next_deputies(&self.db, self.stations.as_deref(), &mut self.read).await? else {
             return Ok(None);
@@ -91,7 +92,7 @@ impl RosterRows {
             Cell::opt_text(d.education.clone()),
             Cell::opt_text(d.occupation.clone()),
             Cell::opt_text(employer_post),
-            Cell::text(d.level.parse::<DeputyLevel>().map_or(d.level.as_str(), |l| l.label_zh())),
+            Cell::text(d.level.label_zh()),
             Cell::opt_text(d.term.clone()),
             Cell::opt_text(d.card_number.clone()),
             Cell::opt_text(d.constituency.clone()),

@@ -6,8 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Cell, CellKind, Column, Keyset, Period, Row, col, names, of_stations};
-use crate::domain::case_state::Satisfaction;
-use crate::domain::suggestion::{ResultClass, SuggestionRole, SuggestionStatus};
+use crate::domain::suggestion::SuggestionRole;
 use crate::entities::{category, deputy, suggestion, suggestion_deputy, suggestion_unit, unit};
 use crate::error::AppResult;
 use crate::services::books::suggestions::{deadline_of, overdue_on};
@@ -53,6 +52,7 @@ struct Parties {
 }
 
 impl SuggestionRows {
+    #[tracing::instrument(skip_all)]
     pub async fn new(
         db: DatabaseConnection,
         scope: &StationScope,
@@ -74,6 +74,7 @@ impl SuggestionRows {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         let select = suggestion::Entity::find()
             .filter(suggestion::Column::RaisedOn.gte(self.period.from))
@@ -122,7 +123,7 @@ impl SuggestionRows {
     }
 
     fn row(&self, s: &suggestion::Model, deputies: &Parties, units: &Parties) -> Row {
-        let status = s.status.parse::<SuggestionStatus>().ok();
+        let status = Some(s.status);
         let deadline = deadline_of(s);
         let joined = |parties: &Parties| parties.co.get(&s.id).filter(|v| !v.is_empty()).map(|v| v.join("、"));
         vec![
@@ -138,10 +139,8 @@ impl SuggestionRows {
             deadline.map_or(Cell::Empty, Cell::Date),
             s.replied_on.map_or(Cell::Empty, Cell::Date),
             Cell::opt_text(s.reply.clone()),
-            Cell::opt_text(s.result_class.as_deref().and_then(|c| c.parse::<ResultClass>().ok()).map(|c| c.label_zh())),
-            Cell::opt_text(
-                s.satisfaction.as_deref().and_then(|c| c.parse::<Satisfaction>().ok()).map(|c| c.label_zh()),
-            ),
+            Cell::opt_text(s.result_class.map(|c| c.label_zh())),
+            Cell::opt_text(s.satisfaction.map(|c| c.label_zh())),
             Cell::text(if s.key_supervision { "是" } else { "否" }),
             Cell::text(status.map_or(s.status.as_str(), |st| st.label_zh())),
             Cell::text(if overdue_on(s, self.today) { "是" } else { "否" }),

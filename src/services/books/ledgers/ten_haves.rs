@@ -4,7 +4,6 @@
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{Cell, CellKind, Column, Row, col};
-use crate::domain::org::StationKind;
 use crate::entities::station;
 use crate::error::AppResult;
 use crate::services::books::ten_haves::{items_of, records_of, score_of};
@@ -38,6 +37,7 @@ impl TenHaveRows {
         TenHaveRows { db, stations: scope.ids(), done: false }
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn next_batch(&mut self) -> AppResult<Option<Vec<Row>>> {
         if self.done {
             return Ok(None);
@@ -57,10 +57,7 @@ impl TenHaveRows {
             .iter()
             .map(|s| {
                 let items = recorded.remove(&s.id).unwrap_or_default();
-                let mut row = vec![
-                    Cell::text(s.name.clone()),
-                    Cell::text(s.kind.parse::<StationKind>().map_or(s.kind.as_str(), |k| k.label_zh())),
-                ];
+                let mut row = vec![Cell::text(s.name.clone()), Cell::text(s.kind.label_zh())];
                 for (_, record) in items_of(&items) {
                     row.push(match record {
                         Some(r) if r.present => match r.evidence_on {

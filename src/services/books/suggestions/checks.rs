@@ -62,7 +62,7 @@ pub(super) async fn link_deputies(db: &impl ConnectionTrait, id: i32, lead: i32,
         suggestion_deputy::ActiveModel {
             suggestion_id: Set(id),
             deputy_id: Set(deputy_id),
-            role: Set(role.as_str().to_string()),
+            role: Set(role),
             position: Set(position as i32),
         }
         .insert(db)
@@ -75,13 +75,9 @@ pub(super) async fn link_units(db: &impl ConnectionTrait, id: i32, lead: i32, co
     suggestion_unit::Entity::delete_many().filter(suggestion_unit::Column::SuggestionId.eq(id)).exec(db).await?;
     let all = std::iter::once((lead, SuggestionRole::Lead)).chain(co.iter().map(|u| (*u, SuggestionRole::Co)));
     for (unit_id, role) in all {
-        suggestion_unit::ActiveModel {
-            suggestion_id: Set(id),
-            unit_id: Set(unit_id),
-            role: Set(role.as_str().to_string()),
-        }
-        .insert(db)
-        .await?;
+        suggestion_unit::ActiveModel { suggestion_id: Set(id), unit_id: Set(unit_id), role: Set(role) }
+            .insert(db)
+            .await?;
     }
     Ok(())
 }

@@ -80,7 +80,7 @@ async fn insert<C: ConnectionTrait + TransactionTrait>(
             rehandling_due_on: Set(None),
             rehandling_count: Set(0),
             key_supervision: Set(draft.key_supervision),
-            status: Set(SuggestionStatus::Drafted.as_str().to_string()),
+            status: Set(SuggestionStatus::Drafted),
             closed_on: Set(None),
             source_case_id: Set(match draft.source {
                 Source::Case(id) => Some(id),
@@ -136,7 +136,7 @@ async fn insert<C: ConnectionTrait + TransactionTrait>(
                     .ok_or(AppError::NotFound("visit"))?;
                 let version = visit.version;
                 let mut active: reception_visit::ActiveModel = visit.into();
-                active.disposition = Set(Disposition::Suggestion.as_str().to_string());
+                active.disposition = Set(Disposition::Suggestion);
                 active.version = Set(version + 1);
                 active.updated_at = Set(now.at);
                 active.update(&txn).await?;
@@ -161,6 +161,7 @@ async fn insert<C: ConnectionTrait + TransactionTrait>(
 /// 403/404 unless the actor may draft suggestions at the station: its managers (administrators
 /// anywhere) and its deputies. Checked before the draft is read, so a refused caller learns
 /// nothing from it.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn require_may_draft(db: &impl ConnectionTrait, actor: &Actor, station_id: i32) -> AppResult<()> {
     actor.require(&[Role::Admin, Role::Manager, Role::Deputy])?;
     let scope = match actor.role {
@@ -172,6 +173,7 @@ pub async fn require_may_draft(db: &impl ConnectionTrait, actor: &Actor, station
 
 /// Drafts a suggestion at a station: its managers (administrators anywhere) for any deputy of
 /// it, a deputy for a suggestion they lead.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, station_id = station_id))]
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -226,6 +228,7 @@ async fn not_yet_drafted(db: &impl ConnectionTrait, column: entity::Column, id: 
 
 /// Turns a case into a drafted suggestion: the case's deputy leads it, its words are the
 /// reasons. The case's managers (administrators) or its deputy.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, case_id = case_id))]
 pub async fn from_case<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -259,6 +262,7 @@ pub async fn from_case<C: ConnectionTrait + TransactionTrait>(
 
 /// Turns a reception visit into a drafted suggestion led by the first deputy on duty; the
 /// visit's disposition becomes "became a suggestion". The station's managers (administrators).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, visit_id = visit_id))]
 pub async fn from_visit<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,

@@ -17,6 +17,7 @@ use crate::services::privacy::audit;
 
 /// Edits a suggestion with the `version` read. Its words and deputies only while it is
 /// drafted or submitted (a deputy: their own draft); key supervision by managers at any time.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -109,6 +110,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One action on a suggestion with the `version` read.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn act<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,

@@ -42,20 +42,15 @@ pub(super) async fn parties(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let role = |raw: &str| raw.parse().unwrap_or(SuggestionRole::Co);
     let mut deputies: HashMap<i32, Vec<Party>> = HashMap::new();
     for link in deputy_links {
         let name = deputy_names.get(&link.deputy_id).cloned().unwrap_or_default();
-        deputies.entry(link.suggestion_id).or_default().push(Party {
-            id: link.deputy_id,
-            name,
-            role: role(&link.role),
-        });
+        deputies.entry(link.suggestion_id).or_default().push(Party { id: link.deputy_id, name, role: link.role });
     }
     let mut units: HashMap<i32, Vec<Party>> = HashMap::new();
     for link in unit_links {
         let name = unit_names.get(&link.unit_id).cloned().unwrap_or_default();
-        units.entry(link.suggestion_id).or_default().push(Party { id: link.unit_id, name, role: role(&link.role) });
+        units.entry(link.suggestion_id).or_default().push(Party { id: link.unit_id, name, role: link.role });
     }
     // The lead first.
     for list in deputies.values_mut().chain(units.values_mut()) {
@@ -108,12 +103,14 @@ async fn views(
     Ok(out)
 }
 
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, today: NaiveDate, id: i32) -> AppResult<SuggestionView> {
     let (model, _, _, _) = load(db, actor, id).await?;
     views(db, actor, today, vec![model]).await?.pop().ok_or(AppError::NotFound("suggestion"))
 }
 
 /// The suggestions the actor may read, newest first.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,

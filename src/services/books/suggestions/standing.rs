@@ -22,7 +22,7 @@ pub(super) struct Standing {
 }
 
 pub(super) fn status_of(model: &entity::Model) -> SuggestionStatus {
-    model.status.parse().unwrap_or(SuggestionStatus::Drafted)
+    model.status
 }
 
 pub(super) fn deadlines_of(model: &entity::Model) -> Deadlines {
@@ -114,6 +114,7 @@ pub(super) async fn load(
 
 /// 404 unless the actor reads the suggestion, 403 if they may take no action on it: checked
 /// before the action is read, so a refused caller learns nothing from it.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn require_may_act(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
     let (_, _, _, s) = load(db, actor, id).await?;
     if s.manage || s.lead_deputy || s.unit {
@@ -129,6 +130,7 @@ pub(super) fn may_edit(standing: Standing, status: SuggestionStatus) -> bool {
 
 /// 404 unless the actor reads the suggestion, 403 if they may not change it: checked before
 /// the changes are read.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn require_may_edit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<()> {
     let (current, _, _, standing) = load(db, actor, id).await?;
     if may_edit(standing, status_of(&current)) {

@@ -72,12 +72,12 @@ fn set<T: Into<sea_orm::Value>>(value: Option<T>) -> ActiveValue<T> {
 fn written(changes: CaseChanges) -> case::ActiveModel {
     let restarted = changes.deadline.map(|_| false);
     case::ActiveModel {
-        status: set(changes.status.map(|status| status.as_str().to_string())),
+        status: set(changes.status),
         first_responded_at: set(changes.first_responded_at.map(Some)),
         accepted_at: set(changes.accepted_at.map(Some)),
         unit_id: set(changes.unit_id),
         deputy_id: set(changes.deputy_id.map(Some)),
-        tier: set(changes.tier.map(|tier| tier.as_str().to_string())),
+        tier: set(changes.tier),
         due_at: set(changes.deadline),
         overdue: set(restarted),
         due_soon_notified: set(restarted),
@@ -87,7 +87,7 @@ fn written(changes: CaseChanges) -> case::ActiveModel {
         reply: set(changes.reply.map(Some)),
         replied_at: set(changes.replied_at.map(Some)),
         closed_at: set(changes.closed.map(|closing| closing.map(|c| c.at))),
-        close_reason: set(changes.closed.map(|closing| closing.map(|c| c.reason.as_str().to_string()))),
+        close_reason: set(changes.closed.map(|closing| closing.map(|c| c.reason))),
         reopened_count: set(changes.reopened_count),
         merged_into_id: set(changes.merged_into_id.map(Some)),
         archived_at: set(changes.archived_at.map(Some)),

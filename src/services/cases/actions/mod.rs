@@ -31,6 +31,7 @@ pub const BULK_ROLES: &[Role] = &[Role::Admin, Role::Manager];
 /// The case, if the actor may take some action on it: 404 if they may not read it, 403 if
 /// they may take none. Checked before the action is parsed, so a refused caller learns
 /// nothing from what they sent.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn require_may_act(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> AppResult<case::Model> {
     let current = access::get(db, actor, id).await?;
     if read::standing(db, actor, &current).await?.may_act() {
@@ -42,6 +43,7 @@ pub async fn require_may_act(db: &impl ConnectionTrait, actor: &Actor, id: i32) 
 
 /// Carries out `command` on case `id` for `actor`. `expected_version`, when given, must be
 /// the case's version (409 otherwise); either way, of two people acting at once one wins.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id, id = id))]
 pub async fn perform<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     ctx: &ActionContext<'_>,
@@ -73,6 +75,7 @@ fn refused(refusal: Refusal, actor: &Actor, command: &CaseCommand, current: &cas
 }
 
 /// Which actions this actor may take on this case now (for one-tap buttons).
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn available(db: &impl ConnectionTrait, actor: &Actor, record: &case::Model) -> AppResult<Vec<&'static str>> {
     let standing = read::standing(db, actor, record).await?;
     Ok(case_decision::available(status_of(record), &standing))

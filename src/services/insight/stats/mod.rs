@@ -191,6 +191,7 @@ fn of_stations(select: Select<case::Entity>, ids: Option<&[i32]>) -> Select<case
 /// The cases a request counts: received in the period, within the actor's reach, of the
 /// station (with its points and grids) and deputy asked for — 404 for a station out of scope.
 /// The drill-down lists start from the same selection.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn base(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Select<case::Entity>> {
     Ok(in_period(scoped(db, actor, request).await?.0, request))
 }
@@ -269,6 +270,7 @@ async fn labels(db: &impl ConnectionTrait, group_by: GroupBy, ids: Vec<i32>) -> 
 
 /// The statistics the actor may see: only cases within their reach (`case_access`), of the
 /// station (with its points and grids) when one is given — 404 for a station out of scope.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
     let (select, reach) = scoped(db, actor, &request).await?;
     figures_of(db, select, reach.as_ref(), request).await
@@ -276,6 +278,7 @@ pub async fn stats(db: &impl ConnectionTrait, actor: &Actor, request: StatsReque
 
 /// [`stats`] with every count read from the cases, none from the roll-up: what the roll-up
 /// must agree with.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn stats_from_cases(db: &impl ConnectionTrait, actor: &Actor, request: StatsRequest) -> AppResult<Stats> {
     let (select, _) = scoped(db, actor, &request).await?;
     figures_of(db, select, None, request).await
@@ -285,6 +288,7 @@ pub async fn stats_from_cases(db: &impl ConnectionTrait, actor: &Actor, request:
 /// received there in the period, no actor. The same queries as [`stats`], so the public page
 /// shows exactly what the station's staff see for that station and period. The caller has
 /// found the station (by its public token).
+#[tracing::instrument(skip_all, fields(station_id = station_id))]
 pub async fn public_stats(db: &impl ConnectionTrait, station_id: i32, request: StatsRequest) -> AppResult<Stats> {
     let stations = station_and_below(db, station_id).await?;
     let select = of_stations(case::Entity::find(), stations.as_deref());
@@ -313,6 +317,7 @@ async fn figures_of(
 }
 
 /// The totals alone.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn totals(db: &impl ConnectionTrait, actor: &Actor, request: &StatsRequest) -> AppResult<Figures> {
     let (select, reach) = scoped(db, actor, request).await?;
     Ok(compute(db, &select, reach.as_ref(), request, None).await?.0)
@@ -320,6 +325,7 @@ pub async fn totals(db: &impl ConnectionTrait, actor: &Actor, request: &StatsReq
 
 /// The groups alone (no totals): every month of the period, or the stations, deputies,
 /// categories or units with cases, most cases first.
+#[tracing::instrument(skip_all, fields(user_id = actor.user_id))]
 pub async fn groups(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -364,6 +370,7 @@ async fn groups_of(
 }
 
 /// The name of the place the statistics cover, for headings and file names.
+#[tracing::instrument(skip_all)]
 pub async fn place_name(db: &impl ConnectionTrait, station_id: Option<i32>) -> AppResult<String> {
     Ok(match station_id {
         Some(id) => station::Entity::find_by_id(id).one(db).await?.map_or_else(|| format!("#{id}"), |s| s.name),
