@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
 
 use crate::domain::person::mask_name;
@@ -20,6 +19,7 @@ use crate::services::books::reception_roster::readable_station;
 use crate::services::organisation::actor::{Actor, StationScope};
 use crate::services::organisation::deputies;
 use crate::services::privacy::{audit, cipher::Cipher};
+use crate::services::support::versioned::VersionedUpdate;
 
 #[derive(Debug, Clone)]
 pub struct NewContact {
@@ -286,39 +286,21 @@ pub async fn update(
 ) -> AppResult<ContactView> {
     let current = readable_record(db, actor, id).await?;
     writable_deputy(db, actor, current.deputy_id).await.map_err(|e| e.not_found_as("contact"))?;
-    let mut update = contact_record::Entity::update_many()
-        .col_expr(contact_record::Column::Version, Expr::value(current.version + 1))
-        .col_expr(contact_record::Column::UpdatedAt, Expr::value(now));
-    macro_rules! set {
-        ($column:ident, $value:expr) => {
-            update = update.col_expr(contact_record::Column::$column, Expr::value($value));
-        };
-    }
-    if let Some(day) = changes.contacted_on {
-        set!(ContactedOn, day);
-    }
-    if let Some(mode) = changes.mode {
-        set!(Mode, mode.as_str());
-    }
-    if let Some(household) = changes.household {
-        set!(Household, cipher.seal(&household));
-    }
-    if let Some(phone) = changes.phone {
-        set!(Phone, phone.as_ref().map(|p| cipher.seal(&p.to_string())));
-        set!(PhoneHash, phone.as_ref().map(|p| cipher.phone_hash(p)));
-    }
-    if let Some(matter) = changes.matter {
-        set!(Matter, matter);
-    }
-    if let Some(handling) = changes.handling {
-        set!(Handling, handling);
-    }
-    let done = update
-        .filter(contact_record::Column::Id.eq(id))
-        .filter(contact_record::Column::Version.eq(changes.version))
-        .exec(db)
-        .await?;
-    if done.rows_affected == 0 {
+    use contact_record::Column as C;
+    let phone = changes.phone;
+    let written =
+        VersionedUpdate::<contact_record::Entity>::new(C::Id, C::Version, id, current.version, changes.version)
+            .set(C::UpdatedAt, now)
+            .set_some(C::ContactedOn, changes.contacted_on)
+            .set_some(C::Mode, changes.mode)
+            .set_some(C::Household, changes.household.map(|h| cipher.seal(&h)))
+            .set_some(C::Phone, phone.as_ref().map(|p| p.as_ref().map(|p| cipher.seal(&p.to_string()))))
+            .set_some(C::PhoneHash, phone.as_ref().map(|p| p.as_ref().map(|p| cipher.phone_hash(p))))
+            .set_some(C::Matter, changes.matter)
+            .set_some(C::Handling, changes.handling)
+            .apply(db)
+            .await?;
+    if !written {
         return Err(AppError::stale_version("record", current.version));
     }
     audit::record(db, now, Some(actor.user_id), "contact_updated", Some(("contact_record", Some(id))), None, None)

@@ -3,7 +3,6 @@
 //! (administrators any); viewers and the station's deputies read them; handlers have no
 //! business here.
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::domain::reception::DateRange;
@@ -14,6 +13,7 @@ use crate::services::books::reception_roster::{managed_station, readable_station
 use crate::services::organisation::actor::Actor;
 use crate::services::organisation::deputies;
 use crate::services::privacy::audit;
+use crate::services::support::versioned::VersionedUpdate;
 
 #[derive(Debug, Clone)]
 pub struct NewReport {
@@ -161,29 +161,16 @@ pub async fn update(
 ) -> AppResult<ReportView> {
     let current = readable_report(db, actor, id).await?;
     managed_station(db, actor, current.station_id).await.map_err(|e| e.not_found_as("report"))?;
-    let mut update = deputy_report::Entity::update_many()
-        .col_expr(deputy_report::Column::Version, Expr::value(current.version + 1))
-        .col_expr(deputy_report::Column::UpdatedAt, Expr::value(now));
-    macro_rules! set {
-        ($column:ident, $value:expr) => {
-            update = update.col_expr(deputy_report::Column::$column, Expr::value($value));
-        };
-    }
-    if let Some(day) = changes.reported_on {
-        set!(ReportedOn, day);
-    }
-    if let Some(place) = changes.place {
-        set!(Place, place);
-    }
-    if let Some(form) = changes.form {
-        set!(Form, form.as_str());
-    }
-    if let Some(summary) = changes.summary {
-        set!(Summary, summary);
-    }
-    if let Some(comments) = changes.comments {
-        set!(Comments, comments);
-    }
+    use deputy_report::Column as C;
+    let mut update =
+        VersionedUpdate::<deputy_report::Entity>::new(C::Id, C::Version, id, current.version, changes.version)
+            .set(C::UpdatedAt, now)
+            .set_some(C::ReportedOn, changes.reported_on)
+            .set_some(C::Place, changes.place)
+            .set_some(C::Form, changes.form)
+            .set_some(C::Summary, changes.summary)
+            .set_some(C::Comments, changes.comments)
+            .set_some(C::Published, changes.published);
     if changes.voters_present.is_some() || changes.vote.is_some() {
         let voters = changes.voters_present.unwrap_or(current.voters_present);
         let vote = changes.vote.unwrap_or(Vote {
@@ -193,20 +180,13 @@ pub async fn update(
         });
         let vote =
             Vote::new(vote.satisfied, vote.basically_satisfied, vote.dissatisfied, voters).map_err(AppError::field)?;
-        set!(VotersPresent, voters);
-        set!(VotesSatisfied, vote.satisfied);
-        set!(VotesBasicallySatisfied, vote.basically_satisfied);
-        set!(VotesDissatisfied, vote.dissatisfied);
+        update = update
+            .set(C::VotersPresent, voters)
+            .set(C::VotesSatisfied, vote.satisfied)
+            .set(C::VotesBasicallySatisfied, vote.basically_satisfied)
+            .set(C::VotesDissatisfied, vote.dissatisfied);
     }
-    if let Some(published) = changes.published {
-        set!(Published, published);
-    }
-    let done = update
-        .filter(deputy_report::Column::Id.eq(id))
-        .filter(deputy_report::Column::Version.eq(changes.version))
-        .exec(db)
-        .await?;
-    if done.rows_affected == 0 {
+    if !update.apply(db).await? {
         return Err(AppError::stale_version("report", current.version));
     }
     audit::record(db, now, Some(actor.user_id), "deputy_report_updated", Some(("deputy_report", Some(id))), None, None)

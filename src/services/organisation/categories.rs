@@ -9,6 +9,7 @@ use crate::domain::role::Role;
 use crate::entities::{category, tier, unit};
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::Actor;
+use crate::services::support::unique;
 
 #[derive(Debug, Clone)]
 pub struct NewCategory {
@@ -58,11 +59,7 @@ async fn check_unit(db: &impl ConnectionTrait, unit_id: i32) -> AppResult<()> {
 }
 
 async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i32>) -> AppResult<bool> {
-    let mut select = category::Entity::find().filter(category::Column::Name.eq(name));
-    if let Some(id) = except {
-        select = select.filter(category::Column::Id.ne(id));
-    }
-    Ok(select.one(db).await?.is_some())
+    unique::taken::<category::Entity>(db, category::Column::Name, category::Column::Id, name, except).await
 }
 
 /// The roles that may create categories.

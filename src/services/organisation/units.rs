@@ -9,6 +9,7 @@ use crate::entities::unit;
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::Actor;
 use crate::services::support::paging::{contains, fetch_page};
+use crate::services::support::unique;
 
 #[derive(Debug, Clone)]
 pub struct NewUnit {
@@ -48,11 +49,7 @@ pub async fn get(db: &impl ConnectionTrait, id: i32) -> AppResult<unit::Model> {
 }
 
 async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i32>) -> AppResult<bool> {
-    let mut select = unit::Entity::find().filter(unit::Column::Name.eq(name));
-    if let Some(id) = except {
-        select = select.filter(unit::Column::Id.ne(id));
-    }
-    Ok(select.one(db).await?.is_some())
+    unique::taken::<unit::Entity>(db, unit::Column::Name, unit::Column::Id, name, except).await
 }
 
 /// The roles that may create units.

@@ -4,4 +4,6 @@
 pub mod file;
 pub mod paging;
 pub mod ttl_cache;
+pub mod unique;
+pub mod versioned;
 pub mod xlsx;

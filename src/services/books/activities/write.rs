@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::books::reception_roster::managed_station;
 use crate::services::organisation::actor::Actor;
 use crate::services::privacy::audit;
+use crate::services::support::versioned::VersionedUpdate;
 
 /// Every id must be an active deputy of the station, its points or grids: 422 otherwise.
 async fn check_deputies(db: &impl ConnectionTrait, station_id: i32, ids: &[i32], field: &'static str) -> AppResult<()> {
@@ -120,44 +121,22 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let ends = changes.ends_at.unwrap_or_else(|| parse_stored_time(current.ends_at.as_deref()));
     let when = When::new(slot, starts, ends).map_err(AppError::field)?;
     let txn = db.begin().await?;
-    let mut update = activity::Entity::update_many()
-        .col_expr(activity::Column::Version, Expr::value(current.version + 1))
-        .col_expr(activity::Column::UpdatedAt, Expr::value(now))
-        .col_expr(activity::Column::Slot, Expr::value(when.slot.map(|s| s.as_str().to_string())))
-        .col_expr(activity::Column::StartsAt, Expr::value(when.starts_at.map(format_time)))
-        .col_expr(activity::Column::EndsAt, Expr::value(when.ends_at.map(format_time)));
-    macro_rules! set {
-        ($column:ident, $value:expr) => {
-            update = update.col_expr(activity::Column::$column, Expr::value($value));
-        };
-    }
-    if let Some(kind) = changes.kind {
-        set!(Kind, kind.as_str());
-    }
-    if let Some(day) = changes.held_on {
-        set!(HeldOn, day);
-    }
-    if let Some(place) = changes.place {
-        set!(Place, place);
-    }
-    if let Some(topic) = changes.topic {
-        set!(Topic, topic);
-    }
-    if let Some(organiser) = changes.organiser {
-        set!(Organiser, organiser);
-    }
-    if let Some(participants) = changes.other_participants {
-        set!(OtherParticipants, participants);
-    }
-    if let Some(summary) = changes.summary {
-        set!(Summary, summary);
-    }
-    let done = update
-        .filter(activity::Column::Id.eq(id))
-        .filter(activity::Column::Version.eq(changes.version))
-        .exec(&txn)
+    use activity::Column as C;
+    let written = VersionedUpdate::<activity::Entity>::new(C::Id, C::Version, id, current.version, changes.version)
+        .set(C::UpdatedAt, now)
+        .set(C::Slot, when.slot)
+        .set(C::StartsAt, when.starts_at.map(format_time))
+        .set(C::EndsAt, when.ends_at.map(format_time))
+        .set_some(C::Kind, changes.kind)
+        .set_some(C::HeldOn, changes.held_on)
+        .set_some(C::Place, changes.place)
+        .set_some(C::Topic, changes.topic)
+        .set_some(C::Organiser, changes.organiser)
+        .set_some(C::OtherParticipants, changes.other_participants)
+        .set_some(C::Summary, changes.summary)
+        .apply(&txn)
         .await?;
-    if done.rows_affected == 0 {
+    if !written {
         return Err(stale(current.version));
     }
     audit::record(&txn, now, Some(actor.user_id), "activity_updated", Some(("activity", Some(id))), None, None).await?;

@@ -14,6 +14,7 @@ use crate::domain::suggestion::{
 use crate::error::{AppError, AppResult};
 use crate::services::organisation::actor::Actor;
 use crate::services::privacy::audit;
+use crate::services::support::versioned::VersionedUpdate;
 
 /// Edits a suggestion with the `version` read. Its words and deputies only while it is
 /// drafted or submitted (a deputy: their own draft); key supervision by managers at any time.
@@ -74,30 +75,18 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
 
     let txn = db.begin().await?;
-    let mut update = entity::Entity::update_many()
-        .col_expr(entity::Column::Version, Expr::value(current.version + 1))
-        .col_expr(entity::Column::UpdatedAt, Expr::value(now.at));
-    if let Some(day) = changes.raised_on {
-        update = update.col_expr(entity::Column::RaisedOn, Expr::value(day));
-    }
-    if let Some(title) = changes.title {
-        update = update.col_expr(entity::Column::Title, Expr::value(title));
-    }
-    if let Some(reasons) = changes.reasons {
-        update = update.col_expr(entity::Column::Reasons, Expr::value(reasons));
-    }
-    if let Some(proposals) = changes.proposals {
-        update = update.col_expr(entity::Column::Proposals, Expr::value(proposals));
-    }
-    if let Some(category) = changes.category_id {
-        update = update.col_expr(entity::Column::CategoryId, Expr::value(category));
-    }
-    if let Some(flag) = changes.key_supervision {
-        update = update.col_expr(entity::Column::KeySupervision, Expr::value(flag));
-    }
-    let done =
-        update.filter(entity::Column::Id.eq(id)).filter(entity::Column::Version.eq(changes.version)).exec(&txn).await?;
-    if done.rows_affected == 0 {
+    use entity::Column as C;
+    let written = VersionedUpdate::<entity::Entity>::new(C::Id, C::Version, id, current.version, changes.version)
+        .set(C::UpdatedAt, now.at)
+        .set_some(C::RaisedOn, changes.raised_on)
+        .set_some(C::Title, changes.title)
+        .set_some(C::Reasons, changes.reasons)
+        .set_some(C::Proposals, changes.proposals)
+        .set_some(C::CategoryId, changes.category_id)
+        .set_some(C::KeySupervision, changes.key_supervision)
+        .apply(&txn)
+        .await?;
+    if !written {
         return Err(stale(current.version));
     }
     if let (Some(lead), Some(co)) = (lead, co) {
